@@ -1,0 +1,49 @@
+// swift-tools-version: 6.0
+// Continuum: one binary that runs AI requests on the smallest, closest, most private tier.
+// Targets follow ../shared/design/ARCHITECTURE.md; each may import only what its row allows.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Continuum",
+    platforms: [.macOS(.v14), .iOS(.v17)],
+    products: [
+        .executable(name: "continuum", targets: ["continuum"]),
+        .library(name: "ContinuumEngine", targets: ["ContinuumEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // GGUF v3: mmap, bounds-checked parsing, typed metadata, tensor directory, a writer for tests.
+        .target(name: "ContinuumGGUF", swiftSettings: strict),
+        // Innermost SIMD loops in C, chosen at run time by CPU features (no unsafeFlags).
+        .target(name: "CContinuumKernels"),
+        // Quant block formats, dequantize, dot/matvec/matmul, norms, rope, softmax; scalar references.
+        .target(name: "ContinuumKernels", dependencies: ["CContinuumKernels"], swiftSettings: strict),
+        // Byte-level BPE, pre-tokenizers per model family, streaming detokenizer, chat templates.
+        .target(name: "ContinuumTokenizers", dependencies: ["ContinuumGGUF"], swiftSettings: strict),
+        // One file per architecture and a registry keyed by general.architecture.
+        .target(name: "ContinuumModels", dependencies: ["ContinuumGGUF", "ContinuumKernels"], swiftSettings: strict),
+        // KV cache, sampler chain, generation loop, the public Engine API.
+        .target(name: "ContinuumEngine", dependencies: ["ContinuumModels", "ContinuumTokenizers", "ContinuumGGUF"], swiftSettings: strict),
+        // The CLI: the only place everything is wired together.
+        .executableTarget(
+            name: "continuum",
+            dependencies: [
+                "ContinuumEngine", "ContinuumGGUF", "ContinuumTokenizers", "ContinuumModels", "ContinuumKernels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+
+        .testTarget(name: "ContinuumGGUFTests", dependencies: ["ContinuumGGUF"], swiftSettings: strict),
+        .testTarget(name: "ContinuumKernelsTests", dependencies: ["ContinuumKernels"], swiftSettings: strict),
+        .testTarget(name: "ContinuumTokenizersTests", dependencies: ["ContinuumTokenizers", "ContinuumGGUF"], swiftSettings: strict),
+        .testTarget(name: "ContinuumEngineTests", dependencies: ["ContinuumEngine", "ContinuumModels", "ContinuumTokenizers", "ContinuumGGUF"], swiftSettings: strict),
+    ]
+)

