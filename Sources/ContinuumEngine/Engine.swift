@@ -1,0 +1,205 @@
+public import ContinuumGGUF
+public import ContinuumKernels
+public import ContinuumModels
+public import ContinuumTokenizers
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs one GGUF language model on the CPU: tokenize, prefill, decode, sample, detokenize.
+///
+/// One sequence at a time (continuous batching arrives with the server): calls are
+/// serialised by a lock. The KV cache persists between calls and the longest common
+/// prefix with the previous prompt is reused, so a chat's history is not recomputed.
+public final class Engine: Sendable {
+    public struct Options: Sendable {
+        public var modelPath: String
+        public var threads: Int
+        /// Context length in tokens; nil → the model's trained length, capped at 4096.
+        public var contextLength: Int?
+        /// Most prompt tokens processed per forward pass.
+        public var batchSize: Int
+        /// An explicit chat template instead of the one the model file names.
+        public var template: ChatTemplate.Kind?
+
+        public init(modelPath: String, threads: Int = Engine.defaultThreadCount, contextLength: Int? = nil,
+                    batchSize: Int = 512, template: ChatTemplate.Kind? = nil) {
+            self.modelPath = modelPath
+            self.threads = threads
+            self.contextLength = contextLength
+            self.batchSize = batchSize
+            self.template = template
+        }
+    }
+
+    public static var defaultThreadCount: Int { max(1, min(8, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))) }
+
+    public let gguf: GGUFFile
+    public let tokenizer: Tokenizer
+    public let contextLength: Int
+    private let templateResult: Result<ChatTemplate, EngineError>
+    private let state: Mutex<State>
+
+    struct State: ~Copyable {
+        let model: TransformerDecoder
+        let cache: KVCache
+        /// Tokens whose keys and values are in `cache`, in order.
+        var cached: [Int32]
+        let logits: UnsafeMutablePointer<Float>
+    }
+
+    public init(_ options: Options) throws {
+        do {
+            gguf = try GGUFFile(path: options.modelPath)
+        } catch {
+            throw EngineError(.load, "\(options.modelPath): \(error)")
+        }
+        let context = ComputeContext(threads: max(1, options.threads))
+        let model: TransformerDecoder
+        do {
+            model = try ModelRegistry.load(gguf, context: context, maxBatch: options.batchSize)
+        } catch {
+            throw EngineError(.load, "\(options.modelPath): \(error)")
+        }
+        do {
+            tokenizer = try Tokenizer(gguf: gguf)
+        } catch {
+            throw EngineError(.load, "\(options.modelPath): tokenizer: \(error)")
+        }
+        guard tokenizer.vocabularySize <= model.configuration.vocabularySize else {
+            throw EngineError(.load, "tokenizer has \(tokenizer.vocabularySize) tokens but the model only \(model.configuration.vocabularySize)")
+        }
+        do {
+            templateResult = .success(try ChatTemplate(gguf: gguf, override: options.template))
+        } catch {
+            templateResult = .failure(EngineError(.template, "\(error)"))
+        }
+        let ctx = options.contextLength ?? min(model.configuration.trainedContextLength, 4096)
+        contextLength = max(16, ctx)
+        let cache = KVCache(configuration: model.configuration, capacity: contextLength)
+        model.reserve(positions: contextLength)
+        let logits = UnsafeMutablePointer<Float>.allocate(capacity: model.configuration.vocabularySize)
+        var cached: [Int32] = []
+        cached.reserveCapacity(contextLength)
+        state = Mutex(State(model: model, cache: cache, cached: cached, logits: logits))
+    }
+
+    deinit {
+        state.withLock { $0.logits.deallocate() }
+    }
+
+    public var configuration: DecoderConfiguration { state.withLock { $0.model.configuration } }
+
+    /// The chat template, or the error saying why the model's template is not supported.
+    public func chatTemplate() throws -> ChatTemplate { try templateResult.get() }
+
+    /// Renders messages with the chat template and tokenizes them (special tokens parsed).
+    public func chatPrompt(_ messages: [ChatMessage]) throws -> [Int32] {
+        let text = try chatTemplate().render(messages, addGenerationPrompt: true)
+        return tokenizer.encode(text, parseSpecial: true)
+    }
+
+    /// Generates from `prompt` token ids. `onEvent` sees every sampled token with the text
+    /// it releases; returning false stops the generation (`.cancelled`).
+    @discardableResult
+    public func generate(prompt: [Int32], parameters: SamplingParameters,
+                         onEvent: (GenerationEvent) -> Bool = { _ in true }) throws -> GenerationResult {
+        let params = try parameters.validated()
+        guard !prompt.isEmpty else { throw EngineError(.emptyPrompt, "the prompt has no tokens") }
+        let vocab = tokenizer.vocabularySize
+        if let bad = prompt.first(where: { $0 < 0 || Int($0) >= vocab }) {
+            throw EngineError(.invalidToken, "token \(bad) is outside 0..<\(vocab)")
+        }
+        guard prompt.count < contextLength else {
+            throw EngineError(.promptTooLong, "\(prompt.count) prompt tokens; the context holds \(contextLength)")
+        }
+        return state.withLock { s in
+            Self.run(&s, prompt: prompt, params: params, tokenizer: tokenizer, contextLength: contextLength, onEvent: onEvent)
+        }
+    }
+
+    private static func run(_ s: inout State, prompt: [Int32], params: SamplingParameters, tokenizer: Tokenizer,
+                            contextLength: Int, onEvent: (GenerationEvent) -> Bool) -> GenerationResult {
+        let model = s.model
+        let vocab = model.configuration.vocabularySize
+        // Reuse the common prefix of what is cached; always recompute at least the last
+        // prompt token, whose logits start the generation.
+        var reuse = 0
+        while reuse < min(s.cached.count, prompt.count - 1), s.cached[reuse] == prompt[reuse] { reuse += 1 }
+        s.cached.removeSubrange(reuse...)
+
+        let t0 = ContinuousClock.now
+        var position = reuse
+        prompt.withUnsafeBufferPointer { p in
+            while position < p.count {
+                let n = min(model.maxBatch, p.count - position)
+                model.forward(UnsafeBufferPointer(rebasing: p[position..<(position + n)]), start: position,
+                              cache: s.cache, logits: s.logits)
+                position += n
+            }
+        }
+        s.cached.append(contentsOf: prompt[reuse...])
+        let t1 = ContinuousClock.now
+
+        let sampler = Sampler(parameters: params, vocabularySize: vocab)
+        var detok = StreamingDetokenizer(tokenizer: tokenizer)
+        var stops = StopStringMatcher(params.stop)
+        var text = ""
+        var generated: [Int32] = []
+        generated.reserveCapacity(min(params.maxTokens ?? contextLength, contextLength))
+        var finish = FinishReason.length
+        let maxTokens = params.maxTokens ?? Int.max
+        var token: Int32 = 0
+        loop: while generated.count < maxTokens {
+            if !generated.isEmpty {
+                // Feed the previous token.
+                guard s.cached.count < contextLength else { finish = .length; break }
+                withUnsafePointer(to: &token) { tp in
+                    model.forward(UnsafeBufferPointer(start: tp, count: 1), start: s.cached.count,
+                                  cache: s.cache, logits: s.logits)
+                }
+                s.cached.append(token)
+            }
+            let sampled = sampler.sample(logits: s.logits, history: s.cached)
+            token = sampled.id
+            generated.append(token)
+            if tokenizer.eotIDs.contains(token) {
+                let (tail, _) = stops.append(detok.flush())
+                let rest = tail + stops.flush()
+                text += rest
+                if !onEvent(GenerationEvent(token: sampled, text: rest)) { finish = .cancelled } else { finish = .stop }
+                break loop
+            }
+            let (emit, stopped) = stops.append(detok.append(token))
+            text += emit
+            if stopped {
+                _ = onEvent(GenerationEvent(token: sampled, text: emit))
+                finish = .stop
+                break loop
+            }
+            if !onEvent(GenerationEvent(token: sampled, text: emit)) { finish = .cancelled; break loop }
+        }
+        if finish == .length {
+            let (tail, _) = stops.append(detok.flush())
+            text += tail + stops.flush()
+        }
+        // The last sampled token was never fed; the cache holds everything before it.
+        let t2 = ContinuousClock.now
+        return GenerationResult(text: text, tokens: generated, finishReason: finish, promptTokens: prompt.count,
+                                cachedPromptTokens: reuse, prefillSeconds: seconds(t1 - t0), decodeSeconds: seconds(t2 - t1))
+    }
+
+    /// Forgets the cached prefix (the next generation prefills from scratch).
+    public func resetCache() {
+        state.withLock { $0.cached.removeAll(keepingCapacity: true) }
+    }
+}
+
+func seconds(_ d: Duration) -> Double {
+    let (s, a) = d.components
+    return Double(s) + Double(a) * 1e-18
+}

@@ -1,0 +1,168 @@
+public import ContinuumGGUF
+public import ContinuumKernels
+
+/// A decoder-only transformer (RMSNorm, grouped-query attention with RoPE, SwiGLU
+/// feed-forward), the shape shared by llama and qwen2. Architecture files (Llama.swift,
+/// Qwen2.swift) read their configuration and hand it here.
+///
+/// Reference: llama.cpp `src/models/llama.cpp`, llama2.c `run.c` `forward`.
+/// All scratch is allocated once for `maxBatch` tokens; `forward` allocates nothing.
+///
+/// `@unchecked Sendable`: scratch buffers are mutated by `forward`, which callers must not
+/// run concurrently on one instance (the engine owns one decoder and steps it serially).
+public final class TransformerDecoder: @unchecked Sendable {
+    public let configuration: DecoderConfiguration
+    public let weights: DecoderWeights
+    /// Most tokens one `forward` call may process.
+    public let maxBatch: Int
+    public let context: ComputeContext
+
+    // Scratch, row-major (maxBatch, ·).
+    private let x: UnsafeMutablePointer<Float>       // (B, d) residual stream
+    private let xb: UnsafeMutablePointer<Float>      // (B, d) normed input
+    private let q: UnsafeMutablePointer<Float>       // (B, nH*hd)
+    private let k: UnsafeMutablePointer<Float>       // (B, nKV*hd)
+    private let v: UnsafeMutablePointer<Float>       // (B, nKV*hd)
+    private let att: UnsafeMutablePointer<Float>     // (B, nH*hd) attention output
+    private let proj: UnsafeMutablePointer<Float>    // (B, d) attention/ffn projection
+    private let gate: UnsafeMutablePointer<Float>    // (B, ff)
+    private let up: UnsafeMutablePointer<Float>      // (B, ff)
+    private var scores: UnsafeMutablePointer<Float>  // (threads, scoreCapacity)
+    private var scoreCapacity: Int
+
+    public init(configuration c: DecoderConfiguration, weights: DecoderWeights, maxBatch: Int = 512, context: ComputeContext) {
+        self.configuration = c
+        self.weights = weights
+        self.maxBatch = max(1, maxBatch)
+        self.context = context
+        let b = self.maxBatch
+        x = .allocate(capacity: b * c.embeddingDimension)
+        xb = .allocate(capacity: b * c.embeddingDimension)
+        q = .allocate(capacity: b * c.qDimension)
+        k = .allocate(capacity: b * c.kvDimension)
+        v = .allocate(capacity: b * c.kvDimension)
+        att = .allocate(capacity: b * c.qDimension)
+        proj = .allocate(capacity: b * c.embeddingDimension)
+        gate = .allocate(capacity: b * c.feedForwardDimension)
+        up = .allocate(capacity: b * c.feedForwardDimension)
+        scoreCapacity = 0
+        scores = .allocate(capacity: 1)
+    }
+
+    deinit {
+        for p in [x, xb, q, k, v, att, proj, gate, up, scores] { p.deallocate() }
+    }
+
+    /// Makes sure attention scratch can hold `positions` scores per thread; call when a
+    /// cache is created so that `forward` never allocates.
+    public func reserve(positions: Int) {
+        guard positions > scoreCapacity else { return }
+        scores.deallocate()
+        scoreCapacity = positions
+        scores = .allocate(capacity: positions * context.threadCount)
+    }
+
+    /// Runs `tokens` at positions `start ..< start + tokens.count` of `cache`, writing their
+    /// keys and values into it, and the logits of the last token (vocab floats) into
+    /// `logits`; with `allLogits`, `logits` holds (tokens.count, vocab).
+    /// Preconditions (checked by the engine): token ids < vocab, tokens.count <= maxBatch,
+    /// start + tokens.count <= cache.capacity.
+    public func forward(_ tokens: UnsafeBufferPointer<Int32>, start: Int, cache: KVCache,
+                        logits: UnsafeMutablePointer<Float>, allLogits: Bool = false) {
+        let c = configuration
+        let n = tokens.count
+        precondition(n > 0 && n <= maxBatch && start + n <= cache.capacity)
+        reserve(positions: start + n)
+        let d = c.embeddingDimension, qd = c.qDimension, kvd = c.kvDimension, ff = c.feedForwardDimension
+
+        for (i, t) in tokens.enumerated() {
+            Kernels.dequantizeRow(weights.tokenEmbedding, row: Int(t), into: x + i * d)
+        }
+
+        for (l, w) in weights.layers.enumerated() {
+            // Attention block.
+            for i in 0..<n {
+                Kernels.rmsNorm(x + i * d, weight: w.attentionNorm, n: d, eps: c.normEpsilon, out: xb + i * d)
+            }
+            Kernels.matmul(w.wq, xb, n: n, q, context: context)
+            Kernels.matmul(w.wk, xb, n: n, k, context: context)
+            Kernels.matmul(w.wv, xb, n: n, v, context: context)
+            if let bq = w.bq, let bk = w.bk, let bv = w.bv {
+                for i in 0..<n {
+                    addInPlace(q + i * qd, bq, qd)
+                    addInPlace(k + i * kvd, bk, kvd)
+                    addInPlace(v + i * kvd, bv, kvd)
+                }
+            }
+            let neox = c.ropeStyle == .halfSplit
+            for i in 0..<n {
+                Kernels.rope(q + i * qd, heads: c.headCount, headDim: c.headDimension, ropeDim: c.ropeDimension,
+                             position: start + i, base: c.ropeBase, neox: neox)
+                Kernels.rope(k + i * kvd, heads: c.kvHeadCount, headDim: c.headDimension, ropeDim: c.ropeDimension,
+                             position: start + i, base: c.ropeBase, neox: neox)
+                cache.keys(layer: l, position: start + i).update(from: k + i * kvd, count: kvd)
+                cache.values(layer: l, position: start + i).update(from: v + i * kvd, count: kvd)
+            }
+            attention(layer: l, n: n, start: start, cache: cache)
+            Kernels.matmul(w.wo, att, n: n, proj, context: context)
+            addInPlace(x, proj, n * d)
+
+            // Feed-forward block.
+            for i in 0..<n {
+                Kernels.rmsNorm(x + i * d, weight: w.ffnNorm, n: d, eps: c.normEpsilon, out: xb + i * d)
+            }
+            Kernels.matmul(w.wGate, xb, n: n, gate, context: context)
+            Kernels.matmul(w.wUp, xb, n: n, up, context: context)
+            Kernels.swiglu(gate, up, n: n * ff)
+            Kernels.matmul(w.wDown, gate, n: n, proj, context: context)
+            addInPlace(x, proj, n * d)
+        }
+
+        if allLogits {
+            for i in 0..<n {
+                Kernels.rmsNorm(x + i * d, weight: weights.outputNorm, n: d, eps: c.normEpsilon, out: xb + i * d)
+            }
+            Kernels.matmul(weights.output, xb, n: n, logits, context: context)
+        } else {
+            Kernels.rmsNorm(x + (n - 1) * d, weight: weights.outputNorm, n: d, eps: c.normEpsilon, out: xb)
+            Kernels.matmul(weights.output, xb, n: 1, logits, context: context)
+        }
+    }
+
+    /// Causal grouped-query attention of the `n` new tokens over every cached position up to
+    /// their own: att (n, nH*hd) = softmax(q·Kᵀ/√hd) · V, one (token, head) pair per task.
+    private func attention(layer l: Int, n: Int, start: Int, cache: KVCache) {
+        let c = configuration
+        let hd = c.headDimension, qd = c.qDimension, kvd = c.kvDimension
+        let group = c.headCount / c.kvHeadCount
+        let scale = 1 / Float(hd).squareRoot()
+        let tasks = n * c.headCount
+        let scores = self.scores, scoreCapacity = self.scoreCapacity
+        let q = self.q, att = self.att
+        context.parallel { thread, threads in
+            let s = scores + thread * scoreCapacity
+            var task = thread
+            while task < tasks {
+                let i = task / c.headCount, h = task % c.headCount
+                let g = h / group
+                let qh = q + i * qd + h * hd
+                let out = att + i * qd + h * hd
+                let last = start + i
+                for j in 0...last {
+                    s[j] = Kernels.dot(qh, cache.keys(layer: l, position: j) + g * hd, n: hd) * scale
+                }
+                Kernels.softmax(s, n: last + 1)
+                out.initialize(repeating: 0, count: hd)
+                for j in 0...last {
+                    Kernels.axpy(s[j], cache.values(layer: l, position: j) + g * hd, out, n: hd)
+                }
+                _ = kvd
+                task += threads
+            }
+        }
+    }
+
+    @inline(__always) private func addInPlace(_ y: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) {
+        for i in 0..<n { y[i] += b[i] }
+    }
+}

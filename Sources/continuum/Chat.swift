@@ -1,0 +1,49 @@
+import ArgumentParser
+import ContinuumEngine
+import ContinuumTokenizers
+import Foundation
+
+struct Chat: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Chat interactively with a model, keeping the conversation's history.",
+        discussion: "Type a message and press Enter. Commands: /reset clears the history, /exit (or Ctrl-D) quits.")
+
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var sampling: SamplingOptions
+    @Option(help: "System prompt.") var system: String?
+    @Flag(help: "Print timings after each answer.") var verbose = false
+
+    func run() throws {
+        let engine = try model.engine()
+        _ = try engine.chatTemplate()  // fail before the first prompt if the template is unknown
+        let out = FileHandle.standardOutput
+        var history: [ChatMessage] = []
+        func reset() {
+            history = system.map { [ChatMessage(role: "system", content: $0)] } ?? []
+        }
+        reset()
+        Stderr.print("continuum chat: \(model.model ?? ModelLocation.defaultFile), context \(engine.contextLength) tokens. /reset, /exit.")
+        while true {
+            out.write(Data("> ".utf8))
+            guard let line = readLine(strippingNewline: true) else { break }
+            let input = line.trimmingCharacters(in: .whitespaces)
+            if input.isEmpty { continue }
+            if input == "/exit" || input == "/quit" { break }
+            if input == "/reset" { reset(); Stderr.print("(history cleared)"); continue }
+            history.append(ChatMessage(role: "user", content: input))
+            var ids = try engine.chatPrompt(history)
+            // Keep the conversation inside the context: drop the oldest turns first.
+            while ids.count + 64 > engine.contextLength, history.count > 1 + (system == nil ? 0 : 1) {
+                history.remove(at: system == nil ? 0 : 1)
+                ids = try engine.chatPrompt(history)
+            }
+            let result = try engine.generate(prompt: ids, parameters: sampling.parameters) { event in
+                if !event.text.isEmpty { out.write(Data(event.text.utf8)) }
+                return true
+            }
+            out.write(Data("\n".utf8))
+            history.append(ChatMessage(role: "assistant", content: result.text))
+            if verbose { Stderr.print(Stats.summary(result)) }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import ContinuumEngine
+import ContinuumTokenizers
+import Foundation
+
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Generate a completion and stream it to stdout.")
+
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var sampling: SamplingOptions
+    @Option(name: [.short, .long], help: "The prompt.") var prompt: String
+    @Flag(help: "Wrap the prompt as a user message in the model's chat template.") var chat = false
+    @Option(help: "System prompt (with --chat).") var system: String?
+    @Flag(help: "Print timings to stderr.") var verbose = false
+
+    func run() throws {
+        let engine = try model.engine()
+        let ids: [Int32]
+        if chat {
+            var messages: [ChatMessage] = []
+            if let s = system { messages.append(ChatMessage(role: "system", content: s)) }
+            messages.append(ChatMessage(role: "user", content: prompt))
+            ids = try engine.chatPrompt(messages)
+        } else {
+            ids = engine.tokenizer.encode(prompt, parseSpecial: false)
+        }
+        let out = FileHandle.standardOutput
+        let result = try engine.generate(prompt: ids, parameters: sampling.parameters) { event in
+            if !event.text.isEmpty { out.write(Data(event.text.utf8)) }
+            return true
+        }
+        out.write(Data("\n".utf8))
+        if verbose {
+            Stderr.print(Stats.summary(result))
+        }
+    }
+}
+
+enum Stderr {
+    static func print(_ s: String) {
+        FileHandle.standardError.write(Data((s + "\n").utf8))
+    }
+}
+
+enum Stats {
+    static func summary(_ r: GenerationResult) -> String {
+        let pp = Double(r.promptTokens - r.cachedPromptTokens) / max(r.prefillSeconds, 1e-9)
+        let tg = Double(r.completionTokens) / max(r.decodeSeconds, 1e-9)
+        return String(format: "[%d prompt tokens (%d cached) %.1f t/s, %d generated %.1f t/s, finish: %@]",
+                      r.promptTokens, r.cachedPromptTokens, pp, r.completionTokens, tg, r.finishReason.rawValue)
+    }
+}
