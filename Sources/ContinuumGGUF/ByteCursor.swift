@@ -12,6 +12,8 @@ struct ByteCursor {
 
     var remaining: Int { bytes.count - offset }
 
+    static let absurdSize: UInt64 = 1 << 48
+
     func need(_ n: Int, _ context: @autoclosure () -> String) throws(GGUFError) {
         guard n >= 0, n <= remaining else {
             throw GGUFError(.truncated, context(), offset: offset, "need \(n) bytes, \(max(remaining, 0)) left")
@@ -43,14 +45,34 @@ struct ByteCursor {
     mutating func readCount(minElementSize: Int, _ context: @autoclosure () -> String) throws(GGUFError) -> Int {
         let start = offset
         let raw = try read(UInt64.self, context())
-        let size = UInt64(max(minElementSize, 1))
-        guard raw <= UInt64(remaining) / size else {
-            let (needed, overflow) = raw.multipliedReportingOverflow(by: size)
-            let what = minElementSize > 1 ? "count \(raw) needs at least \(overflow ? "more than 2^64" : String(needed)) bytes"
-                                          : "length \(raw)"
-            throw GGUFError(.absurdCount, context(), offset: start, "\(what), \(remaining) left")
+        return try checkCount(raw, at: start, minElementSize: minElementSize, context())
+    }
+
+    /// A count of entries whose loop consumes at least `minElementSize` bytes per pass or
+    /// throws, so it needs no check against the bytes left (a truncated file then fails at
+    /// the entry that is cut short); only an absurd count is rejected up front.
+    func checkPlausible(_ raw: UInt64, at start: Int, minElementSize: Int, _ context: @autoclosure () -> String) throws(GGUFError) -> Int {
+        let (needed, overflow) = raw.multipliedReportingOverflow(by: UInt64(max(minElementSize, 1)))
+        guard !overflow, needed <= Self.absurdSize else {
+            throw GGUFError(.absurdCount, context(), offset: start,
+                            "count \(raw) needs at least \(overflow ? "2^64 or more" : String(needed)) bytes, but only \(remaining) left")
         }
         return Int(raw)
+    }
+
+    /// Checks a count read earlier at `start` against the bytes left now. A count whose
+    /// elements would need more than 2^48 bytes (256 TiB) is absurd; a smaller one that runs
+    /// past the end most likely means the file was cut short (a partial download).
+    func checkCount(_ raw: UInt64, at start: Int, minElementSize: Int, _ context: @autoclosure () -> String) throws(GGUFError) -> Int {
+        let size = UInt64(max(minElementSize, 1))
+        guard raw > UInt64(remaining) / size else { return Int(raw) }
+        let (needed, overflow) = raw.multipliedReportingOverflow(by: size)
+        if overflow || needed > Self.absurdSize {
+            let what = size == 1 ? "length \(raw)" : "count \(raw) needs at least \(overflow ? "2^64 or more" : String(needed)) bytes"
+            throw GGUFError(.absurdCount, context(), offset: start, "\(what), but only \(remaining) left")
+        }
+        let what = size == 1 ? "need \(raw) bytes" : "\(raw) elements need at least \(needed) bytes"
+        throw GGUFError(.truncated, context(), offset: start, "\(what), \(remaining) left")
     }
 
     /// Reads a length-prefixed UTF-8 string.

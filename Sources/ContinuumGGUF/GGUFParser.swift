@@ -37,8 +37,12 @@ struct GGUFParser {
         guard version == 2 || version == 3 else {
             throw GGUFError(.unsupportedVersion, "version", offset: 4, "version \(version); supported: 2, 3")
         }
-        let tensorCount = try c.readCount(minElementSize: Self.minimumTensorEntry, "tensor_count")
-        let kvCount = try c.readCount(minElementSize: Self.minimumMetadataEntry, "metadata_kv_count")
+        // Both counts only bound loops that consume bytes on every pass, so a file cut short
+        // fails at the entry where it ends; only absurd counts are rejected here.
+        let rawTensorCount = try c.read(UInt64.self, "tensor_count")
+        let rawKVCount = try c.read(UInt64.self, "metadata_kv_count")
+        let tensorCount = try c.checkPlausible(rawTensorCount, at: 8, minElementSize: Self.minimumTensorEntry, "tensor_count")
+        let kvCount = try c.checkPlausible(rawKVCount, at: 16, minElementSize: Self.minimumMetadataEntry, "metadata_kv_count")
         try readMetadata(count: kvCount)
         try readAlignment()
         try readTensors(count: tensorCount)
@@ -149,7 +153,7 @@ struct GGUFParser {
     private mutating func readTensors(count: Int) throws(GGUFError) {
         let fileSize = file.bytes.count
         var entries: [Entry] = []
-        entries.reserveCapacity(count)  // each entry consumes >= 32 file bytes
+        entries.reserveCapacity(min(count, c.remaining / Self.minimumTensorEntry))
         for i in 0..<count {
             let at = c.offset
             let name = try c.readString("tensor #\(i) name")
