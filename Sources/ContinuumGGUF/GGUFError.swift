@@ -9,6 +9,8 @@ public struct GGUFError: Error, CustomStringConvertible, Sendable, Equatable {
         case unsupportedVersion = "unsupported GGUF version"
         case absurdCount = "count or length is larger than the file"
         case badValueType = "unknown metadata value type"
+        case badValue = "invalid metadata value"
+        case nestingTooDeep = "metadata arrays are nested too deeply"
         case badString = "string is not valid UTF-8"
         case duplicateKey = "duplicate metadata key"
         case duplicateTensor = "duplicate tensor name"

@@ -15,14 +15,17 @@ public enum GGUFValueType: UInt32, Sendable {
         case .array: 12  // element type + count
         }
     }
+
+    /// Numbers and bools: every value takes exactly `minimumEncodedSize` bytes.
+    var isFixedWidth: Bool { self != .string && self != .array }
 }
 
-/// One metadata value. Arrays may nest.
-public indirect enum GGUFValue: Sendable, Equatable {
+/// One metadata value. Arrays may nest; their elements are decoded lazily (see `GGUFArray`).
+public enum GGUFValue: Sendable, Equatable {
     case uint8(UInt8), int8(Int8), uint16(UInt16), int16(Int16)
     case uint32(UInt32), int32(Int32), uint64(UInt64), int64(Int64)
     case float32(Float), float64(Double), bool(Bool), string(String)
-    case array(GGUFValueType, [GGUFValue])
+    case array(GGUFValueType, GGUFArray)
 
     public var type: GGUFValueType {
         switch self {
@@ -76,7 +79,7 @@ public indirect enum GGUFValue: Sendable, Equatable {
         return nil
     }
 
-    public var arrayValue: [GGUFValue]? {
+    public var arrayValue: GGUFArray? {
         if case .array(_, let a) = self { return a }
         return nil
     }
@@ -97,5 +100,13 @@ extension GGUFValue: CustomStringConvertible {
         case .float64(let v): return String(v)
         default: return intValue.map(String.init) ?? "?"
         }
+    }
+}
+
+extension GGUFValue {
+    /// The type for error messages, e.g. "uint32" or "array of string".
+    var typeDescription: String {
+        if case .array(let t, _) = self { return "array of \(t)" }
+        return "\(type)"
     }
 }

@@ -1,0 +1,50 @@
+internal import CContinuumKernels
+
+/// Threads + preallocated scratch. Nothing is allocated per call once scratch has grown to the
+/// largest size used.
+// @unchecked Sendable: the pool and scratch are used by one caller at a time (documented contract);
+// `task` is written before the pool publishes a generation (release) and read by workers after
+// they observe it (acquire).
+public final class ComputeContext: @unchecked Sendable {
+    let pool: OpaquePointer
+    private var task: ((Int, Int) -> Void)?
+    private var scratchBase: UnsafeMutableRawPointer?
+    private var scratchCapacity = 0
+
+    public init(threads: Int) {
+        pool = ck_pool_create(Int32(max(1, threads)))
+    }
+
+    deinit {
+        ck_pool_destroy(pool)
+        scratchBase?.deallocate()
+    }
+
+    public var threadCount: Int { Int(ck_pool_threads(pool)) }
+
+    /// Runs body(threadIndex, threadCount) on every thread (the caller's thread is index 0) and
+    /// returns when all finished. Not reentrant: do not call from inside `body`.
+    public func parallel(_ body: (Int, Int) -> Void) {
+        if threadCount == 1 { body(0, 1); return }
+        withoutActuallyEscaping(body) { escaping in
+            task = escaping
+            ck_pool_run(pool, { ctx, ith, nth in
+                let me = Unmanaged<ComputeContext>.fromOpaque(ctx!).takeUnretainedValue()
+                me.task!(Int(ith), Int(nth))
+            }, Unmanaged.passUnretained(self).toOpaque())
+            task = nil
+        }
+    }
+
+    /// Scratch of at least `bytes` bytes, 64-byte aligned; grows (and forgets old contents) only
+    /// when a larger size is first asked for.
+    package func scratch(bytes: Int) -> UnsafeMutableRawPointer {
+        if bytes > scratchCapacity || scratchBase == nil {
+            scratchBase?.deallocate()
+            let cap = max(bytes, 4096, scratchCapacity * 2)
+            scratchBase = .allocate(byteCount: cap, alignment: 64)
+            scratchCapacity = cap
+        }
+        return scratchBase!
+    }
+}
