@@ -1,8 +1,8 @@
 public import ContinuumGGUF
-public import ContinuumKernels
+import ContinuumKernels
 public import ContinuumModels
 public import ContinuumTokenizers
-import Synchronization
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +15,9 @@ import Darwin
 /// One sequence at a time (continuous batching arrives with the server): calls are
 /// serialised by a lock. The KV cache persists between calls and the longest common
 /// prefix with the previous prompt is reused, so a chat's history is not recomputed.
-public final class Engine: Sendable {
+///
+/// `@unchecked Sendable`: all mutable state is in `state`, touched only under `lock`.
+public final class Engine: @unchecked Sendable {
     public struct Options: Sendable {
         public var modelPath: String
         public var threads: Int
@@ -42,9 +44,10 @@ public final class Engine: Sendable {
     public let tokenizer: Tokenizer
     public let contextLength: Int
     private let templateResult: Result<ChatTemplate, EngineError>
-    private let state: Mutex<State>
+    private let lock = NSLock()
+    private var state: State
 
-    struct State: ~Copyable {
+    struct State {
         let model: TransformerDecoder
         let cache: KVCache
         /// Tokens whose keys and values are in `cache`, in order.
@@ -85,14 +88,14 @@ public final class Engine: Sendable {
         let logits = UnsafeMutablePointer<Float>.allocate(capacity: model.configuration.vocabularySize)
         var cached: [Int32] = []
         cached.reserveCapacity(contextLength)
-        state = Mutex(State(model: model, cache: cache, cached: cached, logits: logits))
+        state = State(model: model, cache: cache, cached: cached, logits: logits)
     }
 
     deinit {
-        state.withLock { $0.logits.deallocate() }
+        state.logits.deallocate()
     }
 
-    public var configuration: DecoderConfiguration { state.withLock { $0.model.configuration } }
+    public var configuration: DecoderConfiguration { state.model.configuration }
 
     /// The chat template, or the error saying why the model's template is not supported.
     public func chatTemplate() throws -> ChatTemplate { try templateResult.get() }
@@ -117,15 +120,17 @@ public final class Engine: Sendable {
         guard prompt.count < contextLength else {
             throw EngineError(.promptTooLong, "\(prompt.count) prompt tokens; the context holds \(contextLength)")
         }
-        return state.withLock { s in
-            Self.run(&s, prompt: prompt, params: params, tokenizer: tokenizer, contextLength: contextLength, onEvent: onEvent)
+        let sampler = try Sampler(parameters: params, vocabularySize: tokenizer.vocabularySize)
+        sampler.accept(contentsOf: prompt)
+        return lock.withLock {
+            Self.run(&state, prompt: prompt, params: params, sampler: sampler, tokenizer: tokenizer,
+                     contextLength: contextLength, onEvent: onEvent)
         }
     }
 
-    private static func run(_ s: inout State, prompt: [Int32], params: SamplingParameters, tokenizer: Tokenizer,
+    private static func run(_ s: inout State, prompt: [Int32], params: SamplingParameters, sampler: Sampler, tokenizer: Tokenizer,
                             contextLength: Int, onEvent: (GenerationEvent) -> Bool) -> GenerationResult {
         let model = s.model
-        let vocab = model.configuration.vocabularySize
         // Reuse the common prefix of what is cached; always recompute at least the last
         // prompt token, whose logits start the generation.
         var reuse = 0
@@ -145,7 +150,6 @@ public final class Engine: Sendable {
         s.cached.append(contentsOf: prompt[reuse...])
         let t1 = ContinuousClock.now
 
-        let sampler = Sampler(parameters: params, vocabularySize: vocab)
         var detok = StreamingDetokenizer(tokenizer: tokenizer)
         var stops = StopStringMatcher(params.stop)
         var text = ""
@@ -164,8 +168,9 @@ public final class Engine: Sendable {
                 }
                 s.cached.append(token)
             }
-            let sampled = sampler.sample(logits: s.logits, history: s.cached)
+            let sampled = sampler.sample(logits: s.logits)
             token = sampled.id
+            sampler.accept(token)
             generated.append(token)
             if tokenizer.eotIDs.contains(token) {
                 let (tail, _) = stops.append(detok.flush())
@@ -195,7 +200,7 @@ public final class Engine: Sendable {
 
     /// Forgets the cached prefix (the next generation prefills from scratch).
     public func resetCache() {
-        state.withLock { $0.cached.removeAll(keepingCapacity: true) }
+        lock.withLock { state.cached.removeAll(keepingCapacity: true) }
     }
 }
 

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 
 /// Where models live: `$CONTINUUM_MODELS` or ~/.cache/continuum/models, as filled by

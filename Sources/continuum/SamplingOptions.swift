@@ -1,5 +1,6 @@
 import ArgumentParser
 import ContinuumEngine
+import ContinuumTokenizers
 
 /// Sampling flags shared by `generate` and `chat`.
 struct SamplingOptions: ParsableArguments {
