@@ -2,6 +2,7 @@
 // portable scalar C path (the reference for the SIMD kernels).
 #include "ckernels.h"
 #include "common.h"
+#include <stdatomic.h>
 
 // ---------------------------------------------------------------- dispatch
 
@@ -225,31 +226,38 @@ void ck_gemm_scalar(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
 
 // ---------------------------------------------------------------- driver
 
-typedef struct { ck_gemm_args g; int isa; } job;
+typedef struct { ck_gemm_args g; int isa; int chunk, nchunks; atomic_int next; } job;
 
+/// Quantizes activation rows, 8 at a time, claimed dynamically.
 static void quant_task(void *ctx, int ith, int nth) {
+    (void)ith; (void)nth;
     job *j = ctx;
     const ck_gemm_args *a = &j->g;
-    int per = (a->n + nth - 1) / nth, c0 = ith * per, c1 = c0 + per < a->n ? c0 + per : a->n;
-    for (int c = c0; c < c1; c++) {
-        uint8_t *dst = (uint8_t *)a->aq + (size_t)c * a->arow;
-        const float *x = a->x + (size_t)c * a->cols;
-        if (j->isa == CK_ISA_AVX512) ck_quant_act_avx512(a->type, x, a->cols, dst);
-        else ck_quant_act_scalar(a->type, x, a->cols, dst);
+    for (;;) {
+        int c0 = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed) * 8;
+        if (c0 >= a->n) return;
+        int c1 = c0 + 8 < a->n ? c0 + 8 : a->n;
+        for (int c = c0; c < c1; c++) {
+            uint8_t *dst = (uint8_t *)a->aq + (size_t)c * a->arow;
+            const float *x = a->x + (size_t)c * a->cols;
+            if (j->isa == CK_ISA_AVX512) ck_quant_act_avx512(a->type, x, a->cols, dst);
+            else ck_quant_act_scalar(a->type, x, a->cols, dst);
+        }
     }
 }
 
+/// Computes chunks of weight rows (all n activation rows each), claimed dynamically.
 static void gemm_task(void *ctx, int ith, int nth) {
+    (void)ith; (void)nth;
     job *j = ctx;
     const ck_gemm_args *a = &j->g;
-    // contiguous row ranges, multiples of 4 rows (the kernels' register tile)
-    int units = (a->rows + 3) / 4;
-    int per = (units + nth - 1) / nth;
-    int r0 = ith * per * 4, r1 = r0 + per * 4;
-    if (r1 > a->rows) r1 = a->rows;
-    if (r0 >= r1) return;
-    if (j->isa == CK_ISA_AVX512) ck_gemm_avx512(a, r0, r1, 0, a->n);
-    else ck_gemm_scalar(a, r0, r1, 0, a->n);
+    for (;;) {
+        int i = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed);
+        if (i >= j->nchunks) return;
+        int r0 = i * j->chunk, r1 = r0 + j->chunk < a->rows ? r0 + j->chunk : a->rows;
+        if (j->isa == CK_ISA_AVX512) ck_gemm_avx512(a, r0, r1, 0, a->n);
+        else ck_gemm_scalar(a, r0, r1, 0, a->n);
+    }
 }
 
 size_t ck_matmul_scratch_bytes(uint32_t type, int cols, int n) {
@@ -283,11 +291,22 @@ int ck_matmul(ck_pool *pool, int isa, uint32_t type, const void *w, int rows, in
     j.g.y = y;
     j.g.arow = ck_act_row_bytes(t, cols);
     j.g.aq = j.g.arow ? scratch : NULL;
+    int nth = pool ? ck_pool_threads(pool) : 1;
     if (j.g.aq) {
-        if (n == 1 || !pool) quant_task(&j, 0, 1);
-        else ck_pool_run(pool, quant_task, &j);
+        atomic_init(&j.next, 0);
+        if (n <= 8 || nth == 1) quant_task(&j, 0, 1);
+        else ck_pool_run_dynamic(pool, quant_task, &j);
     }
-    if (pool) ck_pool_run(pool, gemm_task, &j);
+    // chunks of weight rows: a few per thread so a slow thread does not hold up the rest,
+    // multiples of 4 (the register tile), at least 16 rows for decode
+    int chunk = (rows + 4 * nth - 1) / (4 * nth);
+    if (n == 1 && chunk < 16) chunk = 16;
+    chunk = (chunk + 3) & ~3;
+    if (chunk < 4) chunk = 4;
+    j.chunk = chunk;
+    j.nchunks = (rows + chunk - 1) / chunk;
+    atomic_init(&j.next, 0);
+    if (nth > 1 && j.nchunks > 1) ck_pool_run_dynamic(pool, gemm_task, &j);
     else gemm_task(&j, 0, 1);
     return 0;
 }

@@ -23,6 +23,10 @@ void ck_pool_destroy(ck_pool *pool);
 int ck_pool_threads(const ck_pool *pool);
 /// Runs fn(ctx, ith, nth) for ith in 0..<nth (ith 0 on the caller) and returns when all finished.
 void ck_pool_run(ck_pool *pool, ck_task_fn fn, void *ctx);
+/// Like ck_pool_run, but workers that have not started when the caller finishes its own call
+/// skip this task (so a descheduled worker never stalls it): fn must share work dynamically
+/// (e.g. an atomic chunk counter), never by thread index.
+void ck_pool_run_dynamic(ck_pool *pool, ck_task_fn fn, void *ctx);
 
 // ---------------------------------------------------------------- quantized matmul
 // Type ids are ggml_type ids (f32 0, f16 1, q4_0 2, q4_1 3, q5_0 6, q5_1 7, q8_0 8, q4_K 12,
