@@ -1,0 +1,303 @@
+public import ContinuumGGUF
+
+/// Byte-level BPE tokenizer (GPT-2 style) built from a GGUF vocabulary, giving the same
+/// tokens as llama.cpp (`src/llama-vocab.cpp`, `src/unicode.cpp`) for the pre-tokenizers
+/// `smollm`, `qwen2`, `llama-bpe` and `default`/`gpt-2`.
+///
+/// Immutable after `init` except for a bounded cache of word tokenizations behind a lock, so
+/// one instance can serve every request of a model concurrently.
+public final class Tokenizer: Sendable {
+    /// Number of tokens in the vocabulary.
+    public let vocabularySize: Int
+    /// `tokenizer.ggml.bos_token_id`, if any.
+    public let bosID: Int32?
+    /// `tokenizer.ggml.eos_token_id`.
+    public let eosID: Int32
+    /// Tokens that end a turn: EOS plus end-of-turn and end-of-text tokens found by text
+    /// (`<|im_end|>`, `<|endoftext|>`, `<|eot_id|>`, ...) and FIM pad/repo/file-separator
+    /// tokens, as llama.cpp's end-of-generation set.
+    public let eotIDs: Set<Int32>
+    /// Whether `encode` adds BOS when not told (`tokenizer.ggml.add_bos_token`, else the
+    /// pre-tokenizer's default: true only for `llama-bpe`).
+    public let addsBOS: Bool
+
+    let preTokenizer: PreTokenizer
+    let bpe: BPE
+    let special: SpecialTokens
+    let types: [TokenType]
+    /// Vocabulary strings as stored in the GGUF (byte-level alphabet for normal tokens).
+    let texts: [String]
+    /// Bytes each token decodes to (raw text for special tokens), in one arena.
+    let pieces: [UInt8]
+    let pieceStarts: [Int32]
+    private let cache: Locked<WordCache>
+
+    /// Maximum number of distinct words whose tokens are cached.
+    public static let cacheCapacity = 16_384
+
+    /// Builds the tokenizer of a GGUF model from its `tokenizer.ggml.*` metadata.
+    public convenience init(gguf: GGUFFile) throws(TokenizerError) {
+        try self.init(metadata: gguf.metadata)
+    }
+
+    /// Builds a tokenizer from GGUF metadata (`tokenizer.ggml.model`, `.pre`, `.tokens`,
+    /// `.token_type`, `.merges`, `.bos_token_id`, `.eos_token_id`, `.add_bos_token`).
+    public init(metadata: [String: GGUFValue]) throws(TokenizerError) {
+        let model = metadata["tokenizer.ggml.model"]?.stringValue ?? ""
+        guard model == "gpt2" else { throw .unsupportedModel(model.isEmpty ? "(missing)" : model) }
+        let preName = metadata["tokenizer.ggml.pre"]?.stringValue ?? "default"
+        guard let pre = PreTokenizer(name: preName) else { throw .unknownPreTokenizer(preName) }
+        preTokenizer = pre
+
+        guard case .array(.string, let tokenValues)? = metadata["tokenizer.ggml.tokens"], !tokenValues.isEmpty else {
+            throw .badVocabulary("tokenizer.ggml.tokens is missing or not an array of strings")
+        }
+        let texts = tokenValues.map { $0.stringValue ?? "" }
+        let n = texts.count
+        guard n < Int(Int32.max / 2) else { throw .badVocabulary("\(n) tokens") }
+        var types = [TokenType](repeating: .normal, count: n)
+        if let raw = metadata["tokenizer.ggml.token_type"]?.arrayValue {
+            guard raw.count == n else {
+                throw .badVocabulary("tokenizer.ggml.token_type has \(raw.count) entries for \(n) tokens")
+            }
+            for (i, v) in raw.enumerated() {
+                types[i] = v.intValue.flatMap { TokenType(rawValue: UInt8(clamping: $0)) } ?? .undefined
+            }
+        }
+        guard case .array(.string, let mergeValues)? = metadata["tokenizer.ggml.merges"] else {
+            throw .badVocabulary("tokenizer.ggml.merges is missing or not an array of strings")
+        }
+
+        // Symbols 0..<n are the tokens, looked up by the bytes they stand for.
+        var symbols = SymbolTable(capacity: n + mergeValues.count / 4)
+        var pieces: [UInt8] = []
+        var pieceStarts: [Int32] = [0]
+        pieces.reserveCapacity(n * 6)
+        pieceStarts.reserveCapacity(n + 1)
+        for (i, text) in texts.enumerated() {
+            let decoded = ByteLevel.decode(text)
+            if let d = decoded {
+                _ = d.withUnsafeBytes { symbols.append($0, index: true) }
+            } else {
+                _ = Array(text.utf8).withUnsafeBytes { symbols.append($0, index: false) }
+            }
+            switch types[i] {
+            case .normal, .byte, .undefined: pieces.append(contentsOf: decoded ?? Array(text.utf8))
+            default: pieces.append(contentsOf: text.utf8)
+            }
+            pieceStarts.append(Int32(pieces.count))
+        }
+
+        var merges = PairTable(capacityFor: mergeValues.count)
+        var joined: [UInt8] = []
+        for (rank, value) in mergeValues.enumerated() {
+            guard let line = value.stringValue else { continue }
+            let utf8 = Array(line.utf8)
+            guard utf8.count > 2, let space = utf8[1...].firstIndex(of: 0x20),
+                  let left = ByteLevel.decode(String(decoding: utf8[..<space], as: UTF8.self)),
+                  let right = ByteLevel.decode(String(decoding: utf8[(space + 1)...], as: UTF8.self)),
+                  !right.isEmpty
+            else { continue }  // can never match byte-encoded text
+            let l = left.withUnsafeBytes { symbols.intern($0) }
+            let r = right.withUnsafeBytes { symbols.intern($0) }
+            joined.removeAll(keepingCapacity: true)
+            joined.append(contentsOf: left)
+            joined.append(contentsOf: right)
+            let m = joined.withUnsafeBytes { symbols.intern($0) }
+            merges.insertIfAbsent(l, r, rank: Int32(rank), merged: m)
+        }
+        var byteSymbol = [Int32](repeating: -1, count: 256)
+        var byteToken = [Int32](repeating: -1, count: 256)
+        for b in 0..<256 {
+            let one = [UInt8(b)]
+            byteSymbol[b] = one.withUnsafeBytes { symbols.intern($0) }
+            if Int(byteSymbol[b]) < n { byteToken[b] = byteSymbol[b] }
+        }
+        bpe = BPE(vocabularySize: n, symbols: symbols, merges: merges, byteSymbol: byteSymbol, byteToken: byteToken)
+
+        special = SpecialTokens(entries: texts.indices.compactMap { i in
+            guard types[i].isSpecial else { return nil }
+            return SpecialTokens.Entry(id: Int32(i), bytes: Array(texts[i].utf8), needsParseSpecial: types[i] != .userDefined)
+        })
+
+        func tokenID(_ key: String) throws(TokenizerError) -> Int32? {
+            guard let v = metadata[key] else { return nil }
+            guard let i = v.intValue, i >= 0, i < n else { throw .badVocabulary("\(key) = \(v) is not a token id below \(n)") }
+            return Int32(i)
+        }
+        bosID = try tokenID("tokenizer.ggml.bos_token_id")
+        guard let eos = try tokenID("tokenizer.ggml.eos_token_id") else {
+            throw .badVocabulary("tokenizer.ggml.eos_token_id is missing")
+        }
+        eosID = eos
+        addsBOS = (metadata["tokenizer.ggml.add_bos_token"]?.boolValue ?? pre.addsBOSByDefault) && bosID != nil
+
+        var eot: Set<Int32> = [eos]
+        let endTexts: Set<String> = ["<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>",
+                                     "<|eom_id|>", "<EOT>", "<|end_of_text|>"]
+        // llama.cpp also ends generation at the first FIM pad, repo and file-separator tokens.
+        let fimGroups: [[String]] = [["<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>"],
+                                     ["<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>"],
+                                     ["<|file_sep|>"]]
+        var fimFound = [Bool](repeating: false, count: fimGroups.count)
+        for (i, t) in texts.enumerated() {
+            if endTexts.contains(t) { eot.insert(Int32(i)) }
+            for (g, group) in fimGroups.enumerated() where !fimFound[g] && group.contains(t) {
+                fimFound[g] = true
+                eot.insert(Int32(i))
+            }
+        }
+        eotIDs = eot
+
+        vocabularySize = n
+        self.types = types
+        self.texts = texts
+        self.pieces = pieces
+        self.pieceStarts = pieceStarts
+        cache = Locked(WordCache(capacity: Self.cacheCapacity))
+    }
+
+    // MARK: Token facts
+
+    /// The raw vocabulary string of a token (e.g. "Ġthe" for " the"); "" for an unknown id.
+    public func tokenText(_ id: Int32) -> String {
+        id >= 0 && Int(id) < vocabularySize ? texts[Int(id)] : ""
+    }
+
+    /// Whether a token is a control token (`token_type` 3), e.g. `<|im_start|>`.
+    public func isControl(_ id: Int32) -> Bool {
+        id >= 0 && Int(id) < vocabularySize && types[Int(id)] == .control
+    }
+
+    // MARK: Decode
+
+    /// Text of `ids`. Control and unknown tokens are left out unless `renderSpecial`; unused
+    /// tokens and ids outside the vocabulary are always left out. Byte sequences that are not
+    /// valid UTF-8 become U+FFFD.
+    public func decode(_ ids: [Int32], renderSpecial: Bool = false) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(ids.count * 4)
+        for id in ids { appendPiece(id, renderSpecial: renderSpecial, to: &bytes) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the bytes token `id` stands for (llama.cpp `token_to_piece`).
+    func appendPiece(_ id: Int32, renderSpecial: Bool, to bytes: inout [UInt8]) {
+        guard id >= 0, Int(id) < vocabularySize else { return }
+        switch types[Int(id)] {
+        case .unused: return
+        case .control, .unknown: if !renderSpecial { return }
+        default: break
+        }
+        bytes.append(contentsOf: pieces[Int(pieceStarts[Int(id)])..<Int(pieceStarts[Int(id) + 1])])
+    }
+
+    // MARK: Encode
+
+    /// Tokens of `text`. `addBOS` nil uses the model's setting (`addsBOS`). With
+    /// `parseSpecial`, control tokens written in the text (`<|im_start|>`) become their ids;
+    /// without it they are tokenized as plain text. User-defined tokens always match whole.
+    public func encode(_ text: String, addBOS: Bool? = nil, parseSpecial: Bool = true) -> [Int32] {
+        var out: [Int32] = []
+        if addBOS ?? addsBOS, let bos = bosID { out.append(bos) }
+        var text = text
+        text.withUTF8 { encode(UnsafeRawBufferPointer($0), parseSpecial: parseSpecial, into: &out) }
+        return out
+    }
+
+    private struct Word {
+        var start: Int
+        var end: Int
+        /// >= 0: a special token, not a word.
+        var token: Int32
+    }
+
+    private func encode(_ text: UnsafeRawBufferPointer, parseSpecial: Bool, into out: inout [Int32]) {
+        guard !text.isEmpty else { return }
+        // 1. Special tokens; 2. words of each text fragment.
+        var words: [Word] = []
+        words.reserveCapacity(text.count / 3)
+        var cps: [UInt32] = []
+        var flags: [UInt8] = []
+        var offsets: [Int] = []
+        var ends: [Int] = []
+        var scratch: [Int] = []
+        for f in special.partition(text, parseSpecial: parseSpecial) {
+            if f.token >= 0 {
+                words.append(Word(start: 0, end: 0, token: f.token))
+                continue
+            }
+            cps.removeAll(keepingCapacity: true)
+            flags.removeAll(keepingCapacity: true)
+            offsets.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
+            decodeScalars(text, f.start, f.end, &cps, &flags, &offsets)
+            cps.withUnsafeBufferPointer { cp in
+                flags.withUnsafeBufferPointer { fl in
+                    preTokenizer.split(cp, fl, 0, cp.count, into: &ends, scratch: &scratch)
+                }
+            }
+            var prev = 0
+            for e in ends {
+                words.append(Word(start: offsets[prev], end: offsets[e], token: -1))
+                prev = e
+            }
+        }
+        // 3. BPE per word, through the cache.
+        let ignoreMerges = preTokenizer.ignoresMerges
+        var bpeScratch = BPE.Scratch()
+        var tokens: [Int32] = []
+        cache.withLock { cache in
+            for w in words {
+                if w.token >= 0 { out.append(w.token); continue }
+                let word = UnsafeRawBufferPointer(rebasing: text[w.start..<w.end])
+                if word.count == 1 {
+                    let t = bpe.byteToken[Int(word[0])]
+                    if t >= 0 { out.append(t) }
+                    continue
+                }
+                if ignoreMerges, let id = bpe.symbols.lookup(word), Int(id) < vocabularySize {
+                    out.append(id)
+                    continue
+                }
+                let h = hashBytes(word)
+                if let hit = cache.get(h, word) {
+                    out.append(contentsOf: hit)
+                    continue
+                }
+                tokens.removeAll(keepingCapacity: true)
+                bpe.encode(word, &bpeScratch, into: &tokens)
+                cache.put(h, word, tokens)
+                out.append(contentsOf: tokens)
+            }
+        }
+    }
+
+    /// Scalars of valid UTF-8 `text[lo..<hi]` with their classes and byte offsets (plus the
+    /// end offset).
+    private func decodeScalars(_ p: UnsafeRawBufferPointer, _ lo: Int, _ hi: Int,
+                               _ cps: inout [UInt32], _ flags: inout [UInt8], _ offsets: inout [Int]) {
+        var i = lo
+        while i < hi {
+            let b0 = UInt32(p[i])
+            let cp: UInt32
+            let len: Int
+            if b0 < 0x80 {
+                cp = b0; len = 1
+            } else if b0 < 0xE0 {
+                cp = (b0 & 0x1F) << 6 | UInt32(p[i + 1] & 0x3F); len = 2
+            } else if b0 < 0xF0 {
+                cp = (b0 & 0x0F) << 12 | UInt32(p[i + 1] & 0x3F) << 6 | UInt32(p[i + 2] & 0x3F); len = 3
+            } else {
+                cp = (b0 & 0x07) << 18 | UInt32(p[i + 1] & 0x3F) << 12 | UInt32(p[i + 2] & 0x3F) << 6
+                    | UInt32(p[i + 3] & 0x3F)
+                len = 4
+            }
+            cps.append(cp)
+            flags.append(CharClass.of(cp))
+            offsets.append(i)
+            i += len
+        }
+        offsets.append(hi)
+    }
+}
