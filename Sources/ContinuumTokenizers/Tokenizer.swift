@@ -205,6 +205,27 @@ public final class Tokenizer: Sendable {
         return out
     }
 
+    /// The words the pre-tokenizer cuts `text` into before BPE (special tokens not parsed).
+    /// For debugging and tests; `encode` does not call it.
+    public func preTokenize(_ text: String) -> [String] {
+        var cps: [UInt32] = [], flags: [UInt8] = [], offsets: [Int] = [], ends: [Int] = [], scratch: [Int] = []
+        var text = text
+        return text.withUTF8 { utf8 in
+            let p = UnsafeRawBufferPointer(utf8)
+            decodeScalars(p, 0, p.count, &cps, &flags, &offsets)
+            cps.withUnsafeBufferPointer { cp in
+                flags.withUnsafeBufferPointer { fl in
+                    preTokenizer.split(cp, fl, 0, cp.count, into: &ends, scratch: &scratch)
+                }
+            }
+            var prev = 0
+            return ends.map { e in
+                defer { prev = e }
+                return String(decoding: p[offsets[prev]..<offsets[e]], as: UTF8.self)
+            }
+        }
+    }
+
     private struct Word {
         var start: Int
         var end: Int
