@@ -67,15 +67,19 @@ public struct ChatTemplate: Sendable, Equatable {
         return out
     }
 
-    /// The literal system prompt a ChatML template writes itself: the text between
-    /// `<|im_start|>system` + newline (a real one or Jinja's `\n` escape) and `<|im_end|>`, when
-    /// it is a plain string literal (no quote inside, so not `+ messages[0]['content'] +`).
+    /// The literal system prompt a ChatML template writes itself: a Jinja string literal
+    /// `'<|im_start|>system\n...<|im_end|>...'` whose text up to `<|im_end|>` does not close the
+    /// literal (so not `'<|im_start|>system\n' + messages[0]['content'] + ...`). The newline may
+    /// be a real one or Jinja's `\n` escape.
     static func defaultSystem(in template: String) -> String? {
         let marker = "<|im_start|>system"
-        var rest = template[...]
-        while let r = rest.firstRange(of: marker) {
-            rest = rest[r.upperBound...]
-            var body = rest
+        var searchFrom = template.startIndex
+        while let r = template[searchFrom...].firstRange(of: marker) {
+            searchFrom = r.upperBound
+            guard r.lowerBound > template.startIndex else { continue }
+            let quote = template[template.index(before: r.lowerBound)]
+            guard quote == "'" || quote == "\"" else { continue }
+            var body = template[r.upperBound...]
             if body.hasPrefix("\\n") {
                 body = body.dropFirst(2)
             } else if body.hasPrefix("\n") {
@@ -85,11 +89,20 @@ public struct ChatTemplate: Sendable, Equatable {
             }
             guard let end = body.firstRange(of: "<|im_end|>") else { continue }
             let literal = body[..<end.lowerBound]
-            guard !literal.isEmpty, !literal.contains("'"), !literal.contains("\""),
-                  !literal.contains("{"), !literal.contains("}") else { continue }
+            guard !literal.isEmpty, !closesLiteral(literal, quote) else { continue }
             return unescapeJinja(String(literal))
         }
         return nil
+    }
+
+    /// Whether `text` contains an unescaped `quote`.
+    private static func closesLiteral(_ text: Substring, _ quote: Character) -> Bool {
+        var escaped = false
+        for c in text {
+            if escaped { escaped = false; continue }
+            if c == "\\" { escaped = true } else if c == quote { return true }
+        }
+        return false
     }
 
     private static func unescapeJinja(_ s: String) -> String {

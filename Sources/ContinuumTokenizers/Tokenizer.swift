@@ -133,6 +133,9 @@ public final class Tokenizer: Sendable {
         addsBOS = (metadata["tokenizer.ggml.add_bos_token"]?.boolValue ?? pre.addsBOSByDefault) && bosID != nil
 
         var eot: Set<Int32> = [eos]
+        for key in ["tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id"] {
+            if let id = try tokenID(key) { eot.insert(id) }
+        }
         let endTexts: Set<String> = ["<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>",
                                      "<|eom_id|>", "<EOT>", "<|end_of_text|>"]
         // llama.cpp also ends generation at the first FIM pad, repo and file-separator tokens.
@@ -172,7 +175,8 @@ public final class Tokenizer: Sendable {
     // MARK: Decode
 
     /// Text of `ids`. Control and unknown tokens are left out unless `renderSpecial`; unused
-    /// tokens and ids outside the vocabulary are always left out. Byte sequences that are not
+    /// and undefined tokens and ids outside the vocabulary are always left out (llama.cpp
+    /// `token_to_piece`). Byte sequences that are not
     /// valid UTF-8 become U+FFFD.
     public func decode(_ ids: [Int32], renderSpecial: Bool = false) -> String {
         var bytes: [UInt8] = []
@@ -185,7 +189,7 @@ public final class Tokenizer: Sendable {
     func appendPiece(_ id: Int32, renderSpecial: Bool, to bytes: inout [UInt8]) {
         guard id >= 0, Int(id) < vocabularySize else { return }
         switch types[Int(id)] {
-        case .unused: return
+        case .unused, .undefined: return
         case .control, .unknown: if !renderSpecial { return }
         default: break
         }

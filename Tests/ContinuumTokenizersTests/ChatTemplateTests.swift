@@ -73,4 +73,9 @@ import Testing
         let plain = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}"
         #expect(try ChatTemplate(template: plain).kind == .chatml)
     }
+
+    @Test func defaultSystemPromptLiteralsMayHoldTheOtherQuote() throws {
+        let t = #"{% if messages[0]['role'] != 'system' %}{{ "<|im_start|>system\nYou're helpful.<|im_end|>\n" }}{% endif %}"#
+        #expect(try ChatTemplate(template: t).kind == .chatmlWithDefaultSystem("You're helpful."))
+    }
 }

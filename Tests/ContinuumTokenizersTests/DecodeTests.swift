@@ -85,3 +85,28 @@ import Testing
         #expect(loud.append(2) == "<|im_end|>")
     }
 }
+
+@Suite struct CacheAndConcurrencyTests {
+    /// More distinct words than the cache holds: evicted words tokenize the same again.
+    @Test func evictionKeepsResultsExact() throws {
+        let tok = try Fixtures.smol.get()
+        let words = (0..<(Tokenizer.cacheCapacity + 2_000)).map { "w\(String($0, radix: 36))q" }
+        let first = words.prefix(500).map { tok.encode(" " + $0) }
+        for w in words { _ = tok.encode(" " + w) }
+        #expect(words.prefix(500).map { tok.encode(" " + $0) } == first)
+    }
+
+    @Test func concurrentEncodesAgree() async throws {
+        let tok = try Fixtures.qwen.get()
+        let texts = ReferenceCases.texts
+        let results = await withTaskGroup(of: [[Int32]].self) { group in
+            for _ in 0..<4 {
+                group.addTask { texts.map { tok.encode($0, addBOS: false) } }
+            }
+            var all: [[[Int32]]] = []
+            for await r in group { all.append(r) }
+            return all
+        }
+        for r in results { #expect(r == ReferenceCases.qwen2) }
+    }
+}
