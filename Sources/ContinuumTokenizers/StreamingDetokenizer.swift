@@ -17,7 +17,7 @@ public struct StreamingDetokenizer: Sendable {
 
     /// Adds one token; returns the text that is now complete (possibly "").
     public mutating func append(_ id: Int32) -> String {
-        tokenizer.appendPiece(id, renderSpecial: renderSpecial, to: &pending)
+        tokenizer.vocabulary.appendPiece(id, renderSpecial: renderSpecial, to: &pending)
         let cut = pending.count - Self.incompleteTail(pending)
         guard cut > 0 else { return "" }
         let text = String(decoding: pending[..<cut], as: UTF8.self)
