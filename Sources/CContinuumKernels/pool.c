@@ -21,7 +21,8 @@ struct ck_worker { ck_pool *pool; int index; pthread_t thread; };
 struct ck_pool {
     int n;
     _Alignas(64) atomic_uint generation;   // bumped once per task
-    _Alignas(64) atomic_int pending;       // workers still running the current task
+    _Alignas(64) _Atomic uint64_t join;    // (generation << 32) | CLOSED | workers that joined
+    _Alignas(64) atomic_int done;          // joined workers that finished
     _Alignas(64) atomic_int sleepers;      // workers blocked on cv
     atomic_int stop;
     ck_task_fn fn;
@@ -38,6 +39,7 @@ static uint64_t now_ns(void) {
 }
 
 enum { SPIN_NS = 2000000 };
+#define CLOSED ((uint64_t)1 << 31)
 
 static void *worker_main(void *arg) {
     struct ck_worker *w = arg;
@@ -64,8 +66,15 @@ static void *worker_main(void *arg) {
         }
         seen = g;
         if (atomic_load_explicit(&p->stop, memory_order_relaxed)) return NULL;
+        // join this generation unless it is stale or already closed (optional runs only close)
+        uint64_t v = atomic_load(&p->join);
+        int joined = 0;
+        while ((unsigned)(v >> 32) == g && !(v & CLOSED)) {
+            if (atomic_compare_exchange_weak(&p->join, &v, v + 1)) { joined = 1; break; }
+        }
+        if (!joined) continue;
         p->fn(p->ctx, w->index, p->n);
-        atomic_fetch_sub_explicit(&p->pending, 1, memory_order_release);
+        atomic_fetch_add_explicit(&p->done, 1, memory_order_release);
     }
 }
 
@@ -75,7 +84,8 @@ ck_pool *ck_pool_create(int nthreads) {
     if (!p) return NULL;
     p->n = nthreads;
     atomic_init(&p->generation, 0);
-    atomic_init(&p->pending, 0);
+    atomic_init(&p->join, 0);
+    atomic_init(&p->done, 0);
     atomic_init(&p->sleepers, 0);
     atomic_init(&p->stop, 0);
     pthread_mutex_init(&p->mu, NULL);
@@ -102,25 +112,32 @@ static void wake_sleepers(ck_pool *p) {
     }
 }
 
-void ck_pool_run(ck_pool *p, ck_task_fn fn, void *ctx) {
+static void run(ck_pool *p, ck_task_fn fn, void *ctx, int optional) {
     if (p->n == 1) { fn(ctx, 0, 1); return; }
     p->fn = fn;
     p->ctx = ctx;
-    atomic_store_explicit(&p->pending, p->n - 1, memory_order_relaxed);
-    atomic_fetch_add(&p->generation, 1);  // seq_cst: publishes fn/ctx/pending
+    unsigned g = atomic_load_explicit(&p->generation, memory_order_relaxed) + 1;
+    atomic_store_explicit(&p->done, 0, memory_order_relaxed);
+    atomic_store_explicit(&p->join, (uint64_t)g << 32, memory_order_relaxed);
+    atomic_store(&p->generation, g);  // seq_cst: publishes fn/ctx/join; pairs with sleepers
     wake_sleepers(p);
     fn(ctx, 0, p->n);
+    int expect = p->n - 1;
+    if (optional) expect = (int)(atomic_fetch_or(&p->join, CLOSED) & (CLOSED - 1));
     unsigned spins = 0;
-    while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0) {
+    while (atomic_load_explicit(&p->done, memory_order_acquire) < expect) {
         cpu_relax();
-        if ((++spins & 0xFFFF) == 0) sched_yield();
+        if (++spins > 4096) sched_yield();  // a worker may be descheduled on a busy machine
     }
 }
+
+void ck_pool_run(ck_pool *p, ck_task_fn fn, void *ctx) { run(p, fn, ctx, 0); }
+void ck_pool_run_dynamic(ck_pool *p, ck_task_fn fn, void *ctx) { run(p, fn, ctx, 1); }
 
 void ck_pool_destroy(ck_pool *p) {
     if (!p) return;
     atomic_store(&p->stop, 1);
-    atomic_fetch_add(&p->generation, 1);
+    atomic_fetch_add(&p->generation, 1);  // workers wake, see stop, exit
     pthread_mutex_lock(&p->mu);
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);

@@ -3,25 +3,23 @@ internal import CContinuumKernels
 /// Hot-path kernels. Nothing here allocates; scratch lives in ComputeContext.
 public enum Kernels {
     /// Y (n, w.rows) = X (n, w.cols) · Wᵀ. X and Y row-major float. n = 1 is decode (matvec);
-    /// n > 1 is prefill (batched). Rows are split across the context's threads.
+    /// n > 1 is prefill (batched). Rows are split across the context's threads; X is quantized
+    /// once into the context's scratch (8-bit blocks matching W's format).
     public static func matmul(_ w: WeightMatrix, _ x: UnsafePointer<Float>, n: Int, _ y: UnsafeMutablePointer<Float>, context: ComputeContext) {
-        let threads = context.threadCount
-        let scratch = context.scratch(bytes: threads * w.cols * 4 + 64).bindMemory(to: Float.self, capacity: threads * w.cols)
-        context.parallel { ith, nth in
-            let row = scratch + ith * w.cols
-            let per = (w.rows + nth - 1) / nth
-            let r0 = ith * per, r1 = min(w.rows, r0 + per)
-            guard r0 < r1 else { return }
-            for r in r0..<r1 {
-                Reference.dequantize(w.type, w.row(r), count: w.cols, into: row)
-                for i in 0..<n { y[i * w.rows + r] = Reference.dot(row, x + i * w.cols, n: w.cols) }
-            }
-        }
+        matmul(w, x, n: n, y, context: context, isa: .best)
+    }
+
+    /// `matmul` on a chosen instruction set (tests compare the SIMD and portable C paths).
+    public static func matmul(_ w: WeightMatrix, _ x: UnsafePointer<Float>, n: Int, _ y: UnsafeMutablePointer<Float>, context: ComputeContext, isa: KernelISA) {
+        let bytes = ck_matmul_scratch_bytes(w.type.rawValue, Int32(w.cols), Int32(n))
+        let scratch = context.scratch(bytes: bytes)
+        let rc = ck_matmul(context.pool, isa.rawValue, w.type.rawValue, w.data, Int32(w.rows), Int32(w.cols), x, Int32(n), y, scratch)
+        precondition(rc == 0, "unsupported weight type \(w.type)")
     }
 
     /// Dequantizes row `row` of w into `out` (w.cols floats): embedding lookup.
     public static func dequantizeRow(_ w: WeightMatrix, row: Int, into out: UnsafeMutablePointer<Float>) {
-        Reference.dequantize(w.type, w.row(row), count: w.cols, into: out)
+        ck_dequantize_row(w.type.rawValue, w.row(row), out, Int32(w.cols))
     }
 
     /// out[i] = x[i] / sqrt(mean(x²) + eps) * weight[i], n elements (out may alias x).

@@ -2,23 +2,54 @@ import ContinuumKernels
 import Testing
 
 @Suite struct MatmulTests {
-    static let context = ComputeContext(threads: 2)
+    /// A context is used by one caller at a time, and tests run in parallel: one per test.
+    var context: ComputeContext { ComputeContext(threads: 2) }
 
-    /// Y (n, rows) = X (n, cols) · Wᵀ against a float reference on the dequantized W.
-    @Test(arguments: QuantType.allCases, [1, 3, 8])
+    /// Y (n, rows) = X (n, cols) · Wᵀ against a float reference on the dequantized W, on every
+    /// code path (portable C and the CPU's SIMD one), n covering decode, tails and register tiles.
+    @Test(arguments: QuantType.allCases, [1, 3, 8, 70])
     func matmulMatchesReference(_ type: QuantType, n: Int) {
-        let rows = 37, cols = 512
+        // rows not a multiple of 4; 3 k-quant blocks / 27 legacy blocks (odd) per row
+        let rows = 37, cols = type.blockSize == 256 ? 768 : (type.blockSize == 32 ? 864 : 100)
         let m = TestMatrix(type, rows: rows, cols: cols, seed: UInt64(type.rawValue) + 7)
         var rng = Rng(99)
         let x = rng.floats(n * cols)
-        var y = [Float](repeating: 0, count: n * rows)
         var ref = [Float](repeating: 0, count: n * rows)
-        x.withUnsafeBufferPointer { xp in
-            Kernels.matmul(m.w, xp.baseAddress!, n: n, &y, context: Self.context)
-            Reference.matmul(m.w, xp.baseAddress!, n: n, &ref)
+        x.withUnsafeBufferPointer { Reference.matmul(m.w, $0.baseAddress!, n: n, &ref) }
+        let context = self.context
+        for isa in [KernelISA.scalar, .best] {
+            var y = [Float](repeating: .nan, count: n * rows)
+            x.withUnsafeBufferPointer { Kernels.matmul(m.w, $0.baseAddress!, n: n, &y, context: context, isa: isa) }
+            let e = nmse(y, ref)
+            #expect(e < 5e-4, "\(type) n=\(n) \(isa) nmse \(e)")
         }
-        let e = nmse(y, ref)
-        #expect(e < 5e-4, "\(type) n=\(n) nmse \(e)")
+    }
+
+    /// The SIMD path computes the same integer dot products as the portable one.
+    @Test(arguments: QuantType.allCases)
+    func simdMatchesPortable(_ type: QuantType) {
+        let rows = 9, cols = type.blockSize == 1 ? 64 : 512, n = 5
+        let m = TestMatrix(type, rows: rows, cols: cols, seed: 3)
+        var rng = Rng(4)
+        let x = rng.floats(n * cols, scale: 4)
+        var a = [Float](repeating: 0, count: n * rows), b = a
+        let context = self.context
+        x.withUnsafeBufferPointer {
+            Kernels.matmul(m.w, $0.baseAddress!, n: n, &a, context: context, isa: .scalar)
+            Kernels.matmul(m.w, $0.baseAddress!, n: n, &b, context: context, isa: .best)
+        }
+        #expect(nmse(b, a) < 1e-10, "\(type)")
+    }
+
+    @Test(arguments: QuantType.allCases)
+    func dequantizeRowMatchesReference(_ type: QuantType) {
+        let m = TestMatrix(type, rows: 3, cols: 512, seed: 11)
+        var ref = [Float](repeating: 0, count: 512), out = ref
+        for r in 0..<3 {
+            Reference.dequantize(type, m.w.row(r), count: 512, into: &ref)
+            Kernels.dequantizeRow(m.w, row: r, into: &out)
+            #expect(nmse(out, ref) < 1e-12, "\(type) row \(r)")
+        }
     }
 
     @Test func parallelRunsEveryIndex() {

@@ -23,6 +23,34 @@ void ck_pool_destroy(ck_pool *pool);
 int ck_pool_threads(const ck_pool *pool);
 /// Runs fn(ctx, ith, nth) for ith in 0..<nth (ith 0 on the caller) and returns when all finished.
 void ck_pool_run(ck_pool *pool, ck_task_fn fn, void *ctx);
+/// Like ck_pool_run, but workers that have not started when the caller finishes its own call
+/// skip this task (so a descheduled worker never stalls it): fn must share work dynamically
+/// (e.g. an atomic chunk counter), never by thread index.
+void ck_pool_run_dynamic(ck_pool *pool, ck_task_fn fn, void *ctx);
+
+// ---------------------------------------------------------------- quantized matmul
+// Type ids are ggml_type ids (f32 0, f16 1, q4_0 2, q4_1 3, q5_0 6, q5_1 7, q8_0 8, q4_K 12,
+// q5_K 13, q6_K 14, bf16 30).
+// Instruction sets: CK_ISA_AUTO picks the best the CPU supports (detected once).
+enum { CK_ISA_AUTO = -1, CK_ISA_SCALAR = 0, CK_ISA_AVX2 = 1, CK_ISA_AVX512 = 2 };
+/// Best instruction set this CPU supports (CK_ISA_SCALAR / _AVX2 / _AVX512).
+int ck_cpu_isa(void);
+/// Bytes of scratch ck_matmul needs for X (n, cols) against a weight of this type (0 for floats).
+size_t ck_matmul_scratch_bytes(uint32_t type, int cols, int n);
+/// Y (n, rows) = X (n, cols) · Wᵀ, W (rows, cols) in ggml blocks, rows split across the pool.
+/// scratch: ck_matmul_scratch_bytes(type, cols, n) bytes, 64-byte aligned. Returns 0, or -1 if
+/// the type is unknown.
+int ck_matmul(ck_pool *pool, int isa, uint32_t type, const void *w, int rows, int cols,
+              const float *x, int n, float *y, void *scratch);
+/// Dequantizes `cols` elements of one row (any supported type) into dst.
+void ck_dequantize_row(uint32_t type, const void *src, float *dst, int cols);
+
+// ---------------------------------------------------------------- float vector ops
+float ck_dot_f32(const float *a, const float *b, int n);                 // Σ a·b
+void ck_axpy_f32(float alpha, const float *x, float *y, int n);           // y += alpha·x
+void ck_rmsnorm_f32(const float *x, const float *w, int n, float eps, float *out);  // out may alias x
+void ck_softmax_f32(float *x, int n);                                     // in place
+void ck_swiglu_f32(float *gate, const float *up, int n);                  // gate = silu(gate)·up
 
 // ---------------------------------------------------------------- libm for Swift (no Foundation)
 static inline float ck_expf(float x) { return expf(x); }

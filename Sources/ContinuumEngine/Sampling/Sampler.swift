@@ -130,7 +130,9 @@ public final class Sampler {
             // No top-k: min-p is a threshold on logits (p_i ≥ minP·p_max ⇔ l_i ≥ l_max + log minP),
             // so gather its survivors in one pass; top-p then only needs them sorted.
             maxLogit = SamplingMath.max(logits, vocabularySize)
-            kept = gather(logits, atLeast: maxLogit + logMinP)
+            if maxLogit == -.infinity { return 0 }  // every token masked: like greedy, lowest id
+            // Masked (-inf) tokens can never be drawn, so they are never candidates.
+            kept = gather(logits, atLeast: Swift.max(maxLogit + logMinP, -.greatestFiniteMagnitude))
             if p.topP < 1 {
                 let z = SamplingMath.sumExp(logits, vocabularySize, shift: maxLogit)
                 // Sort a growing prefix until it holds top-p's mass: O(V log m), not a full sort.

@@ -1,0 +1,91 @@
+// Internal to CContinuumKernels: format ids, activation block layouts, small helpers.
+#ifndef CK_COMMON_H
+#define CK_COMMON_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+enum {
+    T_F32 = 0, T_F16 = 1, T_Q4_0 = 2, T_Q4_1 = 3, T_Q5_0 = 6, T_Q5_1 = 7, T_Q8_0 = 8,
+    T_Q4_K = 12, T_Q5_K = 13, T_Q6_K = 14, T_BF16 = 30,
+};
+
+static inline uint16_t rd16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+static inline uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+
+static inline float f16_to_f32(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16, e = (h >> 10) & 0x1F, m = h & 0x3FF, bits;
+    if (e == 0) {
+        float v = (float)m * (1.0f / 16777216.0f);
+        return sign ? -v : v;
+    }
+    bits = e == 31 ? (sign | 0x7F800000u | (m << 13)) : (sign | ((e + 112) << 23) | (m << 13));
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+static inline float bf16_to_f32(uint16_t h) { uint32_t b = (uint32_t)h << 16; float f; memcpy(&f, &b, 4); return f; }
+
+// ---------------------------------------------------------------- activation layouts
+// Activations X (n, cols) are quantized once per matmul, one layout per weight family.
+//
+// Legacy 32-blocks (q4_0 q4_1 q5_0 q5_1 q8_0): blocks taken in pairs (64 elements). q holds
+// the pair in the order the weight unpacker produces (see ck_lq_pos); an odd last block is
+// paired with zeros. Block j (0, 1) of the pair: x ≈ d[j] * q, sum = Σq,
+// ds[j] = d[j] * sum, corr[j] = -offset(type) * sum (folds the weight's zero point).
+typedef struct { int8_t q[64]; float d[2]; float ds[2]; int32_t corr[2]; int32_t pad[2]; } ck_lq;  // 96 B
+// k-quants (q4_K q5_K q6_K): 256 elements, natural order, x ≈ d * q; bsum = sums of 32 (q4_K,
+// q5_K: bsum[0..7]) or of 16 (q6_K: bsum[0..15]).
+typedef struct { int8_t q[256]; int16_t bsum[16]; float d; int32_t pad[7]; } ck_kq;  // 320 B
+
+static inline int ck_is_legacy(int t) { return t == T_Q4_0 || t == T_Q4_1 || t == T_Q5_0 || t == T_Q5_1 || t == T_Q8_0; }
+static inline int ck_is_kquant(int t) { return t == T_Q4_K || t == T_Q5_K || t == T_Q6_K; }
+static inline int ck_is_float(int t) { return t == T_F32 || t == T_F16 || t == T_BF16; }
+
+/// Weight zero point folded into corr: q4_0 stores q+8, q5_0 q+16, q8_0 is read as (q ^ 0x80) = q+128.
+static inline int ck_legacy_offset(int t) { return t == T_Q4_0 ? 8 : t == T_Q5_0 ? 16 : t == T_Q8_0 ? 128 : 0; }
+static inline int ck_legacy_block_bytes(int t) {
+    return t == T_Q4_0 ? 18 : t == T_Q4_1 ? 20 : t == T_Q5_0 ? 22 : t == T_Q5_1 ? 24 : 34;
+}
+
+/// Position in ck_lq.q of element e (0..31) of block j (0,1) of a pair.
+/// Nibble formats: [b0 0..15 | b1 0..15 | b0 16..31 | b1 16..31]; q8_0: [b0 | b1].
+static inline int ck_lq_pos(int t, int j, int e) {
+    if (t == T_Q8_0) return 32 * j + e;
+    return (e & 15) + 16 * j + 32 * (e >> 4);
+}
+
+/// Unpacks the 12-byte 6-bit scales/mins of a q4_K/q5_K block into sc[8], m[8].
+static inline void ck_scales_k4(const uint8_t *q, uint8_t *sc, uint8_t *m) {
+    for (int j = 0; j < 4; j++) {
+        sc[j] = q[j] & 63;
+        m[j] = q[j + 4] & 63;
+        sc[j + 4] = (q[j + 8] & 0xF) | ((q[j] >> 6) << 4);
+        m[j + 4] = (q[j + 8] >> 4) | ((q[j + 4] >> 6) << 4);
+    }
+}
+
+#endif
+
+// ---------------------------------------------------------------- per-ISA entry points
+typedef struct {
+    int type;
+    const uint8_t *w;   // W (rows, cols) blocks
+    size_t wrow;        // bytes per weight row
+    int rows, cols;
+    const uint8_t *aq;  // quantized X (n rows of arow bytes), or NULL for float weights
+    size_t arow;
+    const float *x;     // X (n, cols) float
+    int n;
+    float *y;           // Y (n, rows)
+} ck_gemm_args;
+
+/// Y[c, r] for r in [r0, r1), c in [c0, c1).
+void ck_gemm_scalar(const ck_gemm_args *a, int r0, int r1, int c0, int c1);
+void ck_gemm_avx512(const ck_gemm_args *a, int r0, int r1, int c0, int c1);
+/// One activation row x (cols,) -> the layout for weight type `type` at dst.
+void ck_quant_act_scalar(int type, const float *x, int cols, uint8_t *dst);
+void ck_quant_act_avx512(int type, const float *x, int cols, uint8_t *dst);
+size_t ck_act_row_bytes(int type, int cols);

@@ -1,0 +1,57 @@
+/// A tokenizer or chat template could not be built from a model's metadata.
+///
+/// A struct around a private code (AsyncHTTPClient `HTTPClientError` style): match a kind with
+/// `==` against the static members (equality ignores the message), read `message` for the
+/// details. `description` is short and bounded so it can double as a metric label.
+public struct TokenizerError: Error, CustomStringConvertible, Sendable, Equatable {
+    private enum Code: String, Sendable {
+        case unsupportedModel = "unsupported tokenizer model"
+        case unknownPreTokenizer = "unknown pre-tokenizer"
+        case badVocabulary = "invalid vocabulary"
+        case unknownChatTemplate = "unknown chat template"
+    }
+
+    private let code: Code
+    /// What went wrong, naming the key or value involved.
+    public let message: String
+
+    private init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// `tokenizer.ggml.model` names a tokenizer this module does not implement (e.g. "llama",
+    /// SentencePiece).
+    public static let unsupportedModel = TokenizerError(.unsupportedModel, "")
+    /// `tokenizer.ggml.pre` names a pre-tokenizer this module does not implement.
+    public static let unknownPreTokenizer = TokenizerError(.unknownPreTokenizer, "")
+    /// Token, type or merge arrays are missing, mismatched or malformed.
+    public static let badVocabulary = TokenizerError(.badVocabulary, "")
+    /// `tokenizer.chat_template` is missing or not a template this module recognises.
+    public static let unknownChatTemplate = TokenizerError(.unknownChatTemplate, "")
+
+    static func unsupportedModel(_ name: String) -> TokenizerError {
+        let hint = name == "llama" ? " (SentencePiece tokenizers are not supported yet)" : ""
+        return TokenizerError(.unsupportedModel,
+                              "tokenizer.ggml.model '\(name)' is not supported\(hint); supported: gpt2 (byte-level BPE)")
+    }
+
+    static func unknownPreTokenizer(_ name: String) -> TokenizerError {
+        TokenizerError(.unknownPreTokenizer,
+                       "tokenizer.ggml.pre '\(name)' is not supported; supported: \(PreTokenizer.supportedNames.joined(separator: ", "))")
+    }
+
+    static func badVocabulary(_ detail: String) -> TokenizerError {
+        TokenizerError(.badVocabulary, detail)
+    }
+
+    static func unknownChatTemplate(_ detail: String) -> TokenizerError {
+        TokenizerError(.unknownChatTemplate, "\(detail); pass an explicit template choice (ChatTemplate.Kind)")
+    }
+
+    public static func == (a: TokenizerError, b: TokenizerError) -> Bool { a.code == b.code }
+
+    public var description: String {
+        message.isEmpty ? "Tokenizer: \(code.rawValue)" : "Tokenizer: \(code.rawValue): \(message)"
+    }
+}

@@ -1,0 +1,42 @@
+import ContinuumGGUF
+import ContinuumTokenizers
+import Testing
+
+/// Tricky texts against ids from a reference BPE (see ReferenceCases.swift), for every
+/// pre-tokenizer: SmolLM2's and Qwen2's own, and llama-bpe, gpt-2 and default run on the
+/// Qwen2.5 vocabulary (no small llama-bpe model is at hand; the splits are what differ).
+@Suite struct ReferenceTests {
+    static func qwen(pre: String) throws -> Tokenizer {
+        var metadata = try Fixtures.qwenGGUF.get().metadata
+        metadata["tokenizer.ggml.pre"] = .string(pre)
+        return try Tokenizer(metadata: metadata)
+    }
+
+    func check(_ tok: Tokenizer, _ expected: [[Int32]], _ name: String) {
+        #expect(expected.count == ReferenceCases.texts.count)
+        for (text, ids) in zip(ReferenceCases.texts, expected) {
+            #expect(tok.encode(text, addBOS: false) == ids, "\(name): \(text.debugDescription)")
+        }
+    }
+
+    @Test func smollm() throws { check(try Fixtures.smol.get(), ReferenceCases.smollm, "smollm") }
+    @Test func qwen2() throws { check(try Fixtures.qwen.get(), ReferenceCases.qwen2, "qwen2") }
+    @Test func llamaBPE() throws { check(try Self.qwen(pre: "llama-bpe"), ReferenceCases.llamaBPEOnQwenVocabulary, "llama-bpe") }
+    @Test func gpt2() throws { check(try Self.qwen(pre: "gpt-2"), ReferenceCases.gpt2OnQwenVocabulary, "gpt-2") }
+    @Test func defaultPreTokenizer() throws { check(try Self.qwen(pre: "default"), ReferenceCases.defaultOnQwenVocabulary, "default") }
+
+    func checkWords(_ tok: Tokenizer, _ expected: [[String]], _ name: String) {
+        #expect(expected.count == ReferenceCases.texts.count)
+        for (text, words) in zip(ReferenceCases.texts, expected) {
+            #expect(tok.preTokenize(text) == words, "\(name): \(text.debugDescription)")
+        }
+    }
+
+    @Test func preTokenizerWordsMatchTheRegexes() throws {
+        checkWords(try Fixtures.smol.get(), ReferenceWords.smollm, "smollm")
+        checkWords(try Fixtures.qwen.get(), ReferenceWords.qwen2, "qwen2")
+        checkWords(try Self.qwen(pre: "llama-bpe"), ReferenceWords.llamaBPE, "llama-bpe")
+        checkWords(try Self.qwen(pre: "gpt-2"), ReferenceWords.gpt2, "gpt-2")
+        checkWords(try Self.qwen(pre: "default"), ReferenceWords.defaultBPE, "default")
+    }
+}

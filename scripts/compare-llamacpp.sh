@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# Side-by-side speed of llama.cpp (llama-bench) and Continuum (`continuum bench`) on this machine.
+#
+# Usage: scripts/compare-llamacpp.sh [--out FILE.md] [--json FILE.json] [--threads 1,2]
+#                                    [--reps 3] [-p 512] [-n 128] [--models "smollm2 qwen2.5"]
+#                                    [--no-continuum] [--no-build] [--continuum PATH]
+#   For each model (smollm2 always, fetched if missing; qwen2.5 only if already in the cache)
+#   and each thread count, runs
+#     llama-bench -m M -p 512 -n 128 -t T -r 3 -o json
+#   and once per model
+#     .build/release/continuum bench --model M -p 512 -n 128 -t 1,2 --json
+#   (built with `swift build -c release --product continuum` unless --no-build; --continuum PATH
+#   or CONTINUUM_BIN use another binary and build nothing), then prints a
+#   markdown table  model | threads | test | llama.cpp t/s | continuum t/s | ratio  (ratio =
+#   continuum / llama.cpp, both the median of the repetitions) with machine info, date, git
+#   commit and llama.cpp version. --out also writes the report to FILE; --json writes all raw
+#   results. When the Continuum CLI is missing or fails, its column says n/a and the reason
+#   is printed.
+#   LLAMACPP_DIR (default ~/.cache/continuum/llama.cpp) is where scripts/build-llamacpp.sh
+#   builds llama.cpp (it is run when llama-bench is missing); CONTINUUM_MODELS is the model cache.
+# Other jobs on the machine make these numbers noisy: the load average is recorded with them.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/.." && pwd)"
+out="" ; json_out="" ; threads="1,2" ; reps=3 ; np=512 ; ng=128
+models="smollm2 qwen2.5" ; use_continuum=1 ; build_continuum=1
+cont="${CONTINUUM_BIN:-}"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --out) out="$2"; shift 2 ;;
+    --json) json_out="$2"; shift 2 ;;
+    --threads|-t) threads="$2"; shift 2 ;;
+    --reps|-r) reps="$2"; shift 2 ;;
+    -p) np="$2"; shift 2 ;;
+    -n) ng="$2"; shift 2 ;;
+    --models) models="$2"; shift 2 ;;
+    --no-continuum) use_continuum=0; shift ;;
+    --no-build) build_continuum=0; shift ;;
+    --continuum) cont="$2"; build_continuum=0; shift 2 ;;
+    -h|--help) awk 'NR>1 && /^#/ {sub(/^# ?/, ""); print; next} NR>1 {exit}' "$0"; exit 0 ;;
+    *) echo "error: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+cache="${CONTINUUM_MODELS:-$HOME/.cache/continuum/models}"
+lcdir="${LLAMACPP_DIR:-$HOME/.cache/continuum/llama.cpp}"
+work="$(mktemp -d /tmp/compare-llamacpp.XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+
+# --- llama.cpp ---------------------------------------------------------------------------
+bench="$lcdir/bin/llama-bench"
+if [[ ! -x "$bench" ]]; then
+  echo "llama-bench not found in $lcdir/bin; building it (several minutes)..." >&2
+  bin="$("$here/build-llamacpp.sh")"
+  bench="$bin/llama-bench"
+fi
+lc_version="$("$bench" --version 2>&1 || true)"
+lc_version="$(grep -m1 -i '^version' <<<"$lc_version" || echo unknown)"
+
+# --- models ------------------------------------------------------------------------------
+declare -a names=() paths=()
+for m in $models; do
+  case "$m" in
+    smollm2) p="$("$here/fetch-model.sh" smollm2)" ;;
+    qwen2.5)
+      p="$cache/Qwen2.5-Coder-0.5B-Instruct.Q4_K_M.gguf"
+      if [[ ! -f "$p" ]]; then echo "note: $p not present; qwen2.5 skipped (scripts/fetch-model.sh qwen2.5 fetches it)" >&2; continue; fi ;;
+    *) if [[ -f "$m" ]]; then p="$m"; else echo "error: unknown model '$m'" >&2; exit 2; fi ;;
+  esac
+  names+=("$(basename "$p" .gguf)"); paths+=("$p")
+done
+
+# --- Continuum ---------------------------------------------------------------------------
+if [[ -n "$cont" ]]; then build_continuum=0; else cont="$repo/.build/release/continuum"; fi
+cont_note=""
+if [[ $use_continuum -eq 1 ]]; then
+  if [[ $build_continuum -eq 1 && -f "$repo/Package.swift" ]]; then
+    if command -v swift >/dev/null; then
+      echo "building continuum (swift build -c release --product continuum)..." >&2
+      if ! (cd "$repo" && swift build -c release --product continuum) >"$work/swift-build.log" 2>&1; then
+        cont_note="swift build -c release --product continuum failed: $(grep -m1 -E 'error' "$work/swift-build.log" || tail -n1 "$work/swift-build.log")"
+      fi
+    else
+      cont_note="swift is not installed"
+    fi
+  fi
+  if [[ -z "$cont_note" && ! -x "$cont" ]]; then cont_note="$cont does not exist (the continuum CLI is not built yet)"; fi
+else
+  cont_note="skipped (--no-continuum)"
+fi
+[[ -n "$cont_note" ]] && echo "note: Continuum column will be n/a: $cont_note" >&2
+
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+for i in "${!paths[@]}"; do
+  p="${paths[$i]}"
+  for t in ${threads//,/ }; do
+    echo "llama-bench ${names[$i]} -t $t ..." >&2
+    if ! "$bench" -m "$p" -p "$np" -n "$ng" -t "$t" -r "$reps" -o json >"$work/lc-$i-$t.json" 2>"$work/lc-$i-$t.err"; then
+      echo "error: llama-bench failed for $p -t $t:" >&2; tail -n 5 "$work/lc-$i-$t.err" >&2; exit 1
+    fi
+  done
+  if [[ -z "$cont_note" ]]; then
+    echo "continuum bench ${names[$i]} -t $threads ..." >&2
+    rc=0
+    SWIFT_BACKTRACE=enable=no "$cont" bench --model "$p" -p "$np" -n "$ng" -t "$threads" --json \
+      >"$work/ct-$i.json" 2>"$work/ct-$i.err" || rc=$?
+    if [[ $rc -ne 0 ]] || ! python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert isinstance(d, list)' "$work/ct-$i.json" 2>/dev/null; then
+      why="$(grep -m1 -iE 'error|usage|unknown' "$work/ct-$i.err" || tail -n1 "$work/ct-$i.err" || true)"
+      [[ $rc -eq 0 ]] && why="its output is not a JSON array: $(head -c 200 "$work/ct-$i.json")"
+      cont_note="\`continuum bench\` failed for ${names[$i]} (exit $rc): ${why:-no message}; not run for the remaining models"
+      echo "warning: $cont_note" >&2
+      echo "[]" >"$work/ct-$i.json"
+    fi
+  fi
+done
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+commit="$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [[ -n "$(git -C "$repo" status --porcelain 2>/dev/null)" ]]; then commit="$commit (dirty)"; fi
+export CPU_MODEL="$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n1)"
+export CPU_COUNT="$(nproc)" CORES="$(lscpu | sed -n 's/^Core(s) per socket:[[:space:]]*//p' | head -n1)"
+export SOCKETS="$(lscpu | sed -n 's/^Socket(s):[[:space:]]*//p' | head -n1)"
+export MEM="$(free -g | awk '/^Mem:/{print $2" GiB"}')"
+export DATE="$(date -u '+%Y-%m-%d %H:%M UTC')" COMMIT="$commit" LC_VERSION="$lc_version"
+export LOAD="$load_before -> $load_after" CONT_NOTE="$cont_note" NP="$np" NG="$ng" REPS="$reps"
+export THREADS="$threads" WORK="$work" NAMES="$(printf '%s\n' "${names[@]}")"
+export JSON_OUT="$json_out" KERNEL="$(uname -r)"
+
+python3 - >"$work/report.md" <<'PY'
+import glob, json, os, statistics
+E = os.environ
+work, names = E["WORK"], E["NAMES"].split("\n") if E["NAMES"] else []
+threads = [int(t) for t in E["THREADS"].split(",") if t]
+np_, ng = int(E["NP"]), int(E["NG"])
+rows, raw = [], {"llama.cpp": {}, "continuum": {}}
+
+def fmt(x):
+    return "n/a" if x is None else f"{x:.2f}"
+
+for i, name in enumerate(names):
+    cont = []
+    p = os.path.join(work, f"ct-{i}.json")
+    if os.path.exists(p):
+        try:
+            cont = json.load(open(p))
+        except ValueError:
+            cont = []
+        raw["continuum"][name] = cont
+    for t in threads:
+        lc = json.load(open(os.path.join(work, f"lc-{i}-{t}.json")))
+        raw["llama.cpp"].setdefault(name, []).extend(lc)
+        for test, n_p, n_g in ((f"pp{np_}", np_, 0), (f"tg{ng}", 0, ng)):
+            r = next((r for r in lc if r["n_prompt"] == n_p and r["n_gen"] == n_g and r["n_threads"] == t), None)
+            lc_med = statistics.median(r["samples_ts"]) if r else None
+            lc_sd = r["stddev_ts"] if r else None
+            c = next((c for c in cont if c.get("test") == test and int(c.get("threads", -1)) == t), None)
+            c_med = c.get("tokens_per_second_median") if c else None
+            if c and c_med is None and c.get("tokens_per_second_samples"):
+                c_med = statistics.median(c["tokens_per_second_samples"])
+            ratio = f"{c_med / lc_med:.2f}" if c_med and lc_med else "n/a"
+            lc_cell = "n/a" if lc_med is None else f"{lc_med:.2f} ± {lc_sd:.2f}"
+            rows.append(f"| {name} | {t} | {test} | {lc_cell} | {fmt(c_med)} | {ratio} |")
+
+print(f"# Continuum vs llama.cpp, {E['DATE']}")
+print()
+print(f"- machine: {E['CPU_MODEL']}, {E['CPU_COUNT']} CPUs ({E['SOCKETS']} socket x {E['CORES']} cores), {E['MEM']}, Linux {E['KERNEL']}")
+print(f"- load average (1/5/15 min) before -> after: {E['LOAD']} (other jobs on the machine make numbers noisy)")
+print(f"- continuum commit: {E['COMMIT']}")
+print(f"- llama.cpp: {E['LC_VERSION']} (llama-bench, {E['REPS']} repetitions + warm-up, defaults otherwise)")
+if E["CONT_NOTE"]:
+    print(f"- continuum: n/a — {E['CONT_NOTE']}")
+print()
+print("t/s = tokens per second, median of the repetitions (llama.cpp: ± its standard deviation); "
+      "ratio = continuum / llama.cpp (>1 means Continuum is faster).")
+print()
+print("| model | threads | test | llama.cpp t/s | continuum t/s | ratio |")
+print("|---|---:|---|---:|---:|---:|")
+print("\n".join(rows))
+if E.get("JSON_OUT"):
+    with open(E["JSON_OUT"], "w") as f:
+        json.dump(raw, f, indent=1)
+PY
+
+cat "$work/report.md"
+if [[ -n "$out" ]]; then
+  mkdir -p "$(dirname "$out")"
+  cp "$work/report.md" "$out"
+  echo "report written to $out" >&2
+fi
