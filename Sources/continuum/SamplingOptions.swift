@@ -44,10 +44,9 @@ struct ModelOptions: ParsableArguments {
         let path = try ModelLocation.resolve(model)
         var kind: ChatTemplate.Kind?
         if let t = template {
-            guard let k = ChatTemplate.Kind(rawValue: t) else {
-                throw ValidationError("unknown --template '\(t)'; known: \(ChatTemplate.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            kind = k
+            // Only templates Continuum renders itself can be chosen; "chatml" adds no system prompt.
+            guard t == "chatml" else { throw ValidationError("unknown --template '\(t)'; known: chatml") }
+            kind = .chatml
         }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         return try Engine(.init(modelPath: path, threads: threads, contextLength: contextLength, template: kind))
