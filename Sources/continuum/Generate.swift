@@ -12,6 +12,7 @@ struct Generate: ParsableCommand {
     @Flag(help: "Wrap the prompt as a user message in the model's chat template.") var chat = false
     @Option(help: "System prompt (with --chat).") var system: String?
     @Flag(help: "Print timings to stderr.") var verbose = false
+    @Option(help: "Print each token's top-N log-probabilities to stderr (0...20).") var logprobs: Int = 0
 
     func run() throws {
         let engine = try model.engine()
@@ -25,7 +26,13 @@ struct Generate: ParsableCommand {
             ids = engine.tokenizer.encode(prompt, parseSpecial: false)
         }
         let out = FileHandle.standardOutput
-        let result = try engine.generate(prompt: ids, parameters: sampling.parameters) { event in
+        var parameters = sampling.parameters
+        parameters.topLogprobs = logprobs
+        let result = try engine.generate(prompt: ids, parameters: parameters) { event in
+            if logprobs > 0 {
+                let top = event.token.top.map { "\($0.id):\(String(format: "%.4f", $0.logprob))" }.joined(separator: " ")
+                Stderr.print("[\(event.token.id) \(String(format: "%.4f", event.token.logprob))] \(top)")
+            }
             if !event.text.isEmpty { out.write(Data(event.text.utf8)) }
             return true
         }

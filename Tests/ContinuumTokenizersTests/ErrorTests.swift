@@ -6,7 +6,7 @@ import Testing
     func metadata(model: String = "gpt2", pre: String? = "smollm") -> [String: GGUFValue] {
         var m: [String: GGUFValue] = [
             "tokenizer.ggml.model": .string(model),
-            "tokenizer.ggml.tokens": .array(.string, ["a", "b", "ab"].map { .string($0) }),
+            "tokenizer.ggml.tokens": .array(.string, GGUFArray(["a", "b", "ab"].map { GGUFValue.string($0) })),
             "tokenizer.ggml.merges": .array(.string, [.string("a b")]),
             "tokenizer.ggml.eos_token_id": .uint32(0),
         ]
