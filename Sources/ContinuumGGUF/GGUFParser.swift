@@ -115,6 +115,7 @@ struct GGUFParser {
             return .array(type, GGUFArray(storage: .strings(file: file, offsets: offsets), count: count))
         case .array:
             var values: [GGUFValue] = []
+            values.reserveCapacity(count)  // <= bytes left / 12 entries of 40 bytes
             for i in 0..<count {
                 do throws(GGUFError) { values.append(try readArray(key: key, depth: depth + 1)) } catch { throw error.inElement(i, of: count) }
             }
