@@ -9,7 +9,12 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-[ -x "$here/build/fuzz-gguf" ] || "$here/build.sh"
+root=$(dirname "$here")
+# (Re)build when the binary is missing or older than the reader or the entry file.
+if [ ! -x "$here/build/fuzz-gguf" ] ||
+   [ -n "$(find "$root/Sources/ContinuumGGUF" "$here/FuzzGGUF.swift" -newer "$here/build/fuzz-gguf" -name '*.swift')" ]; then
+    "$here/build.sh"
+fi
 mkdir -p "$here/work/corpus" "$here/work/artifacts"
 # The Swift runtime's crash backtracer fights AddressSanitizer (and can hang); ASan reports.
 export SWIFT_BACKTRACE=enable=no
@@ -20,6 +25,7 @@ exec "$here/build/fuzz-gguf" \
     -rss_limit_mb=2048 \
     -timeout=10 \
     -print_final_stats=1 \
+    -dict="$here/gguf.dict" \
     -artifact_prefix="$here/work/artifacts/" \
     "$@" \
     "$here/work/corpus" "$here/corpus"
