@@ -46,7 +46,11 @@ import Testing
         #expect(ids.first == 151644)
         #expect(Array(ids.suffix(9)) == [151644, 872, 198, 13048, 151645, 198, 151644, 77091, 198])
         #expect(ids.filter { $0 == 151645 }.count == 2)
-        #expect(tok.eotIDs.isSuperset(of: [151643, 151645]))
+        // llama.cpp's end-of-generation set, including the normal-typed "</s>" (128247).
+        #expect(tok.eotIDs == [128247, 151643, 151645, 151662, 151663, 151664])
+        #expect(tok.isControl(128247))
+        #expect(tok.encode("a</s>b") == [64, 128247, 65])
+        #expect(tok.decode([64, 128247, 65]) == "ab")
         #expect(tok.eosID == 151645)
         #expect(!tok.addsBOS)
     }

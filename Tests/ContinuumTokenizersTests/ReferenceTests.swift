@@ -2,7 +2,7 @@ import ContinuumGGUF
 import ContinuumTokenizers
 import Testing
 
-/// Tricky texts against ids from a reference BPE (see ReferenceCases.swift), for every
+/// Tricky texts against ids from llama.cpp (see ReferenceCases.swift), for every
 /// pre-tokenizer: SmolLM2's and Qwen2's own, and llama-bpe, gpt-2 and default run on the
 /// Qwen2.5 vocabulary (no small llama-bpe model is at hand; the splits are what differ).
 @Suite struct ReferenceTests {
@@ -12,15 +12,18 @@ import Testing
         return try Tokenizer(metadata: metadata)
     }
 
-    func check(_ tok: Tokenizer, _ expected: [[Int32]], _ name: String) {
+    func check(_ tok: Tokenizer, _ expected: [[Int32]], _ name: String, parseSpecial: Bool = true) {
         #expect(expected.count == ReferenceCases.texts.count)
         for (text, ids) in zip(ReferenceCases.texts, expected) {
-            #expect(tok.encode(text, addBOS: false) == ids, "\(name): \(text.debugDescription)")
+            #expect(tok.encode(text, addBOS: false, parseSpecial: parseSpecial) == ids, "\(name): \(text.debugDescription)")
         }
     }
 
     @Test func smollm() throws { check(try Fixtures.smol.get(), ReferenceCases.smollm, "smollm") }
     @Test func qwen2() throws { check(try Fixtures.qwen.get(), ReferenceCases.qwen2, "qwen2") }
+    @Test func qwen2WithoutParsingSpecialTokens() throws {
+        check(try Fixtures.qwen.get(), ReferenceCases.qwen2NoSpecial, "qwen2 no special", parseSpecial: false)
+    }
     @Test func llamaBPE() throws { check(try Self.qwen(pre: "llama-bpe"), ReferenceCases.llamaBPEOnQwenVocabulary, "llama-bpe") }
     @Test func gpt2() throws { check(try Self.qwen(pre: "gpt-2"), ReferenceCases.gpt2OnQwenVocabulary, "gpt-2") }
     @Test func defaultPreTokenizer() throws { check(try Self.qwen(pre: "default"), ReferenceCases.defaultOnQwenVocabulary, "default") }
