@@ -22,7 +22,7 @@ enum ReferenceCases {
         "안녕하세요 세계",
         "مرحبا بالعالم",
         "שלום עולם",
-        "नमस्ते दुनिया",
+        "नमस\u{94D}त\u{947} द\u{941}न\u{93F}य\u{93E}",
         "🙂🚀👩\u{200D}💻 emoji sequence 🇫🇷🏳\u{FE0F}\u{200D}🌈",
         "def square(x):\n    return x * x\n",
         "<|im_start|>user\nHi<|im_end|>\n<|endoftext|>",

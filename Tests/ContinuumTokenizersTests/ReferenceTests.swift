@@ -43,3 +43,19 @@ import Testing
         checkWords(try Self.qwen(pre: "default"), ReferenceWords.defaultBPE, "default")
     }
 }
+
+/// Random strings against llama.cpp (see FuzzCases.swift).
+@Suite struct FuzzTests {
+    func check(_ tok: Tokenizer, _ expected: [[Int32]], _ name: String) {
+        #expect(expected.count == FuzzCases.texts.count)
+        for (text, ids) in zip(FuzzCases.texts, expected) {
+            #expect(tok.encode(text, addBOS: false) == ids, "\(name): \(text.debugDescription)")
+        }
+    }
+
+    @Test func smollm() throws { check(try Fixtures.smol.get(), FuzzCases.smollm, "smollm") }
+    @Test func qwen2() throws { check(try Fixtures.qwen.get(), FuzzCases.qwen2, "qwen2") }
+    @Test func defaultPreTokenizer() throws {
+        check(try ReferenceTests.qwen(pre: "default"), FuzzCases.defaultOnQwenVocabulary, "default")
+    }
+}
