@@ -82,4 +82,38 @@ import Testing
         let t = #"{% if messages[0]['role'] != 'system' %}{{ "<|im_start|>system\nYou're helpful.<|im_end|>\n" }}{% endif %}"#
         #expect(try ChatTemplate(template: t).kind == .chatmlWithDefaultSystem("You're helpful."))
     }
+
+    @Test func qwenToolMessagesAreGroupedToolResponses() throws {
+        let t = try ChatTemplate(gguf: try Fixtures.qwenGGUF.get())
+        #expect(t.wrapsToolMessages)
+        let messages = [ChatMessage(role: "system", content: "S"), ChatMessage(role: "user", content: "weather?"),
+                        ChatMessage(role: "assistant", content: "calling"),
+                        ChatMessage(role: "tool", content: "{\"t\": 20}"), ChatMessage(role: "tool", content: "{\"t\": 21}")]
+        #expect(t.render(messages) == """
+            <|im_start|>system
+            S<|im_end|>
+            <|im_start|>user
+            weather?<|im_end|>
+            <|im_start|>assistant
+            calling<|im_end|>
+            <|im_start|>user
+            <tool_response>
+            {"t": 20}
+            </tool_response>
+            <tool_response>
+            {"t": 21}
+            </tool_response><|im_end|>
+            <|im_start|>assistant
+
+            """)
+        #expect(try !ChatTemplate(gguf: try Fixtures.smolGGUF.get()).wrapsToolMessages)
+    }
+
+    /// Expected text from rendering the GGUF's template with Jinja2.
+    @Test func smolMultiTurnMatchesJinja() throws {
+        let t = try ChatTemplate(gguf: try Fixtures.smolGGUF.get())
+        let messages = [ChatMessage(role: "user", content: "Hi"), ChatMessage(role: "assistant", content: "Yo")]
+        #expect(t.render(messages, addGenerationPrompt: false)
+            == "<|im_start|>system\n\(smolSystem)<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nYo<|im_end|>\n")
+    }
 }
