@@ -51,6 +51,7 @@ public final class Tokenizer: Sendable {
         eotIDs = vocabulary.eotIDs
         addsBOS = (vocabulary.addBOS ?? pre.addsBOSByDefault) && vocabulary.bosID != nil
         cache = Locked(WordCache(capacity: Self.cacheCapacity))
+        _ = CharClass.of(0x4E00)  // build the BMP class table now, not in the first request
     }
 
     // MARK: Token facts

@@ -59,3 +59,27 @@ import Testing
         check(try ReferenceTests.qwen(pre: "default"), FuzzCases.defaultOnQwenVocabulary, "default")
     }
 }
+
+/// Letters added in Unicode 16 are unassigned in llama.cpp's tables, so they split words like
+/// punctuation does; ids from llama.cpp.
+@Suite struct UnicodeVersionTests {
+    static let texts = ["a\u{A7CB}b \u{A7CB}\u{A7CB} x", " \u{105C0}\u{105C1} test", "word\u{1C89}s"]
+
+    @Test func smollm() throws {
+        let tok = try Fixtures.smol.get()
+        #expect(Self.texts.map { tok.encode($0) } == [
+            [81, 181, 249, 229, 82, 35792, 249, 229, 181, 249, 229, 1792],
+            [216, 187, 234, 241, 218, 187, 234, 241, 219, 1028],
+            [3002, 172, 127, 227, 99],
+        ])
+    }
+
+    @Test func qwen2() throws {
+        let tok = try Fixtures.qwen.get()
+        #expect(Self.texts.map { tok.encode($0) } == [
+            [64, 166, 253, 233, 65, 8620, 253, 233, 166, 253, 233, 856],
+            [220, 123934, 245, 222, 123934, 245, 223, 1273],
+            [1158, 128233, 231, 82],
+        ])
+    }
+}
