@@ -58,6 +58,14 @@ import Testing
     @Test func defaultPreTokenizer() throws {
         check(try ReferenceTests.qwen(pre: "default"), FuzzCases.defaultOnQwenVocabulary, "default")
     }
+
+    @Test func wholeCodeSpace() throws {
+        let smol = try Fixtures.smol.get(), qwen = try Fixtures.qwen.get()
+        for (i, text) in FuzzCases.wideTexts.enumerated() {
+            #expect(smol.encode(text) == FuzzCases.wideSmollm[i], "smollm: \(text.debugDescription)")
+            #expect(qwen.encode(text) == FuzzCases.wideQwen2[i], "qwen2: \(text.debugDescription)")
+        }
+    }
 }
 
 /// Letters added in Unicode 16 are unassigned in llama.cpp's tables, so they split words like
