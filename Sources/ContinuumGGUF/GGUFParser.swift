@@ -53,8 +53,10 @@ struct GGUFParser {
     private mutating func readMetadata(count: Int) throws(GGUFError) {
         for i in 0..<count {
             let keyAt = c.offset
-            let key = try c.readString("metadata key #\(i)")
-            if let first = valueOffsets[key] {
+            let name = try c.readString("metadata key #\(i)")
+            // Errors name the key; an empty one is named by its position instead.
+            let key = name.isEmpty ? "metadata key #\(i) (empty)" : name
+            if let first = valueOffsets[name] {
                 throw GGUFError(.duplicateKey, key, offset: keyAt, "already defined, value at byte offset \(first)")
             }
             let typeAt = c.offset
@@ -62,9 +64,9 @@ struct GGUFParser {
             guard let type = GGUFValueType(rawValue: rawType) else {
                 throw GGUFError(.badValueType, key, offset: typeAt, "type \(rawType)")
             }
-            valueOffsets[key] = c.offset
-            metadata[key] = try readValue(type, key: key, depth: 0)
-            keys.append(key)
+            valueOffsets[name] = c.offset
+            metadata[name] = try readValue(type, key: key, depth: 0)
+            keys.append(name)
         }
     }
 
@@ -113,6 +115,7 @@ struct GGUFParser {
             return .array(type, GGUFArray(storage: .strings(file: file, offsets: offsets), count: count))
         case .array:
             var values: [GGUFValue] = []
+            values.reserveCapacity(count)  // <= bytes left / 12 entries of 40 bytes
             for i in 0..<count {
                 do throws(GGUFError) { values.append(try readArray(key: key, depth: depth + 1)) } catch { throw error.inElement(i, of: count) }
             }
@@ -142,6 +145,8 @@ struct GGUFParser {
 
     private struct Entry {
         var name: String
+        /// The name for errors.
+        var label: String
         var dims: [Int]
         var type: GGMLType
         var relativeOffset: Int
@@ -156,10 +161,13 @@ struct GGUFParser {
         entries.reserveCapacity(min(count, c.remaining / Self.minimumTensorEntry))
         for i in 0..<count {
             let at = c.offset
-            let name = try c.readString("tensor #\(i) name")
-            guard tensorIndex[name] == nil else {
-                throw GGUFError(.duplicateTensor, name, offset: at, "already defined as tensor #\(tensorIndex[name]!)")
+            let tensorName = try c.readString("tensor #\(i) name")
+            guard tensorIndex[tensorName] == nil else {
+                throw GGUFError(.duplicateTensor, tensorName.isEmpty ? "tensor #\(i) (empty name)" : tensorName, offset: at,
+                                "already defined as tensor #\(tensorIndex[tensorName]!)")
             }
+            // Errors name the tensor; an empty name is replaced by its position.
+            let name = tensorName.isEmpty ? "tensor #\(i) (empty name)" : tensorName
             let dimsAt = c.offset
             let nDims = try c.read(UInt32.self, name)
             guard nDims >= 1, nDims <= GGUFFile.maximumDimensions else {
@@ -202,8 +210,8 @@ struct GGUFParser {
             guard Int(rel) % alignment == 0 else {
                 throw GGUFError(.misaligned, name, offset: offAt, "relative offset \(rel) is not a multiple of \(alignment)")
             }
-            tensorIndex[name] = i
-            entries.append(Entry(name: name, dims: dims, type: type, relativeOffset: Int(rel), byteCount: byteCount, offsetFieldAt: offAt))
+            tensorIndex[tensorName] = i
+            entries.append(Entry(name: tensorName, label: name, dims: dims, type: type, relativeOffset: Int(rel), byteCount: byteCount, offsetFieldAt: offAt))
         }
 
         // c.offset <= fileSize and alignment <= 2^20, so this cannot overflow.
@@ -212,7 +220,7 @@ struct GGUFParser {
         for e in entries {
             let start = dataOffset + e.relativeOffset  // both <= fileSize + 2^20
             guard start <= fileSize, e.byteCount <= fileSize - start else {
-                throw GGUFError(.outOfBounds, e.name, offset: e.offsetFieldAt,
+                throw GGUFError(.outOfBounds, e.label, offset: e.offsetFieldAt,
                                 "data [\(start), \(start + e.byteCount)) but the file has \(fileSize) bytes")
             }
             tensors.append(GGUFTensorInfo(name: e.name, dimensions: e.dims, type: e.type,
@@ -223,8 +231,8 @@ struct GGUFParser {
         for (i, j) in zip(order, order.dropFirst()) {
             let a = tensors[i], b = tensors[j]
             if a.offset + a.byteCount > b.offset {
-                throw GGUFError(.overlap, b.name, offset: entries[j].offsetFieldAt,
-                                "data [\(b.offset), \(b.offset + b.byteCount)) overlaps '\(a.name)' [\(a.offset), \(a.offset + a.byteCount))")
+                throw GGUFError(.overlap, entries[j].label, offset: entries[j].offsetFieldAt,
+                                "data [\(b.offset), \(b.offset + b.byteCount)) overlaps '\(entries[i].label)' [\(a.offset), \(a.offset + a.byteCount))")
             }
         }
     }

@@ -5,7 +5,8 @@
 /// Letters are \p{L} (Lu Ll Lt Lm Lo), numbers \p{N} (Nd Nl No), whitespace is the Unicode
 /// White_Space property (llama.cpp `unicode_set_whitespace`), and `punctuation` is the class
 /// of the default pre-tokenizer's `[\p{P}\$\+<=>\^~\|]` (ASCII punctuation and symbols except
-/// the backtick, plus non-ASCII \p{P}).
+/// the backtick, plus non-ASCII \p{P}). Classes follow the Unicode version of llama.cpp's tables,
+/// not the (newer) one of the Swift runtime.
 enum CharClass {
     static let valid: UInt8 = 0x80
     static let letter: UInt8 = 0x01
@@ -25,13 +26,19 @@ enum CharClass {
         return f
     }
 
+    /// Classes of the Basic Multilingual Plane, computed on first use (tens of ms, 64 KiB;
+    /// `Tokenizer.init` triggers it):
+    /// Unicode property lookups are too slow for CJK-heavy text.
+    private static let bmp: [UInt8] = (0..<0x10000).map { classify(UInt32($0)) }
+
     @inline(__always)
     static func of(_ cp: UInt32) -> UInt8 {
-        cp < 128 ? ascii[Int(cp)] : nonASCII(cp)
+        cp < 128 ? ascii[Int(cp)] : cp < 0x10000 ? bmp[Int(cp)] : classify(cp)
     }
 
     @inline(never)
-    static func nonASCII(_ cp: UInt32) -> UInt8 {
+    static func classify(_ cp: UInt32) -> UInt8 {
+        if cp < 128 { return ascii[Int(cp)] }
         guard let s = Unicode.Scalar(cp) else { return valid }
         let p = s.properties
         var f = valid
@@ -47,6 +54,12 @@ enum CharClass {
         default:
             break
         }
+        // llama.cpp's tables (src/unicode-data.cpp) predate Unicode 16: scalars assigned since
+        // are unassigned there, i.e. plain "other" characters. Checked on every code point.
+        if f != valid, let age = p.age, age.major > llamaCppUnicodeMajor { return valid }
         return f
     }
+
+    /// The Unicode version of llama.cpp's character tables.
+    static let llamaCppUnicodeMajor = 15
 }

@@ -28,15 +28,21 @@ public struct ChatTemplate: Sendable, Equatable {
     }
 
     public let kind: Kind
+    /// Render messages with role "tool" as Qwen2.5's template does: consecutive ones grouped
+    /// into one user turn, each as `\n<tool_response>\n...\n</tool_response>`. Detected from
+    /// the template (it mentions `<tool_response>`); otherwise "tool" is an ordinary role.
+    public let wrapsToolMessages: Bool
 
     /// The template of a GGUF model (`tokenizer.chat_template`), or `override` when given.
     public init(gguf: GGUFFile, override: Kind? = nil) throws(TokenizerError) {
         try self.init(template: gguf.metadata["tokenizer.chat_template"]?.stringValue, override: override)
     }
 
-    /// Recognises a Jinja chat template by its content; `override` skips recognition.
-    /// Throws `TokenizerError.unknownChatTemplate` when the template is missing or unknown.
+    /// Recognises a Jinja chat template by its content; `override` chooses the kind instead.
+    /// Throws `TokenizerError.unknownChatTemplate` when there is no override and the template is
+    /// missing or unknown.
     public init(template: String?, override: Kind? = nil) throws(TokenizerError) {
+        wrapsToolMessages = template?.contains("<tool_response>") ?? false
         if let override {
             kind = override
             return
@@ -49,8 +55,9 @@ public struct ChatTemplate: Sendable, Equatable {
         kind = Self.defaultSystem(in: template).map(Kind.chatmlWithDefaultSystem) ?? .chatml
     }
 
-    public init(kind: Kind) {
+    public init(kind: Kind, wrapsToolMessages: Bool = false) {
         self.kind = kind
+        self.wrapsToolMessages = wrapsToolMessages
     }
 
     /// The prompt for `messages`; with `addGenerationPrompt` it ends with the opening of an
@@ -60,8 +67,14 @@ public struct ChatTemplate: Sendable, Equatable {
         if case .chatmlWithDefaultSystem(let system) = kind, messages.first?.role != "system" {
             out += "<|im_start|>system\n\(system)<|im_end|>\n"
         }
-        for m in messages {
-            out += "<|im_start|>\(m.role)\n\(m.content)<|im_end|>\n"
+        for (i, m) in messages.enumerated() {
+            guard wrapsToolMessages, m.role == "tool" else {
+                out += "<|im_start|>\(m.role)\n\(m.content)<|im_end|>\n"
+                continue
+            }
+            if i == 0 || messages[i - 1].role != "tool" { out += "<|im_start|>user" }
+            out += "\n<tool_response>\n\(m.content)\n</tool_response>"
+            if i == messages.count - 1 || messages[i + 1].role != "tool" { out += "<|im_end|>\n" }
         }
         if addGenerationPrompt { out += "<|im_start|>assistant\n" }
         return out

@@ -27,6 +27,8 @@ public final class Tokenizer: Sendable {
 
     /// Maximum number of distinct words whose tokens are cached.
     public static let cacheCapacity = 16_384
+    /// Longer words are not cached, which bounds the cache's memory (about 4 MiB of keys).
+    static let maximumCachedWordLength = 256
 
     /// Builds the tokenizer of a GGUF model from its `tokenizer.ggml.*` metadata.
     public convenience init(gguf: GGUFFile) throws(TokenizerError) {
@@ -49,6 +51,7 @@ public final class Tokenizer: Sendable {
         eotIDs = vocabulary.eotIDs
         addsBOS = (vocabulary.addBOS ?? pre.addsBOSByDefault) && vocabulary.bosID != nil
         cache = Locked(WordCache(capacity: Self.cacheCapacity))
+        _ = CharClass.of(0x4E00)  // build the BMP class table now, not in the first request
     }
 
     // MARK: Token facts
@@ -162,6 +165,10 @@ public final class Tokenizer: Sendable {
                 }
                 if ignoreMerges, let id = vocabulary.bpe.symbols.lookup(word), Int(id) < vocabularySize {
                     out.append(id)
+                    continue
+                }
+                guard word.count <= Self.maximumCachedWordLength else {
+                    vocabulary.bpe.encode(word, &bpeScratch, into: &out)
                     continue
                 }
                 let h = hashBytes(word)

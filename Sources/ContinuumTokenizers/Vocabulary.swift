@@ -36,6 +36,27 @@ struct Vocabulary: Sendable {
                 types[i] = v.intValue.flatMap { TokenType(rawValue: UInt8(clamping: $0)) } ?? .undefined
             }
         }
+        func tokenID(_ key: String) throws(TokenizerError) -> Int32? {
+            guard let v = metadata[key] else { return nil }
+            guard let i = v.intValue, i >= 0, i < n else { throw .badVocabulary("\(key) = \(v) is not a token id below \(n)") }
+            return Int32(i)
+        }
+        let bosID = try tokenID("tokenizer.ggml.bos_token_id")
+        self.bosID = bosID
+        guard let eos = try tokenID("tokenizer.ggml.eos_token_id") else {
+            throw .badVocabulary("tokenizer.ggml.eos_token_id is missing")
+        }
+        eosID = eos
+        addBOS = metadata["tokenizer.ggml.add_bos_token"]?.boolValue
+
+        var eot = MarkerTokens.apply(texts: texts, types: &types)
+        eot.insert(eos)
+        for key in ["tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id"] {
+            if let id = try tokenID(key) { eot.insert(id) }
+        }
+        MarkerTokens.finish(&eot, texts: texts, types: &types)
+        eotIDs = eot
+
         guard case .array(.string, let mergeValues)? = metadata["tokenizer.ggml.merges"] else {
             throw .badVocabulary("tokenizer.ggml.merges is missing or not an array of strings")
         }
@@ -92,38 +113,6 @@ struct Vocabulary: Sendable {
             return SpecialTokens.Entry(id: Int32(i), bytes: Array(texts[i].utf8), needsParseSpecial: types[i] != .userDefined)
         })
 
-        func tokenID(_ key: String) throws(TokenizerError) -> Int32? {
-            guard let v = metadata[key] else { return nil }
-            guard let i = v.intValue, i >= 0, i < n else { throw .badVocabulary("\(key) = \(v) is not a token id below \(n)") }
-            return Int32(i)
-        }
-        let bosID = try tokenID("tokenizer.ggml.bos_token_id")
-        self.bosID = bosID
-        guard let eos = try tokenID("tokenizer.ggml.eos_token_id") else {
-            throw .badVocabulary("tokenizer.ggml.eos_token_id is missing")
-        }
-        eosID = eos
-        addBOS = metadata["tokenizer.ggml.add_bos_token"]?.boolValue
-
-        var eot: Set<Int32> = [eos]
-        for key in ["tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id"] {
-            if let id = try tokenID(key) { eot.insert(id) }
-        }
-        let endTexts: Set<String> = ["<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>",
-                                     "<|eom_id|>", "<EOT>", "<|end_of_text|>"]
-        // llama.cpp also ends generation at the first FIM pad, repo and file-separator tokens.
-        let fimGroups: [[String]] = [["<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>"],
-                                     ["<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>"],
-                                     ["<|file_sep|>"]]
-        var fimFound = [Bool](repeating: false, count: fimGroups.count)
-        for (i, t) in texts.enumerated() {
-            if endTexts.contains(t) { eot.insert(Int32(i)) }
-            for (g, group) in fimGroups.enumerated() where !fimFound[g] && group.contains(t) {
-                fimFound[g] = true
-                eot.insert(Int32(i))
-            }
-        }
-        eotIDs = eot
 
         self.texts = texts
         self.types = types

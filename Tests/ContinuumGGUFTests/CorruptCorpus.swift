@@ -67,6 +67,10 @@ enum CorruptCorpus {
         add("nested-array-count-past-end", nestedCount.0.patched(at: nestedCount.1.keys["nested"]!.value + 16, UInt64(1) << 60),
             .absurdCount, "nested", nestedCount.1.keys["nested"]!.value + 16)
 
+        let emptyKey = Fixtures.single("", .uint8(1))
+        add("empty-key-unknown-type", emptyKey.bytes.patched(at: emptyKey.layout.keys[""]!.type, UInt32(77)),
+            .badValueType, "metadata key #0 (empty)", emptyKey.layout.keys[""]!.type)
+
         // Alignment.
         for (name, a) in [("alignment-3", UInt32(3)), ("alignment-0", 0), ("alignment-2^21", 1 << 21)] {
             let f = Fixtures.tensors(alignment: a) { $0.addTensor("t", type: .f32, dimensions: [8]) }
@@ -93,6 +97,9 @@ enum CorruptCorpus {
             w.addTensor("t", type: .f32, dimensions: [8])
         }
         add("duplicate-tensor", dupTensor.bytes, .duplicateTensor, "t", dupTensor.layout.tensors["t"]!.start)
+
+        let emptyName = Fixtures.tensors { $0.addTensor("", type: .f32, dimensions: []) }
+        add("empty-tensor-name-no-dims", emptyName.bytes, .badShape, "tensor #0 (empty name)", emptyName.layout.tensors[""]!.value)
 
         // Tensor data.
         add("data-past-end", v.patched(at: norm.offsetField, UInt64(v.count - l.dataOffset)), .outOfBounds, "output_norm.weight", norm.offsetField)

@@ -46,7 +46,11 @@ import Testing
         #expect(ids.first == 151644)
         #expect(Array(ids.suffix(9)) == [151644, 872, 198, 13048, 151645, 198, 151644, 77091, 198])
         #expect(ids.filter { $0 == 151645 }.count == 2)
-        #expect(tok.eotIDs.isSuperset(of: [151643, 151645]))
+        // llama.cpp's end-of-generation set, including the normal-typed "</s>" (128247).
+        #expect(tok.eotIDs == [128247, 151643, 151645, 151662, 151663, 151664])
+        #expect(tok.isControl(128247))
+        #expect(tok.encode("a</s>b") == [64, 128247, 65])
+        #expect(tok.decode([64, 128247, 65]) == "ab")
         #expect(tok.eosID == 151645)
         #expect(!tok.addsBOS)
     }
@@ -77,5 +81,39 @@ import Testing
     @Test func defaultSystemPromptLiteralsMayHoldTheOtherQuote() throws {
         let t = #"{% if messages[0]['role'] != 'system' %}{{ "<|im_start|>system\nYou're helpful.<|im_end|>\n" }}{% endif %}"#
         #expect(try ChatTemplate(template: t).kind == .chatmlWithDefaultSystem("You're helpful."))
+    }
+
+    @Test func qwenToolMessagesAreGroupedToolResponses() throws {
+        let t = try ChatTemplate(gguf: try Fixtures.qwenGGUF.get())
+        #expect(t.wrapsToolMessages)
+        let messages = [ChatMessage(role: "system", content: "S"), ChatMessage(role: "user", content: "weather?"),
+                        ChatMessage(role: "assistant", content: "calling"),
+                        ChatMessage(role: "tool", content: "{\"t\": 20}"), ChatMessage(role: "tool", content: "{\"t\": 21}")]
+        #expect(t.render(messages) == """
+            <|im_start|>system
+            S<|im_end|>
+            <|im_start|>user
+            weather?<|im_end|>
+            <|im_start|>assistant
+            calling<|im_end|>
+            <|im_start|>user
+            <tool_response>
+            {"t": 20}
+            </tool_response>
+            <tool_response>
+            {"t": 21}
+            </tool_response><|im_end|>
+            <|im_start|>assistant
+
+            """)
+        #expect(try !ChatTemplate(gguf: try Fixtures.smolGGUF.get()).wrapsToolMessages)
+    }
+
+    /// Expected text from rendering the GGUF's template with Jinja2.
+    @Test func smolMultiTurnMatchesJinja() throws {
+        let t = try ChatTemplate(gguf: try Fixtures.smolGGUF.get())
+        let messages = [ChatMessage(role: "user", content: "Hi"), ChatMessage(role: "assistant", content: "Yo")]
+        #expect(t.render(messages, addGenerationPrompt: false)
+            == "<|im_start|>system\n\(smolSystem)<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nYo<|im_end|>\n")
     }
 }

@@ -110,3 +110,21 @@ import Testing
         for r in results { #expect(r == ReferenceCases.qwen2) }
     }
 }
+
+@Suite struct LongInputTests {
+    /// Words longer than the cache takes, and a long word of many merges, stay exact and fast
+    /// (the merge loop uses a heap: no quadratic blow-up).
+    @Test func longWords() throws {
+        let tok = try Fixtures.smol.get()
+        let xs = String(repeating: "x", count: 300)
+        #expect(tok.encode(xs) == Array(repeating: 31069, count: 75))  // golden: "xxxx" x 75
+        #expect(tok.encode(xs) == Array(repeating: 31069, count: 75))
+        let blob = String((0..<200_000).map { i in Character(Unicode.Scalar(UInt8(97 + (i * 7919) % 26))) })
+        let clock = ContinuousClock()
+        var ids: [Int32] = []
+        let t = clock.measure { ids = tok.encode(blob) }
+        #expect(tok.decode(ids) == blob)
+        print("200 kB single word: \(ids.count) tokens in \(t)")
+        #expect(t < .seconds(2), "200 kB single word took \(t)")
+    }
+}

@@ -50,8 +50,8 @@ import Testing
         #expect(tok.bosID == 1)
         #expect(tok.eosID == 2)
         #expect(!tok.addsBOS)
-        #expect(tok.eotIDs.isSuperset(of: [0, 2]))  // <|endoftext|>, <|im_end|>
-        #expect(!tok.eotIDs.contains(1))
+        // llama.cpp's end-of-generation set: <|endoftext|>, <|im_end|>, <reponame> (FIM repo).
+        #expect(tok.eotIDs == [0, 2, 4])
         #expect(tok.isControl(1) && !tok.isControl(4093))
         #expect(tok.tokenText(4093) == "user")
         #expect(tok.tokenText(216) == "Ġ")

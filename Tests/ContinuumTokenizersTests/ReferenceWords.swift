@@ -18,7 +18,7 @@ enum ReferenceWords {
         ["안녕하세요", " 세계"],
         ["مرحبا", " بالعالم"],
         ["שלום", " עולם"],
-        ["नमस", "्", "त", "े", " द", "ु", "न", "ि", "य", "ा"],
+        ["नमस", "\u{94D}", "त", "\u{947}", " द", "\u{941}", "न", "\u{93F}", "य", "\u{93E}"],
         ["🙂🚀👩\u{200D}💻", " emoji", " sequence", " 🇫🇷🏳\u{FE0F}\u{200D}🌈"],
         ["def", " square", "(", "x", "):", "\n   ", " return", " x", " *", " x", "\n"],
         ["<|", "im", "_", "start", "|>", "user", "\n", "Hi", "<|", "im", "_", "end", "|>", "\n", "<|", "endoftext", "|>"],
@@ -48,6 +48,10 @@ enum ReferenceWords {
         ["Mr", ".", " Smith", "'s", " dog", "'s", " bone", " isn", "'t", " here", ";", " O", "'", "Reilly", "'", "S", " books"],
         ["a", "'", "b", " c", "'", "D", " e", "'", "LL", " f", "'", "Re"],
         ["The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", ".", " The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", ".", " The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", ".", " "],
+        ["a", "</", "s", ">", "b", " x", " </", "s", ">", " y", " html", "</", "s", "></", "p", ">"],
+        ["<|", "im", "_", "start", "|>", "user", "<|", "im", "_", "end", "|><|", "im", "_", "start", "|>", "assistant", "\n"],
+        ["<|", "fim", "_", "prefix", "|>", "def", " f", "():<|", "fim", "_", "suffix", "|>", "\n", "<|", "fim", "_", "middle", "|>"],
+        ["<|", "endoftext", "|><|", "endoftext", "|>", " <|", "im", "_", "end", "|>", " ", " <|", "im", "_", "start", "|>"],
     ]
     static let qwen2: [[String]] = [
         ["Hello", ",", " world", "!"],
@@ -66,7 +70,7 @@ enum ReferenceWords {
         ["안녕하세요", " 세계"],
         ["مرحبا", " بالعالم"],
         ["שלום", " עולם"],
-        ["नमस", "्त", "े", " द", "ुन", "िय", "ा"],
+        ["नमस", "\u{94D}त", "\u{947}", " द", "\u{941}न", "\u{93F}य", "\u{93E}"],
         ["🙂🚀👩\u{200D}💻", " emoji", " sequence", " 🇫🇷🏳\u{FE0F}\u{200D}🌈"],
         ["def", " square", "(x", "):\n", "   ", " return", " x", " *", " x", "\n"],
         ["<|", "im", "_start", "|>", "user", "\n", "Hi", "<|", "im", "_end", "|>\n", "<|", "endoftext", "|>"],
@@ -96,6 +100,10 @@ enum ReferenceWords {
         ["Mr", ".", " Smith", "'s", " dog", "'s", " bone", " isn", "'t", " here", ";", " O", "'Re", "illy", "'S", " books"],
         ["a", "'b", " c", "'D", " e", "'LL", " f", "'Re"],
         ["The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", ".", " The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", ".", " The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", ".", " "],
+        ["a", "</", "s", ">b", " x", " </", "s", ">", " y", " html", "</", "s", "></", "p", ">"],
+        ["<|", "im", "_start", "|>", "user", "<|", "im", "_end", "|><|", "im", "_start", "|>", "assistant", "\n"],
+        ["<|", "fim", "_prefix", "|>", "def", " f", "():<|", "fim", "_suffix", "|>\n", "<|", "fim", "_middle", "|>"],
+        ["<|", "endoftext", "|><|", "endoftext", "|>", " <|", "im", "_end", "|>", " ", " <|", "im", "_start", "|>"],
     ]
     static let llamaBPE: [[String]] = [
         ["Hello", ",", " world", "!"],
@@ -114,7 +122,7 @@ enum ReferenceWords {
         ["안녕하세요", " 세계"],
         ["مرحبا", " بالعالم"],
         ["שלום", " עולם"],
-        ["नमस", "्त", "े", " द", "ुन", "िय", "ा"],
+        ["नमस", "\u{94D}त", "\u{947}", " द", "\u{941}न", "\u{93F}य", "\u{93E}"],
         ["🙂🚀👩\u{200D}💻", " emoji", " sequence", " 🇫🇷🏳\u{FE0F}\u{200D}🌈"],
         ["def", " square", "(x", "):\n", "   ", " return", " x", " *", " x", "\n"],
         ["<|", "im", "_start", "|>", "user", "\n", "Hi", "<|", "im", "_end", "|>\n", "<|", "endoftext", "|>"],
@@ -144,6 +152,10 @@ enum ReferenceWords {
         ["Mr", ".", " Smith", "'s", " dog", "'s", " bone", " isn", "'t", " here", ";", " O", "'Re", "illy", "'S", " books"],
         ["a", "'b", " c", "'D", " e", "'LL", " f", "'Re"],
         ["The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", ".", " The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", ".", " The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", ".", " "],
+        ["a", "</", "s", ">b", " x", " </", "s", ">", " y", " html", "</", "s", "></", "p", ">"],
+        ["<|", "im", "_start", "|>", "user", "<|", "im", "_end", "|><|", "im", "_start", "|>", "assistant", "\n"],
+        ["<|", "fim", "_prefix", "|>", "def", " f", "():<|", "fim", "_suffix", "|>\n", "<|", "fim", "_middle", "|>"],
+        ["<|", "endoftext", "|><|", "endoftext", "|>", " <|", "im", "_end", "|>", " ", " <|", "im", "_start", "|>"],
     ]
     static let gpt2: [[String]] = [
         ["Hello", ",", " world", "!"],
@@ -162,7 +174,7 @@ enum ReferenceWords {
         ["안녕하세요", " 세계"],
         ["مرحبا", " بالعالم"],
         ["שלום", " עולם"],
-        ["नमस", "्", "त", "े", " द", "ु", "न", "ि", "य", "ा"],
+        ["नमस", "\u{94D}", "त", "\u{947}", " द", "\u{941}", "न", "\u{93F}", "य", "\u{93E}"],
         ["🙂🚀👩\u{200D}💻", " emoji", " sequence", " 🇫🇷🏳\u{FE0F}\u{200D}🌈"],
         ["def", " square", "(", "x", "):", "\n   ", " return", " x", " *", " x", "\n"],
         ["<|", "im", "_", "start", "|>", "user", "\n", "Hi", "<|", "im", "_", "end", "|>", "\n", "<|", "endoftext", "|>"],
@@ -192,6 +204,10 @@ enum ReferenceWords {
         ["Mr", ".", " Smith", "'s", " dog", "'s", " bone", " isn", "'t", " here", ";", " O", "'", "Reilly", "'", "S", " books"],
         ["a", "'", "b", " c", "'", "D", " e", "'", "LL", " f", "'", "Re"],
         ["The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", ".", " The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", ".", " The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", ".", " "],
+        ["a", "</", "s", ">", "b", " x", " </", "s", ">", " y", " html", "</", "s", "></", "p", ">"],
+        ["<|", "im", "_", "start", "|>", "user", "<|", "im", "_", "end", "|><|", "im", "_", "start", "|>", "assistant", "\n"],
+        ["<|", "fim", "_", "prefix", "|>", "def", " f", "():<|", "fim", "_", "suffix", "|>", "\n", "<|", "fim", "_", "middle", "|>"],
+        ["<|", "endoftext", "|><|", "endoftext", "|>", " <|", "im", "_", "end", "|>", " ", " <|", "im", "_", "start", "|>"],
     ]
     static let defaultBPE: [[String]] = [
         ["Hello", ",", " world", "!"],
@@ -210,7 +226,7 @@ enum ReferenceWords {
         ["안녕하세요", " 세계"],
         ["مرحبا", " بالعالم"],
         ["שלום", " עולם"],
-        ["नमस", "्", "त", "े", " द", "ु", "न", "ि", "य", "ा"],
+        ["नमस", "\u{94D}", "त", "\u{947}", " द", "\u{941}", "न", "\u{93F}", "य", "\u{93E}"],
         ["🙂🚀👩\u{200D}💻", " emoji", " sequence", " 🇫🇷🏳\u{FE0F}\u{200D}🌈"],
         ["def", " square", "(", "x", "):", "\n   ", " return", " x", " ", "*", " x", "\n"],
         ["<|", "im", "_", "start", "|>", "user", "\n", "Hi", "<|", "im", "_", "end", "|>", "\n", "<|", "endoftext", "|>"],
@@ -240,5 +256,9 @@ enum ReferenceWords {
         ["Mr", ".", " Smith", "'", "s", " dog", "'", "s", " bone", " isn", "'", "t", " here", ";", " O", "'", "Reilly", "'", "S", " books"],
         ["a", "'", "b", " c", "'", "D", " e", "'", "LL", " f", "'", "Re"],
         ["The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", ".", " The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", ".", " The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", ".", " "],
+        ["a", "</", "s", ">", "b", " x", " ", "</", "s", ">", " y", " html", "</", "s", "></", "p", ">"],
+        ["<|", "im", "_", "start", "|>", "user", "<|", "im", "_", "end", "|><|", "im", "_", "start", "|>", "assistant", "\n"],
+        ["<|", "fim", "_", "prefix", "|>", "def", " f", "():<|", "fim", "_", "suffix", "|>", "\n", "<|", "fim", "_", "middle", "|>"],
+        ["<|", "endoftext", "|><|", "endoftext", "|>", " ", "<|", "im", "_", "end", "|>", "  ", "<|", "im", "_", "start", "|>"],
     ]
 }
