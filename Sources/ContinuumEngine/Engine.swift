@@ -198,6 +198,11 @@ public final class Engine: @unchecked Sendable {
                                 cachedPromptTokens: reuse, prefillSeconds: seconds(t1 - t0), decodeSeconds: seconds(t2 - t1))
     }
 
+    /// Runs `body` with exclusive use of the model, its cache and the record of cached tokens.
+    func withSequence<R>(_ body: (TransformerDecoder, KVCache, inout [Int32]) -> R) -> R {
+        lock.withLock { body(state.model, state.cache, &state.cached) }
+    }
+
     /// Forgets the cached prefix (the next generation prefills from scratch).
     public func resetCache() {
         lock.withLock { state.cached.removeAll(keepingCapacity: true) }
