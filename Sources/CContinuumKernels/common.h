@@ -89,3 +89,21 @@ void ck_gemm_avx512(const ck_gemm_args *a, int r0, int r1, int c0, int c1);
 void ck_quant_act_scalar(int type, const float *x, int cols, uint8_t *dst);
 void ck_quant_act_avx512(int type, const float *x, int cols, uint8_t *dst);
 size_t ck_act_row_bytes(int type, int cols);
+
+// ---------------------------------------------------------------- decode layout (n = 1, AVX-512 VBMI)
+// For q4_0 q4_1 q5_0 q5_1 matvec. Blocks go in units of 4 and groups of 4 units (16 blocks).
+// Unit u (128 bytes): [A: element e < 16 of block 4u+L at 16L+e | B: element 16+e at 64+16L+e].
+// Group g: d[16], ds[16] (d*sum), corr[16] (-offset*sum, int32) at lane l = 4L + j for block
+// 16g + 4j + L (the order the kernel's horizontal reduction leaves them in). Padding is zero.
+typedef struct { float d[16]; float ds[16]; int32_t corr[16]; } ck_dgroup;  // 192 B
+static inline int ck_decode_units(int cols) { return (cols / 32 + 3) / 4; }
+static inline int ck_decode_groups(int cols) { return (ck_decode_units(cols) + 3) / 4; }
+static inline size_t ck_decode_row_bytes(int cols) {
+    return (size_t)ck_decode_units(cols) * 128 + (size_t)ck_decode_groups(cols) * sizeof(ck_dgroup);
+}
+static inline int ck_decode_supported(int t) { return t == T_Q4_0 || t == T_Q4_1 || t == T_Q5_0 || t == T_Q5_1; }
+int ck_has_vbmi(void);
+void ck_quant_act_decode(int type, const float *x, int cols, uint8_t *dst);        // scalar reference
+void ck_quant_act_decode_avx512(int type, const float *x, int cols, uint8_t *dst);
+void ck_matvec_decode_vbmi(const ck_gemm_args *a, int r0, int r1);
+void ck_matvec_decode_scalar(const ck_gemm_args *a, int r0, int r1);

@@ -43,6 +43,7 @@ size_t ck_act_row_bytes(int type, int cols) {
     if (ck_is_legacy(type)) b = (size_t)((cols / 32 + 1) / 2) * sizeof(ck_lq);
     else if (ck_is_kquant(type)) b = (size_t)(cols / 256) * sizeof(ck_kq);
     else return 0;
+    if (ck_decode_supported(type) && ck_decode_row_bytes(cols) > b) b = ck_decode_row_bytes(cols);
     return (b + 63) & ~(size_t)63;
 }
 
@@ -226,7 +227,7 @@ void ck_gemm_scalar(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
 
 // ---------------------------------------------------------------- driver
 
-typedef struct { ck_gemm_args g; int isa; int chunk, nchunks; atomic_int next; } job;
+typedef struct { ck_gemm_args g; int isa; int decode; int chunk, nchunks; atomic_int next; } job;
 
 /// Quantizes activation rows, 8 at a time, claimed dynamically.
 static void quant_task(void *ctx, int ith, int nth) {
@@ -240,7 +241,8 @@ static void quant_task(void *ctx, int ith, int nth) {
         for (int c = c0; c < c1; c++) {
             uint8_t *dst = (uint8_t *)a->aq + (size_t)c * a->arow;
             const float *x = a->x + (size_t)c * a->cols;
-            if (j->isa == CK_ISA_AVX512) ck_quant_act_avx512(a->type, x, a->cols, dst);
+            if (j->decode) ck_quant_act_decode_avx512(a->type, x, a->cols, dst);
+            else if (j->isa == CK_ISA_AVX512) ck_quant_act_avx512(a->type, x, a->cols, dst);
             else ck_quant_act_scalar(a->type, x, a->cols, dst);
         }
     }
@@ -255,7 +257,8 @@ static void gemm_task(void *ctx, int ith, int nth) {
         int i = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed);
         if (i >= j->nchunks) return;
         int r0 = i * j->chunk, r1 = r0 + j->chunk < a->rows ? r0 + j->chunk : a->rows;
-        if (j->isa == CK_ISA_AVX512) ck_gemm_avx512(a, r0, r1, 0, a->n);
+        if (j->decode) ck_matvec_decode_vbmi(a, r0, r1);
+        else if (j->isa == CK_ISA_AVX512) ck_gemm_avx512(a, r0, r1, 0, a->n);
         else ck_gemm_scalar(a, r0, r1, 0, a->n);
     }
 }
@@ -281,6 +284,7 @@ int ck_matmul(ck_pool *pool, int isa, uint32_t type, const void *w, int rows, in
     if (!ck_is_legacy(t) && !ck_is_kquant(t) && !ck_is_float(t)) return -1;
     job j;
     j.isa = resolve_isa(isa);
+    j.decode = n == 1 && ck_decode_supported(t) && j.isa == CK_ISA_AVX512 && ck_has_vbmi();
     j.g.type = t;
     j.g.w = w;
     j.g.wrow = weight_row_bytes(t, cols);

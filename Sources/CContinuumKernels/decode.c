@@ -1,0 +1,211 @@
+// Matvec (n = 1) for the nibble formats with 16-block groups: AVX-512 VBMI kernel and its scalar
+// reference. W (rows, cols) @ x (cols,) -> y (rows,).
+#include "ckernels.h"
+#include "common.h"
+
+/// Scalar reference: x (cols,) -> decode layout (see common.h).
+void ck_quant_act_decode(int type, const float *x, int cols, uint8_t *dst) {
+    int nb = cols / 32, off = ck_legacy_offset(type), nu = ck_decode_units(cols);
+    memset(dst, 0, ck_decode_row_bytes(cols));
+    int8_t *q = (int8_t *)dst;
+    ck_dgroup *g = (ck_dgroup *)(dst + (size_t)nu * 128);
+    for (int b = 0; b < nb; b++) {
+        const float *v = x + 32 * b;
+        float amax = 0;
+        for (int i = 0; i < 32; i++) amax = fmaxf(amax, fabsf(v[i]));
+        float d = amax / 127.0f, id = d != 0 ? 1.0f / d : 0.0f;
+        int sum = 0, u = b / 4, L = b % 4;
+        for (int e = 0; e < 32; e++) {
+            int qi = (int)nearbyintf(v[e] * id);
+            sum += qi;
+            q[128 * u + (e < 16 ? 16 * L + e : 64 + 16 * L + e - 16)] = (int8_t)qi;
+        }
+        int i = b % 16, lane = 4 * (i % 4) + i / 4;
+        g[b / 16].d[lane] = d;
+        g[b / 16].ds[lane] = d * (float)sum;
+        g[b / 16].corr[lane] = -off * sum;
+    }
+}
+
+static void unpack_block(int t, const uint8_t *b, uint8_t *u, float *dw, float *mw) {
+    int o = t == T_Q4_0 ? 2 : t == T_Q4_1 ? 4 : t == T_Q5_0 ? 6 : 8;
+    int five = t == T_Q5_0 || t == T_Q5_1;
+    *dw = f16_to_f32(rd16(b));
+    *mw = (t == T_Q4_1 || t == T_Q5_1) ? f16_to_f32(rd16(b + 2)) : 0;
+    uint32_t qh = five ? rd32(b + o - 4) : 0;
+    for (int j = 0; j < 16; j++) {
+        u[j] = (b[o + j] & 0xF) | (((qh >> j) & 1) << 4);
+        u[j + 16] = (b[o + j] >> 4) | (((qh >> (j + 16)) & 1) << 4);
+    }
+}
+
+/// Scalar reference of the decode kernel over rows [r0, r1).
+void ck_matvec_decode_scalar(const ck_gemm_args *a, int r0, int r1) {
+    int t = a->type, nb = a->cols / 32, bb = ck_legacy_block_bytes(t), nu = ck_decode_units(a->cols);
+    const int8_t *q = (const int8_t *)a->aq;
+    const ck_dgroup *g = (const ck_dgroup *)(a->aq + (size_t)nu * 128);
+    for (int r = r0; r < r1; r++) {
+        const uint8_t *w = a->w + (size_t)r * a->wrow;
+        float acc = 0;
+        for (int b = 0; b < nb; b++) {
+            uint8_t u[32];
+            float dw, mw;
+            unpack_block(t, w + (size_t)b * bb, u, &dw, &mw);
+            int i = b % 16, lane = 4 * (i % 4) + i / 4, un = b / 4, L = b % 4;
+            const ck_dgroup *G = &g[b / 16];
+            int s = G->corr[lane];
+            for (int e = 0; e < 32; e++) s += (int)u[e] * q[128 * un + (e < 16 ? 16 * L + e : 64 + 16 * L + e - 16)];
+            acc += dw * G->d[lane] * (float)s + mw * G->ds[lane];
+        }
+        a->y[r] = acc;
+    }
+}
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+
+int ck_has_vbmi(void) {
+    static int v = -1;
+    if (v < 0) { __builtin_cpu_init(); v = __builtin_cpu_supports("avx512vbmi") ? 1 : 0; }
+    return v;
+}
+
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vbmi,fma,f16c"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vbmi,fma,f16c")
+#endif
+#define INL static inline __attribute__((always_inline))
+
+void ck_quant_act_decode_avx512(int type, const float *x, int cols, uint8_t *dst) {
+    int nb = cols / 32, off = ck_legacy_offset(type), nu = ck_decode_units(cols);
+    int8_t *q = (int8_t *)dst;
+    ck_dgroup *g = (ck_dgroup *)(dst + (size_t)nu * 128);
+    if (nb % 16) memset(dst, 0, ck_decode_row_bytes(cols));  // zero the padding
+    for (int b = 0; b < nb; b++) {
+        const float *v = x + 32 * b;
+        __m512 x0 = _mm512_loadu_ps(v), x1 = _mm512_loadu_ps(v + 16);
+        float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(x0), _mm512_abs_ps(x1)));
+        float d = amax / 127.0f, idf = d != 0 ? 1.0f / d : 0.0f;
+        __m512 id = _mm512_set1_ps(idf);
+        __m512i q0 = _mm512_cvtps_epi32(_mm512_mul_ps(x0, id)), q1 = _mm512_cvtps_epi32(_mm512_mul_ps(x1, id));
+        int u = b / 4, L = b % 4;
+        _mm_storeu_si128((__m128i *)(q + 128 * u + 16 * L), _mm512_cvtsepi32_epi8(q0));
+        _mm_storeu_si128((__m128i *)(q + 128 * u + 64 + 16 * L), _mm512_cvtsepi32_epi8(q1));
+        int sum = _mm512_reduce_add_epi32(_mm512_add_epi32(q0, q1));
+        int i = b % 16, lane = 4 * (i % 4) + i / 4;
+        g[b / 16].d[lane] = d;
+        g[b / 16].ds[lane] = d * (float)sum;
+        g[b / 16].corr[lane] = -off * sum;
+    }
+}
+
+/// Permutation indices (into 128 bytes from the unit's first block) for the 4 blocks' nibbles
+/// and, for q5, their high-bit words arranged as two 64-bit masks.
+INL __m512i qs_index(int bb, int qo) {
+    uint8_t idx[64];
+    for (int i = 0; i < 64; i++) idx[i] = (uint8_t)((i / 16) * bb + qo + i % 16);
+    return _mm512_loadu_si512(idx);
+}
+INL __m512i qh_index(int bb, int ho) {
+    uint8_t idx[64] = {0};
+    for (int L = 0; L < 4; L++)
+        for (int t = 0; t < 2; t++) {
+            idx[2 * L + t] = (uint8_t)(L * bb + ho + t);
+            idx[8 + 2 * L + t] = (uint8_t)(L * bb + ho + 2 + t);
+        }
+    return _mm512_loadu_si512(idx);
+}
+
+/// One weight row against the quantized x: Σ over groups of 16 blocks.
+INL float row_dot(int T, const uint8_t *w, int nb, const int8_t *q, const ck_dgroup *G,
+                  __m512i iq, __m512i ih, __m512i gidx) {
+    const int bb = T == T_Q4_0 ? 18 : T == T_Q4_1 ? 20 : T == T_Q5_0 ? 22 : 24;
+    const int five = T == T_Q5_0 || T == T_Q5_1, hasMin = T == T_Q4_1 || T == T_Q5_1;
+    const __m512i m4 = _mm512_set1_epi8(0x0F), ones = _mm512_set1_epi16(1), c16 = _mm512_set1_epi8(16);
+    const size_t rowBytes = (size_t)nb * bb;
+    __m512 acc = _mm512_setzero_ps();
+    for (int g0 = 0; g0 < nb; g0 += 16) {
+        __m512i v[4];
+        for (int j = 0; j < 4; j++) {
+            int b = g0 + 4 * j;
+            if (b >= nb) { v[j] = _mm512_setzero_si512(); continue; }
+            const uint8_t *base = w + (size_t)b * bb;
+            size_t left = rowBytes - (size_t)b * bb;  // bytes of this row from base
+            __mmask64 k0 = left >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << left) - 1);
+            size_t need = left < (size_t)4 * bb ? left : (size_t)4 * bb;
+            __mmask64 k1 = need > 64 ? (((__mmask64)1 << (need - 64)) - 1) : 0;
+            __m512i R0 = _mm512_maskz_loadu_epi8(k0, base), R1 = _mm512_maskz_loadu_epi8(k1, base + 64);
+            __m512i Q = _mm512_permutex2var_epi8(R0, iq, R1);
+            __m512i lo = _mm512_and_si512(Q, m4), hi = _mm512_and_si512(_mm512_srli_epi16(Q, 4), m4);
+            if (five) {
+                __m128i H = _mm512_castsi512_si128(_mm512_permutex2var_epi8(R0, ih, R1));
+                lo = _mm512_mask_add_epi8(lo, _cvtu64_mask64((uint64_t)_mm_cvtsi128_si64(H)), lo, c16);
+                hi = _mm512_mask_add_epi8(hi, _cvtu64_mask64((uint64_t)_mm_extract_epi64(H, 1)), hi, c16);
+            }
+            const int8_t *qa = q + (size_t)(b / 4) * 128;
+            __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, _mm512_loadu_si512(qa));
+            v[j] = _mm512_dpbusd_epi32(s, hi, _mm512_loadu_si512(qa + 64));
+        }
+        // 4 dwords per block -> 1: lane 4L + j holds block g0 + 4j + L
+        __m512i x01 = _mm512_madd_epi16(_mm512_packs_epi32(v[0], v[1]), ones);
+        __m512i x23 = _mm512_madd_epi16(_mm512_packs_epi32(v[2], v[3]), ones);
+        __m512i z = _mm512_add_epi32(
+            _mm512_castps_si512(_mm512_shuffle_ps(_mm512_castsi512_ps(x01), _mm512_castsi512_ps(x23), _MM_SHUFFLE(2, 0, 2, 0))),
+            _mm512_castps_si512(_mm512_shuffle_ps(_mm512_castsi512_ps(x01), _mm512_castsi512_ps(x23), _MM_SHUFFLE(3, 1, 3, 1))));
+        const ck_dgroup *gr = &G[g0 / 16];
+        int valid = nb - g0 >= 16 ? 16 : nb - g0;
+        __mmask16 kv = 0;
+        for (int l = 0; l < 16; l++) if (4 * (l % 4) + l / 4 < valid) kv |= (__mmask16)(1u << l);
+        __m512i dm = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), kv, gidx, w + (size_t)g0 * bb, 1);
+        __m512 dw = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(dm));
+        if (!hasMin) z = _mm512_add_epi32(z, _mm512_loadu_si512(gr->corr));
+        acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(z), _mm512_mul_ps(dw, _mm512_loadu_ps(gr->d)), acc);
+        if (hasMin) {
+            __m512 mw = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(dm, 16)));
+            acc = _mm512_fmadd_ps(mw, _mm512_loadu_ps(gr->ds), acc);
+        }
+    }
+    return _mm512_reduce_add_ps(acc);
+}
+
+#define DECODE_FN(NAME, T)                                                                          \
+    static void NAME(const ck_gemm_args *a, int r0, int r1) {                                       \
+        const int bb = ck_legacy_block_bytes(T);                                                    \
+        const int qo = T == T_Q4_0 ? 2 : T == T_Q4_1 ? 4 : T == T_Q5_0 ? 6 : 8;                     \
+        const __m512i iq = qs_index(bb, qo), ih = qh_index(bb, qo - 4);                             \
+        int gi[16];                                                                                 \
+        for (int l = 0; l < 16; l++) gi[l] = (4 * (l % 4) + l / 4) * bb;                            \
+        const __m512i gidx = _mm512_loadu_si512(gi);                                                \
+        int nb = a->cols / 32;                                                                      \
+        const int8_t *q = (const int8_t *)a->aq;                                                    \
+        const ck_dgroup *G = (const ck_dgroup *)(a->aq + (size_t)ck_decode_units(a->cols) * 128);   \
+        for (int r = r0; r < r1; r++)                                                               \
+            a->y[r] = row_dot(T, a->w + (size_t)r * a->wrow, nb, q, G, iq, ih, gidx);               \
+    }
+DECODE_FN(decode_q4_0, T_Q4_0)
+DECODE_FN(decode_q4_1, T_Q4_1)
+DECODE_FN(decode_q5_0, T_Q5_0)
+DECODE_FN(decode_q5_1, T_Q5_1)
+
+void ck_matvec_decode_vbmi(const ck_gemm_args *a, int r0, int r1) {
+    switch (a->type) {
+    case T_Q4_0: decode_q4_0(a, r0, r1); break;
+    case T_Q4_1: decode_q4_1(a, r0, r1); break;
+    case T_Q5_0: decode_q5_0(a, r0, r1); break;
+    case T_Q5_1: decode_q5_1(a, r0, r1); break;
+    }
+}
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+
+#else
+int ck_has_vbmi(void) { return 0; }
+void ck_quant_act_decode_avx512(int type, const float *x, int cols, uint8_t *dst) { ck_quant_act_decode(type, x, cols, dst); }
+void ck_matvec_decode_vbmi(const ck_gemm_args *a, int r0, int r1) { ck_matvec_decode_scalar(a, r0, r1); }
+#endif
