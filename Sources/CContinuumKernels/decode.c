@@ -118,13 +118,32 @@ INL __m512i qh_index(int bb, int ho) {
     return _mm512_loadu_si512(idx);
 }
 
-/// One weight row against the quantized x: Σ over groups of 16 blocks.
-INL float row_dot(int T, const uint8_t *w, int nb, const int8_t *q, const ck_dgroup *G,
+/// Masks for one row, identical for every row: full units read 4*bb bytes; the last unit and
+/// group may be partial.
+typedef struct { __mmask64 k1full, k0last, k1last; __mmask16 kvlast; int nb, lastUnit, lastGroup; } row_masks;
+
+INL row_masks make_masks(int nb, int bb) {
+    row_masks m;
+    m.nb = nb;
+    m.k1full = ((__mmask64)1 << (4 * bb - 64)) - 1;
+    m.lastUnit = (nb - 1) / 4 * 4;
+    size_t left = (size_t)(nb - m.lastUnit) * bb;
+    m.k0last = left >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << left) - 1);
+    m.k1last = left > 64 ? (((__mmask64)1 << (left - 64)) - 1) : 0;
+    m.lastGroup = (nb - 1) / 16 * 16;
+    int valid = nb - m.lastGroup;
+    m.kvlast = 0;
+    for (int l = 0; l < 16; l++) if (4 * (l % 4) + l / 4 < valid) m.kvlast |= (__mmask16)(1u << l);
+    return m;
+}
+
+/// One weight row (cols,) against the quantized x: Σ over groups of 16 blocks.
+INL float row_dot(int T, const uint8_t *w, const row_masks *M, const int8_t *q, const ck_dgroup *G,
                   __m512i iq, __m512i ih, __m512i gidx) {
     const int bb = T == T_Q4_0 ? 18 : T == T_Q4_1 ? 20 : T == T_Q5_0 ? 22 : 24;
     const int five = T == T_Q5_0 || T == T_Q5_1, hasMin = T == T_Q4_1 || T == T_Q5_1;
     const __m512i m4 = _mm512_set1_epi8(0x0F), ones = _mm512_set1_epi16(1), c16 = _mm512_set1_epi8(16);
-    const size_t rowBytes = (size_t)nb * bb;
+    const int nb = M->nb;
     __m512 acc = _mm512_setzero_ps();
     for (int g0 = 0; g0 < nb; g0 += 16) {
         __m512i v[4];
@@ -132,11 +151,14 @@ INL float row_dot(int T, const uint8_t *w, int nb, const int8_t *q, const ck_dgr
             int b = g0 + 4 * j;
             if (b >= nb) { v[j] = _mm512_setzero_si512(); continue; }
             const uint8_t *base = w + (size_t)b * bb;
-            size_t left = rowBytes - (size_t)b * bb;  // bytes of this row from base
-            __mmask64 k0 = left >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << left) - 1);
-            size_t need = left < (size_t)4 * bb ? left : (size_t)4 * bb;
-            __mmask64 k1 = need > 64 ? (((__mmask64)1 << (need - 64)) - 1) : 0;
-            __m512i R0 = _mm512_maskz_loadu_epi8(k0, base), R1 = _mm512_maskz_loadu_epi8(k1, base + 64);
+            __m512i R0, R1;
+            if (b < M->lastUnit) {
+                R0 = _mm512_loadu_si512(base);
+                R1 = _mm512_maskz_loadu_epi8(M->k1full, base + 64);
+            } else {
+                R0 = _mm512_maskz_loadu_epi8(M->k0last, base);
+                R1 = _mm512_maskz_loadu_epi8(M->k1last, base + 64);
+            }
             __m512i Q = _mm512_permutex2var_epi8(R0, iq, R1);
             __m512i lo = _mm512_and_si512(Q, m4), hi = _mm512_and_si512(_mm512_srli_epi16(Q, 4), m4);
             if (five) {
@@ -155,10 +177,9 @@ INL float row_dot(int T, const uint8_t *w, int nb, const int8_t *q, const ck_dgr
             _mm512_castps_si512(_mm512_shuffle_ps(_mm512_castsi512_ps(x01), _mm512_castsi512_ps(x23), _MM_SHUFFLE(2, 0, 2, 0))),
             _mm512_castps_si512(_mm512_shuffle_ps(_mm512_castsi512_ps(x01), _mm512_castsi512_ps(x23), _MM_SHUFFLE(3, 1, 3, 1))));
         const ck_dgroup *gr = &G[g0 / 16];
-        int valid = nb - g0 >= 16 ? 16 : nb - g0;
-        __mmask16 kv = 0;
-        for (int l = 0; l < 16; l++) if (4 * (l % 4) + l / 4 < valid) kv |= (__mmask16)(1u << l);
-        __m512i dm = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), kv, gidx, w + (size_t)g0 * bb, 1);
+        __m512i dm = g0 < M->lastGroup
+            ? _mm512_i32gather_epi32(gidx, w + (size_t)g0 * bb, 1)
+            : _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), M->kvlast, gidx, w + (size_t)g0 * bb, 1);
         __m512 dw = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(dm));
         if (!hasMin) z = _mm512_add_epi32(z, _mm512_loadu_si512(gr->corr));
         acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(z), _mm512_mul_ps(dw, _mm512_loadu_ps(gr->d)), acc);
@@ -178,11 +199,11 @@ INL float row_dot(int T, const uint8_t *w, int nb, const int8_t *q, const ck_dgr
         int gi[16];                                                                                 \
         for (int l = 0; l < 16; l++) gi[l] = (4 * (l % 4) + l / 4) * bb;                            \
         const __m512i gidx = _mm512_loadu_si512(gi);                                                \
-        int nb = a->cols / 32;                                                                      \
+        const row_masks M = make_masks(a->cols / 32, bb);                                           \
         const int8_t *q = (const int8_t *)a->aq;                                                    \
         const ck_dgroup *G = (const ck_dgroup *)(a->aq + (size_t)ck_decode_units(a->cols) * 128);   \
         for (int r = r0; r < r1; r++)                                                               \
-            a->y[r] = row_dot(T, a->w + (size_t)r * a->wrow, nb, q, G, iq, ih, gidx);               \
+            a->y[r] = row_dot(T, a->w + (size_t)r * a->wrow, &M, q, G, iq, ih, gidx);               \
     }
 DECODE_FN(decode_q4_0, T_Q4_0)
 DECODE_FN(decode_q4_1, T_Q4_1)
