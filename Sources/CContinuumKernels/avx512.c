@@ -139,6 +139,7 @@ INL void legacy_tile(int T, int MR, int NC, const uint8_t *w, size_t wrow, const
         }
         for (int r = 0; r < MR; r++) {
             const uint8_t *b0 = w + (size_t)r * wrow + (size_t)(2 * p) * bb;
+            _mm_prefetch((const char *)b0 + 512, _MM_HINT_T0);
             __m512i u;
             __m512 dw, mw;
             unpack_pair(T, b0, two ? b0 + bb : b0, &u, &dw, &mw);
@@ -223,7 +224,12 @@ INL void kquant_tile(int T, int MR, int NC, const uint8_t *w, size_t wrow, const
     for (int b = 0; b < nsb; b++) {
         for (int r = 0; r < MR; r++) {
             kunpacked k;
-            unpack_k(T, w + (size_t)r * wrow + (size_t)b * bb, &k);
+            const uint8_t *blk = w + (size_t)r * wrow + (size_t)b * bb;
+            _mm_prefetch((const char *)blk + 4 * bb, _MM_HINT_T0);
+            _mm_prefetch((const char *)blk + 4 * bb + 64, _MM_HINT_T0);
+            _mm_prefetch((const char *)blk + 4 * bb + 128, _MM_HINT_T0);
+            if (bb > 192) _mm_prefetch((const char *)blk + 4 * bb + 192, _MM_HINT_T0);
+            unpack_k(T, blk, &k);
             for (int c = 0; c < NC; c++) {
                 const ck_kq *x = (const ck_kq *)(aq + (size_t)c * arow) + b;
                 __m512i s = _mm512_setzero_si512();
@@ -324,6 +330,10 @@ void ck_gemm_avx512(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
     case T_F16: s = SET(f16); break;
     case T_BF16: s = SET(bf16); break;
     default: return;
+    }
+    if (c1 - c0 == 1) {  // matvec: one row at a time streams memory sequentially
+        for (int r = r0; r < r1; r++) s.t11(a, r, c0);
+        return;
     }
     for (int cc = c0; cc < c1; cc += CHUNK) {
         int ce = cc + CHUNK < c1 ? cc + CHUNK : c1;

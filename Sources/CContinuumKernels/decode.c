@@ -5,22 +5,22 @@
 
 /// Scalar reference: x (cols,) -> decode layout (see common.h).
 void ck_quant_act_decode(int type, const float *x, int cols, uint8_t *dst) {
-    int nb = cols / 32, off = ck_legacy_offset(type), nu = ck_decode_units(cols);
+    int nb = cols / 32, off = ck_legacy_offset(type), ng = ck_decode_groups(cols);
     memset(dst, 0, ck_decode_row_bytes(cols));
     int8_t *q = (int8_t *)dst;
-    ck_dgroup *g = (ck_dgroup *)(dst + (size_t)nu * 128);
+    ck_dgroup *g = (ck_dgroup *)(dst + (size_t)ng * 512);
     for (int b = 0; b < nb; b++) {
         const float *v = x + 32 * b;
         float amax = 0;
         for (int i = 0; i < 32; i++) amax = fmaxf(amax, fabsf(v[i]));
         float d = amax / 127.0f, id = d != 0 ? 1.0f / d : 0.0f;
-        int sum = 0, u = b / 4, L = b % 4;
+        int sum = 0;
         for (int e = 0; e < 32; e++) {
             int qi = (int)nearbyintf(v[e] * id);
             sum += qi;
-            q[128 * u + (e < 16 ? 16 * L + e : 64 + 16 * L + e - 16)] = (int8_t)qi;
+            q[512 * (b / 16) + ck_decode_pos(type, b % 16, e)] = (int8_t)qi;
         }
-        int i = b % 16, lane = 4 * (i % 4) + i / 4;
+        int lane = ck_decode_lane(type, b % 16);
         g[b / 16].d[lane] = d;
         g[b / 16].ds[lane] = d * (float)sum;
         g[b / 16].corr[lane] = -off * sum;
@@ -28,6 +28,12 @@ void ck_quant_act_decode(int type, const float *x, int cols, uint8_t *dst) {
 }
 
 static void unpack_block(int t, const uint8_t *b, uint8_t *u, float *dw, float *mw) {
+    if (t == T_Q8_0) {
+        *dw = f16_to_f32(rd16(b));
+        *mw = 0;
+        for (int j = 0; j < 32; j++) u[j] = (uint8_t)(b[2 + j] ^ 0x80);
+        return;
+    }
     int o = t == T_Q4_0 ? 2 : t == T_Q4_1 ? 4 : t == T_Q5_0 ? 6 : 8;
     int five = t == T_Q5_0 || t == T_Q5_1;
     *dw = f16_to_f32(rd16(b));
@@ -41,9 +47,9 @@ static void unpack_block(int t, const uint8_t *b, uint8_t *u, float *dw, float *
 
 /// Scalar reference of the decode kernel over rows [r0, r1).
 void ck_matvec_decode_scalar(const ck_gemm_args *a, int r0, int r1) {
-    int t = a->type, nb = a->cols / 32, bb = ck_legacy_block_bytes(t), nu = ck_decode_units(a->cols);
+    int t = a->type, nb = a->cols / 32, bb = ck_legacy_block_bytes(t), ng = ck_decode_groups(a->cols);
     const int8_t *q = (const int8_t *)a->aq;
-    const ck_dgroup *g = (const ck_dgroup *)(a->aq + (size_t)nu * 128);
+    const ck_dgroup *g = (const ck_dgroup *)(a->aq + (size_t)ng * 512);
     for (int r = r0; r < r1; r++) {
         const uint8_t *w = a->w + (size_t)r * a->wrow;
         float acc = 0;
@@ -51,10 +57,10 @@ void ck_matvec_decode_scalar(const ck_gemm_args *a, int r0, int r1) {
             uint8_t u[32];
             float dw, mw;
             unpack_block(t, w + (size_t)b * bb, u, &dw, &mw);
-            int i = b % 16, lane = 4 * (i % 4) + i / 4, un = b / 4, L = b % 4;
+            int lane = ck_decode_lane(t, b % 16);
             const ck_dgroup *G = &g[b / 16];
             int s = G->corr[lane];
-            for (int e = 0; e < 32; e++) s += (int)u[e] * q[128 * un + (e < 16 ? 16 * L + e : 64 + 16 * L + e - 16)];
+            for (int e = 0; e < 32; e++) s += (int)u[e] * q[512 * (b / 16) + ck_decode_pos(t, b % 16, e)];
             acc += dw * G->d[lane] * (float)s + mw * G->ds[lane];
         }
         a->y[r] = acc;
@@ -79,9 +85,9 @@ int ck_has_vbmi(void) {
 #define INL static inline __attribute__((always_inline))
 
 void ck_quant_act_decode_avx512(int type, const float *x, int cols, uint8_t *dst) {
-    int nb = cols / 32, off = ck_legacy_offset(type), nu = ck_decode_units(cols);
+    int nb = cols / 32, off = ck_legacy_offset(type), ng = ck_decode_groups(cols);
     int8_t *q = (int8_t *)dst;
-    ck_dgroup *g = (ck_dgroup *)(dst + (size_t)nu * 128);
+    ck_dgroup *g = (ck_dgroup *)(dst + (size_t)ng * 512);
     if (nb % 16) memset(dst, 0, ck_decode_row_bytes(cols));  // zero the padding
     for (int b = 0; b < nb; b++) {
         const float *v = x + 32 * b;
@@ -90,11 +96,11 @@ void ck_quant_act_decode_avx512(int type, const float *x, int cols, uint8_t *dst
         float d = amax / 127.0f, idf = d != 0 ? 1.0f / d : 0.0f;
         __m512 id = _mm512_set1_ps(idf);
         __m512i q0 = _mm512_cvtps_epi32(_mm512_mul_ps(x0, id)), q1 = _mm512_cvtps_epi32(_mm512_mul_ps(x1, id));
-        int u = b / 4, L = b % 4;
-        _mm_storeu_si128((__m128i *)(q + 128 * u + 16 * L), _mm512_cvtsepi32_epi8(q0));
-        _mm_storeu_si128((__m128i *)(q + 128 * u + 64 + 16 * L), _mm512_cvtsepi32_epi8(q1));
+        int8_t *qg = q + 512 * (b / 16);
+        _mm_storeu_si128((__m128i *)(qg + ck_decode_pos(type, b % 16, 0)), _mm512_cvtsepi32_epi8(q0));
+        _mm_storeu_si128((__m128i *)(qg + ck_decode_pos(type, b % 16, 16)), _mm512_cvtsepi32_epi8(q1));
         int sum = _mm512_reduce_add_epi32(_mm512_add_epi32(q0, q1));
-        int i = b % 16, lane = 4 * (i % 4) + i / 4;
+        int lane = ck_decode_lane(type, b % 16);
         g[b / 16].d[lane] = d;
         g[b / 16].ds[lane] = d * (float)sum;
         g[b / 16].corr[lane] = -off * sum;
@@ -166,7 +172,7 @@ INL float row_dot(int T, const uint8_t *w, const row_masks *M, const int8_t *q, 
                 lo = _mm512_mask_add_epi8(lo, _cvtu64_mask64((uint64_t)_mm_cvtsi128_si64(H)), lo, c16);
                 hi = _mm512_mask_add_epi8(hi, _cvtu64_mask64((uint64_t)_mm_extract_epi64(H, 1)), hi, c16);
             }
-            const int8_t *qa = q + (size_t)(b / 4) * 128;
+            const int8_t *qa = q + (size_t)b * 32;  // unit b/4 of 128 bytes
             __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, _mm512_loadu_si512(qa));
             v[j] = _mm512_dpbusd_epi32(s, hi, _mm512_loadu_si512(qa + 64));
         }
@@ -201,7 +207,7 @@ INL float row_dot(int T, const uint8_t *w, const row_masks *M, const int8_t *q, 
         const __m512i gidx = _mm512_loadu_si512(gi);                                                \
         const row_masks M = make_masks(a->cols / 32, bb);                                           \
         const int8_t *q = (const int8_t *)a->aq;                                                    \
-        const ck_dgroup *G = (const ck_dgroup *)(a->aq + (size_t)ck_decode_units(a->cols) * 128);   \
+        const ck_dgroup *G = (const ck_dgroup *)(a->aq + (size_t)ck_decode_groups(a->cols) * 512);  \
         for (int r = r0; r < r1; r++)                                                               \
             a->y[r] = row_dot(T, a->w + (size_t)r * a->wrow, &M, q, G, iq, ih, gidx);               \
     }
@@ -210,8 +216,59 @@ DECODE_FN(decode_q4_1, T_Q4_1)
 DECODE_FN(decode_q5_0, T_Q5_0)
 DECODE_FN(decode_q5_1, T_Q5_1)
 
+/// q8_0 row (cols,) · x: pairs of blocks per zmm (weights read as q ^ 0x80), 16-block groups
+/// reduced in 32 bits (products of up to 255 * 127 do not fit the 16-bit packing).
+INL float row_dot_q8(const uint8_t *w, int nb, const int8_t *q, const ck_dgroup *G, __m512i gidx) {
+    const __m512i x80 = _mm512_set1_epi8((char)0x80);
+    __m512 acc = _mm512_setzero_ps();
+    for (int g0 = 0; g0 < nb; g0 += 16) {
+        __m512i v[8];
+        for (int p = 0; p < 8; p++) {
+            int b = g0 + 2 * p;
+            if (b >= nb) { v[p] = _mm512_setzero_si512(); continue; }
+            const uint8_t *b0 = w + (size_t)b * 34;
+            __m256i hi = b + 1 < nb ? _mm256_loadu_si256((const __m256i *)(b0 + 36)) : _mm256_setzero_si256();
+            __m512i u = _mm512_xor_si512(_mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(b0 + 2))), hi, 1), x80);
+            v[p] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u, _mm512_loadu_si512(q + (size_t)b * 32));
+        }
+        __m512i s1[4];
+        for (int k = 0; k < 4; k++)
+            s1[k] = _mm512_add_epi32(_mm512_unpacklo_epi64(v[2 * k], v[2 * k + 1]), _mm512_unpackhi_epi64(v[2 * k], v[2 * k + 1]));
+        __m512 w2[2];
+        for (int m = 0; m < 2; m++) {
+            __m512 a = _mm512_castsi512_ps(s1[2 * m]), b = _mm512_castsi512_ps(s1[2 * m + 1]);
+            w2[m] = _mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512(_mm512_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0))),
+                                                         _mm512_castps_si512(_mm512_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)))));
+        }
+        __m512i z = _mm512_add_epi32(_mm512_castps_si512(_mm512_shuffle_f32x4(w2[0], w2[1], 0x88)),
+                                     _mm512_castps_si512(_mm512_shuffle_f32x4(w2[0], w2[1], 0xDD)));
+        const ck_dgroup *gr = &G[g0 / 16];
+        __mmask16 kv = 0xFFFF;
+        if (nb - g0 < 16) {
+            kv = 0;
+            for (int i = 0; i < nb - g0; i++) kv |= (__mmask16)(1u << ck_decode_lane(T_Q8_0, i));
+        }
+        __m512i dm = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), kv, gidx, w + (size_t)g0 * 34, 1);
+        __m512 dw = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(dm));
+        z = _mm512_add_epi32(z, _mm512_loadu_si512(gr->corr));
+        acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(z), _mm512_mul_ps(dw, _mm512_loadu_ps(gr->d)), acc);
+    }
+    return _mm512_reduce_add_ps(acc);
+}
+
+static void decode_q8_0(const ck_gemm_args *a, int r0, int r1) {
+    int gi[16];
+    for (int i = 0; i < 16; i++) gi[ck_decode_lane(T_Q8_0, i)] = i * 34;
+    const __m512i gidx = _mm512_loadu_si512(gi);
+    int nb = a->cols / 32;
+    const int8_t *q = (const int8_t *)a->aq;
+    const ck_dgroup *G = (const ck_dgroup *)(a->aq + (size_t)ck_decode_groups(a->cols) * 512);
+    for (int r = r0; r < r1; r++) a->y[r] = row_dot_q8(a->w + (size_t)r * a->wrow, nb, q, G, gidx);
+}
+
 void ck_matvec_decode_vbmi(const ck_gemm_args *a, int r0, int r1) {
     switch (a->type) {
+    case T_Q8_0: decode_q8_0(a, r0, r1); break;
     case T_Q4_0: decode_q4_0(a, r0, r1); break;
     case T_Q4_1: decode_q4_1(a, r0, r1); break;
     case T_Q5_0: decode_q5_0(a, r0, r1); break;

@@ -241,7 +241,8 @@ static void quant_task(void *ctx, int ith, int nth) {
         for (int c = c0; c < c1; c++) {
             uint8_t *dst = (uint8_t *)a->aq + (size_t)c * a->arow;
             const float *x = a->x + (size_t)c * a->cols;
-            if (j->decode) ck_quant_act_decode_avx512(a->type, x, a->cols, dst);
+            if (j->decode && j->isa == CK_ISA_SCALAR) ck_quant_act_decode(a->type, x, a->cols, dst);
+            else if (j->decode) ck_quant_act_decode_avx512(a->type, x, a->cols, dst);
             else if (j->isa == CK_ISA_AVX512) ck_quant_act_avx512(a->type, x, a->cols, dst);
             else ck_quant_act_scalar(a->type, x, a->cols, dst);
         }
@@ -257,7 +258,8 @@ static void gemm_task(void *ctx, int ith, int nth) {
         int i = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed);
         if (i >= j->nchunks) return;
         int r0 = i * j->chunk, r1 = r0 + j->chunk < a->rows ? r0 + j->chunk : a->rows;
-        if (j->decode) ck_matvec_decode_vbmi(a, r0, r1);
+        if (j->decode && j->isa == CK_ISA_SCALAR) ck_matvec_decode_scalar(a, r0, r1);
+        else if (j->decode) ck_matvec_decode_vbmi(a, r0, r1);
         else if (j->isa == CK_ISA_AVX512) ck_gemm_avx512(a, r0, r1, 0, a->n);
         else ck_gemm_scalar(a, r0, r1, 0, a->n);
     }
@@ -284,7 +286,8 @@ int ck_matmul(ck_pool *pool, int isa, uint32_t type, const void *w, int rows, in
     if (!ck_is_legacy(t) && !ck_is_kquant(t) && !ck_is_float(t)) return -1;
     job j;
     j.isa = resolve_isa(isa);
-    j.decode = n == 1 && ck_decode_supported(t) && j.isa == CK_ISA_AVX512 && ck_has_vbmi();
+    // matvec of 32-block formats: the decode layout (16-block groups); its SIMD kernel needs VBMI
+    j.decode = n == 1 && ck_decode_supported(t) && (j.isa == CK_ISA_SCALAR || (j.isa == CK_ISA_AVX512 && ck_has_vbmi()));
     j.g.type = t;
     j.g.w = w;
     j.g.wrow = weight_row_bytes(t, cols);
