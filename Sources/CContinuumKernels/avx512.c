@@ -191,8 +191,18 @@ INL void unpack_k(int T, const uint8_t *blk, kunpacked *k) {
         return;
     }
     const int five = T == T_Q5_K;
-    uint8_t sc[8], m[8];
-    ck_scales_k4(blk + 4, sc, m);
+    // 12 packed bytes -> [sc0..sc7 | m0..m7] (see ck_scales_k4); the 16-byte load stays in the block
+    const __m128i raw = _mm_loadu_si128((const __m128i *)(blk + 4));
+    const __m128i lo6 = _mm_and_si128(raw, _mm_set1_epi8(63));
+    const __m128i top2 = _mm_and_si128(_mm_srli_epi16(raw, 2), _mm_set1_epi8(0x30));  // (q >> 6) << 4
+    const __m128i nlo = _mm_and_si128(raw, _mm_set1_epi8(0x0F));
+    const __m128i nhi = _mm_and_si128(_mm_srli_epi16(raw, 4), _mm_set1_epi8(0x0F));
+    const char Z = (char)0x80;
+    __m128i scm = _mm_or_si128(
+        _mm_or_si128(_mm_shuffle_epi8(lo6, _mm_setr_epi8(0, 1, 2, 3, Z, Z, Z, Z, 4, 5, 6, 7, Z, Z, Z, Z)),
+                     _mm_shuffle_epi8(nlo, _mm_setr_epi8(Z, Z, Z, Z, 8, 9, 10, 11, Z, Z, Z, Z, Z, Z, Z, Z))),
+        _mm_or_si128(_mm_shuffle_epi8(top2, _mm_setr_epi8(Z, Z, Z, Z, 0, 1, 2, 3, Z, Z, Z, Z, 4, 5, 6, 7)),
+                     _mm_shuffle_epi8(nhi, _mm_setr_epi8(Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, 8, 9, 10, 11))));
     k->d = f16_to_f32(rd16(blk));
     k->dmin = f16_to_f32(rd16(blk + 2));
     const uint8_t *qh = blk + 16, *qs = blk + (five ? 48 : 16);
@@ -207,12 +217,9 @@ INL void unpack_k(int T, const uint8_t *blk, kunpacked *k) {
         }
         k->u[g] = v;
     }
-    uint64_t s64, m64;
-    memcpy(&s64, sc, 8);
-    memcpy(&m64, m, 8);
-    __m512i s32 = _mm512_cvtepu8_epi32(_mm_cvtsi64_si128((long long)s64));
+    __m512i s32 = _mm512_cvtepu8_epi32(scm);
     for (int g = 0; g < 4; g++) k->sc[g] = _mm512_permutexvar_epi32(sub_idx(2 * g, 2), s32);
-    k->m16 = _mm256_castsi128_si256(_mm_cvtepu8_epi16(_mm_cvtsi64_si128((long long)m64)));
+    k->m16 = _mm256_castsi128_si256(_mm_cvtepu8_epi16(_mm_srli_si128(scm, 8)));
 }
 
 INL void kquant_tile(int T, int MR, int NC, const uint8_t *w, size_t wrow, const uint8_t *aq,
