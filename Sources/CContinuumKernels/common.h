@@ -118,3 +118,15 @@ void ck_quant_act_decode(int type, const float *x, int cols, uint8_t *dst);     
 void ck_quant_act_decode_avx512(int type, const float *x, int cols, uint8_t *dst);
 void ck_matvec_decode_vbmi(const ck_gemm_args *a, int r0, int r1);
 void ck_matvec_decode_scalar(const ck_gemm_args *a, int r0, int r1);
+
+// ---------------------------------------------------------------- prefill unit layout (n > 1, VBMI)
+// For q4_0 q4_1 q5_0 q5_1 batched matmul: per activation row, units of 4 blocks (128 quant bytes,
+// arranged as in the decode layout) then per unit {d[4], corr[4], ds[4]} of its 4 blocks.
+typedef struct { float d[4]; int32_t corr[4]; float ds[4]; } ck_umeta;  // 48 B
+static inline int ck_units(int cols) { return (cols / 32 + 3) / 4; }
+static inline size_t ck_units_row_bytes(int cols) {
+    return ((size_t)ck_units(cols) * (128 + sizeof(ck_umeta)) + 63) & ~(size_t)63;
+}
+static inline int ck_units_supported(int t) { return t == T_Q4_0 || t == T_Q4_1 || t == T_Q5_0 || t == T_Q5_1; }
+void ck_quant_act_units_avx512(int type, const float *x, int cols, uint8_t *dst);
+void ck_gemm_units_vbmi(const ck_gemm_args *a, int r0, int r1, int c0, int c1);

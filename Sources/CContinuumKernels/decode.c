@@ -276,6 +276,147 @@ void ck_matvec_decode_vbmi(const ck_gemm_args *a, int r0, int r1) {
     }
 }
 
+// ================================================================ prefill: unit tiles
+
+void ck_quant_act_units_avx512(int type, const float *x, int cols, uint8_t *dst) {
+    int nb = cols / 32, off = ck_legacy_offset(type), nu = ck_units(cols);
+    int8_t *q = (int8_t *)dst;
+    ck_umeta *meta = (ck_umeta *)(dst + (size_t)nu * 128);
+    if (nb % 4) {  // zero the padding of the last unit
+        memset(q + (size_t)(nu - 1) * 128, 0, 128);
+        memset(&meta[nu - 1], 0, sizeof(ck_umeta));
+    }
+    for (int b = 0; b < nb; b++) {
+        const float *v = x + 32 * b;
+        __m512 x0 = _mm512_loadu_ps(v), x1 = _mm512_loadu_ps(v + 16);
+        float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(x0), _mm512_abs_ps(x1)));
+        float d = amax / 127.0f, idf = d != 0 ? 1.0f / d : 0.0f;
+        __m512 id = _mm512_set1_ps(idf);
+        __m512i q0 = _mm512_cvtps_epi32(_mm512_mul_ps(x0, id)), q1 = _mm512_cvtps_epi32(_mm512_mul_ps(x1, id));
+        int u = b / 4, L = b % 4;
+        _mm_storeu_si128((__m128i *)(q + 128 * u + 16 * L), _mm512_cvtsepi32_epi8(q0));
+        _mm_storeu_si128((__m128i *)(q + 128 * u + 64 + 16 * L), _mm512_cvtsepi32_epi8(q1));
+        int sum = _mm512_reduce_add_epi32(_mm512_add_epi32(q0, q1));
+        meta[u].d[L] = d;
+        meta[u].corr[L] = -off * sum;
+        meta[u].ds[L] = d * (float)sum;
+    }
+}
+
+/// Byte indices putting the f16 at byte offset fo of each of 4 blocks into 4 consecutive words.
+INL __m512i half_index(int bb, int fo) {
+    uint8_t idx[64] = {0};
+    for (int k = 0; k < 16; k++) {
+        idx[2 * k] = (uint8_t)((k / 4) * bb + fo);
+        idx[2 * k + 1] = (uint8_t)((k / 4) * bb + fo + 1);
+    }
+    return _mm512_loadu_si512(idx);
+}
+
+/// Y[c, r] for an MR x NC tile, one unit (4 blocks) at a time; lanes 4L..4L+3 are block L.
+INL void unit_tile(int T, int MR, int NC, const uint8_t *w, size_t wrow, const uint8_t *aq, size_t arow,
+                   const row_masks *M, float *y, size_t ldy, __m512i iq, __m512i ih, __m512i idd, __m512i idm) {
+    const int bb = T == T_Q4_0 ? 18 : T == T_Q4_1 ? 20 : T == T_Q5_0 ? 22 : 24;
+    const int five = T == T_Q5_0 || T == T_Q5_1, hasMin = T == T_Q4_1 || T == T_Q5_1;
+    const __m512i m4 = _mm512_set1_epi8(0x0F), c16 = _mm512_set1_epi8(16);
+    const __m512i rep4 = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
+    const int nb = M->nb, nu = (nb + 3) / 4;
+    const size_t metaOff = (size_t)nu * 128;
+    __m512 acc[4][4];
+    for (int r = 0; r < MR; r++)
+        for (int c = 0; c < NC; c++) acc[r][c] = _mm512_setzero_ps();
+    for (int u = 0; u < nu; u++) {
+        __m512 da[4], ds[4];
+        __m512i ci[4];
+        for (int c = 0; c < NC; c++) {
+            const ck_umeta *m = (const ck_umeta *)(aq + (size_t)c * arow + metaOff) + u;
+            da[c] = _mm512_permutexvar_ps(rep4, _mm512_castps128_ps512(_mm_loadu_ps(m->d)));
+            if (hasMin) ds[c] = _mm512_maskz_permutexvar_ps(0x1111, rep4, _mm512_castps128_ps512(_mm_loadu_ps(m->ds)));
+            else ci[c] = _mm512_maskz_permutexvar_epi32(0x1111, rep4, _mm512_castsi128_si512(_mm_loadu_si128((const __m128i *)m->corr)));
+        }
+        const int b = 4 * u;
+        for (int r = 0; r < MR; r++) {
+            const uint8_t *base = w + (size_t)r * wrow + (size_t)b * bb;
+            __m512i R0, R1;
+            if (b < M->lastUnit) {
+                R0 = _mm512_loadu_si512(base);
+                R1 = _mm512_maskz_loadu_epi8(M->k1full, base + 64);
+            } else {
+                R0 = _mm512_maskz_loadu_epi8(M->k0last, base);
+                R1 = _mm512_maskz_loadu_epi8(M->k1last, base + 64);
+            }
+            _mm_prefetch((const char *)base + 4 * bb * 4, _MM_HINT_T0);
+            __m512i Q = _mm512_permutex2var_epi8(R0, iq, R1);
+            __m512i lo = _mm512_and_si512(Q, m4), hi = _mm512_and_si512(_mm512_srli_epi16(Q, 4), m4);
+            if (five) {
+                __m128i H = _mm512_castsi512_si128(_mm512_permutex2var_epi8(R0, ih, R1));
+                lo = _mm512_mask_add_epi8(lo, _cvtu64_mask64((uint64_t)_mm_cvtsi128_si64(H)), lo, c16);
+                hi = _mm512_mask_add_epi8(hi, _cvtu64_mask64((uint64_t)_mm_extract_epi64(H, 1)), hi, c16);
+            }
+            __m512 dw = _mm512_cvtph_ps(_mm512_castsi512_si256(_mm512_permutex2var_epi8(R0, idd, R1)));
+            __m512 mw = hasMin ? _mm512_cvtph_ps(_mm512_castsi512_si256(_mm512_permutex2var_epi8(R0, idm, R1))) : dw;
+            for (int c = 0; c < NC; c++) {
+                const int8_t *qa = (const int8_t *)(aq + (size_t)c * arow) + (size_t)u * 128;
+                __m512i i = _mm512_dpbusd_epi32(hasMin ? _mm512_setzero_si512() : ci[c], lo, _mm512_loadu_si512(qa));
+                i = _mm512_dpbusd_epi32(i, hi, _mm512_loadu_si512(qa + 64));
+                acc[r][c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i), _mm512_mul_ps(dw, da[c]), acc[r][c]);
+                if (hasMin) acc[r][c] = _mm512_fmadd_ps(mw, ds[c], acc[r][c]);
+            }
+        }
+    }
+    for (int r = 0; r < MR; r++)
+        for (int c = 0; c < NC; c++) y[(size_t)c * ldy + r] = _mm512_reduce_add_ps(acc[r][c]);
+}
+
+typedef struct { row_masks M; __m512i iq, ih, idd, idm; } unit_ctx;
+
+#define UNIT_FN(NAME, T, MR, NC)                                                                    \
+    static void NAME(const ck_gemm_args *a, const unit_ctx *u, int r, int c) {                      \
+        unit_tile(T, MR, NC, a->w + (size_t)r * a->wrow, a->wrow, a->aq + (size_t)c * a->arow, a->arow, \
+                  &u->M, a->y + (size_t)c * a->rows + r, a->rows, u->iq, u->ih, u->idd, u->idm);     \
+    }
+#define UNIT_SET(NAME, T) UNIT_FN(NAME##_44, T, 4, 4) UNIT_FN(NAME##_41, T, 4, 1) UNIT_FN(NAME##_14, T, 1, 4) UNIT_FN(NAME##_11, T, 1, 1)
+UNIT_SET(u_q4_0, T_Q4_0)
+UNIT_SET(u_q4_1, T_Q4_1)
+UNIT_SET(u_q5_0, T_Q5_0)
+UNIT_SET(u_q5_1, T_Q5_1)
+
+typedef void (*unit_fn)(const ck_gemm_args *, const unit_ctx *, int, int);
+
+void ck_gemm_units_vbmi(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
+    unit_fn t44, t41, t14, t11;
+    switch (a->type) {
+    case T_Q4_0: t44 = u_q4_0_44; t41 = u_q4_0_41; t14 = u_q4_0_14; t11 = u_q4_0_11; break;
+    case T_Q4_1: t44 = u_q4_1_44; t41 = u_q4_1_41; t14 = u_q4_1_14; t11 = u_q4_1_11; break;
+    case T_Q5_0: t44 = u_q5_0_44; t41 = u_q5_0_41; t14 = u_q5_0_14; t11 = u_q5_0_11; break;
+    case T_Q5_1: t44 = u_q5_1_44; t41 = u_q5_1_41; t14 = u_q5_1_14; t11 = u_q5_1_11; break;
+    default: return;
+    }
+    const int bb = ck_legacy_block_bytes(a->type);
+    const int qo = a->type == T_Q4_0 ? 2 : a->type == T_Q4_1 ? 4 : a->type == T_Q5_0 ? 6 : 8;
+    unit_ctx u;
+    u.M = make_masks(a->cols / 32, bb);
+    u.iq = qs_index(bb, qo);
+    u.ih = qh_index(bb, qo - 4);
+    u.idd = half_index(bb, 0);
+    u.idm = half_index(bb, 2);
+    enum { CH = 64 };  // activation rows per pass
+    for (int cc = c0; cc < c1; cc += CH) {
+        int ce = cc + CH < c1 ? cc + CH : c1;
+        int r = r0;
+        for (; r + 4 <= r1; r += 4) {
+            int c = cc;
+            for (; c + 4 <= ce; c += 4) t44(a, &u, r, c);
+            for (; c < ce; c++) t41(a, &u, r, c);
+        }
+        for (; r < r1; r++) {
+            int c = cc;
+            for (; c + 4 <= ce; c += 4) t14(a, &u, r, c);
+            for (; c < ce; c++) t11(a, &u, r, c);
+        }
+    }
+}
+
 #if defined(__clang__)
 #pragma clang attribute pop
 #else
@@ -286,4 +427,6 @@ void ck_matvec_decode_vbmi(const ck_gemm_args *a, int r0, int r1) {
 int ck_has_vbmi(void) { return 0; }
 void ck_quant_act_decode_avx512(int type, const float *x, int cols, uint8_t *dst) { ck_quant_act_decode(type, x, cols, dst); }
 void ck_matvec_decode_vbmi(const ck_gemm_args *a, int r0, int r1) { ck_matvec_decode_scalar(a, r0, r1); }
+void ck_quant_act_units_avx512(int type, const float *x, int cols, uint8_t *dst) { (void)type; (void)x; (void)cols; (void)dst; }
+void ck_gemm_units_vbmi(const ck_gemm_args *a, int r0, int r1, int c0, int c1) { (void)a; (void)r0; (void)r1; (void)c0; (void)c1; }
 #endif

@@ -44,6 +44,7 @@ size_t ck_act_row_bytes(int type, int cols) {
     else if (ck_is_kquant(type)) b = (size_t)(cols / 256) * sizeof(ck_kq);
     else return 0;
     if (ck_decode_supported(type) && ck_decode_row_bytes(cols) > b) b = ck_decode_row_bytes(cols);
+    if (ck_units_supported(type) && ck_units_row_bytes(cols) > b) b = ck_units_row_bytes(cols);
     return (b + 63) & ~(size_t)63;
 }
 
@@ -227,7 +228,7 @@ void ck_gemm_scalar(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
 
 // ---------------------------------------------------------------- driver
 
-typedef struct { ck_gemm_args g; int isa; int decode; int chunk, nchunks; atomic_int next; } job;
+typedef struct { ck_gemm_args g; int isa; int decode, units; int chunk, nchunks; atomic_int next; } job;
 
 /// Quantizes activation rows, 8 at a time, claimed dynamically.
 static void quant_task(void *ctx, int ith, int nth) {
@@ -243,6 +244,7 @@ static void quant_task(void *ctx, int ith, int nth) {
             const float *x = a->x + (size_t)c * a->cols;
             if (j->decode && j->isa == CK_ISA_SCALAR) ck_quant_act_decode(a->type, x, a->cols, dst);
             else if (j->decode) ck_quant_act_decode_avx512(a->type, x, a->cols, dst);
+            else if (j->units) ck_quant_act_units_avx512(a->type, x, a->cols, dst);
             else if (j->isa == CK_ISA_AVX512) ck_quant_act_avx512(a->type, x, a->cols, dst);
             else ck_quant_act_scalar(a->type, x, a->cols, dst);
         }
@@ -260,6 +262,7 @@ static void gemm_task(void *ctx, int ith, int nth) {
         int r0 = i * j->chunk, r1 = r0 + j->chunk < a->rows ? r0 + j->chunk : a->rows;
         if (j->decode && j->isa == CK_ISA_SCALAR) ck_matvec_decode_scalar(a, r0, r1);
         else if (j->decode) ck_matvec_decode_vbmi(a, r0, r1);
+        else if (j->units) ck_gemm_units_vbmi(a, r0, r1, 0, a->n);
         else if (j->isa == CK_ISA_AVX512) ck_gemm_avx512(a, r0, r1, 0, a->n);
         else ck_gemm_scalar(a, r0, r1, 0, a->n);
     }
@@ -288,6 +291,8 @@ int ck_matmul(ck_pool *pool, int isa, uint32_t type, const void *w, int rows, in
     j.isa = resolve_isa(isa);
     // matvec of 32-block formats: the decode layout (16-block groups); its SIMD kernel needs VBMI
     j.decode = n == 1 && ck_decode_supported(t) && (j.isa == CK_ISA_SCALAR || (j.isa == CK_ISA_AVX512 && ck_has_vbmi()));
+    // batched nibble formats: 4-block units (VBMI)
+    j.units = n > 1 && ck_units_supported(t) && j.isa == CK_ISA_AVX512 && ck_has_vbmi();
     j.g.type = t;
     j.g.w = w;
     j.g.wrow = weight_row_bytes(t, cols);
