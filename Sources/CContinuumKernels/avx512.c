@@ -338,7 +338,7 @@ void ck_gemm_avx512(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
     case T_BF16: s = SET(bf16); break;
     default: return;
     }
-    if (c1 - c0 == 1) {  // matvec: one row at a time streams memory sequentially
+    if (c1 - c0 == 1 && !ck_is_float(a->type)) {  // matvec: one row at a time streams memory sequentially
         for (int r = r0; r < r1; r++) s.t11(a, r, c0);
         return;
     }

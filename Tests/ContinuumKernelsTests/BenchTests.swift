@@ -69,6 +69,15 @@ struct BenchTests {
         return best
     }
 
+    /// Dispatch cost of ComputeContext.parallel with an empty body (wall time).
+    @Test func dispatch() {
+        for threads in [1, 2] {
+            let ctx = ComputeContext(threads: threads)
+            let t = Self.time(reps: 5) { for _ in 0..<10000 { ctx.parallel { _, _ in } } }
+            print(String(format: "bench parallel{} threads=%d  %.2f µs per call", threads, t / 10000 * 1e6))
+        }
+    }
+
     struct Layer { let type: QuantType; let rows: Int; let cols: Int }
 
     /// Per-format matvec GB/s (matrix larger than L3) and n=512 GFLOP/s.
@@ -131,17 +140,17 @@ struct BenchTests {
         let x = rng.floats(512 * maxCols)
         var y = [Float](repeating: 0, count: 512 * maxRows)
         let bytes = mats.reduce(out.byteCount) { $0 + $1.byteCount }
-        for threads in [1, 2] {
+        for (threads, cpu) in [(1, true), (1, false), (2, false)] {
             let ctx = ComputeContext(threads: threads)
-            let td = Self.time(reps: 5, cpu: threads == 1) {
+            let td = Self.time(reps: 5, cpu: cpu) {
                 for m in mats { Kernels.matmul(m.w, x, n: 1, &y, context: ctx) }
                 Kernels.matmul(out.w, x, n: 1, &y, context: ctx)
             }
-            let tp = Self.time(reps: 1, cpu: threads == 1) {
+            let tp = Self.time(reps: 1, cpu: cpu) {
                 for m in mats { Kernels.matmul(m.w, x, n: 512, &y, context: ctx) }
             }
-            print(String(format: "bench %@ threads=%d  decode %.2f ms/tok = %.0f tok/s (%.1f GB/s; llama.cpp %d)   prefill 512: %.0f tok/s (llama.cpp %d)",
-                         name, threads, td * 1e3, 1 / td, Double(bytes) / td / 1e9, threads == 1 ? llama.0 : llama.1,
+            print(String(format: "bench %@ threads=%d %@  decode %.2f ms/tok = %.0f tok/s (%.1f GB/s; llama.cpp %d)   prefill 512: %.0f tok/s (llama.cpp %d)",
+                         name, threads, cpu ? "cpu " : "wall", td * 1e3, 1 / td, Double(bytes) / td / 1e9, threads == 1 ? llama.0 : llama.1,
                          512 / tp, threads == 1 ? llama.2 : llama.3))
         }
     }
