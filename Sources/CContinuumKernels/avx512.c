@@ -139,7 +139,7 @@ INL void legacy_tile(int T, int MR, int NC, const uint8_t *w, size_t wrow, const
         }
         for (int r = 0; r < MR; r++) {
             const uint8_t *b0 = w + (size_t)r * wrow + (size_t)(2 * p) * bb;
-            _mm_prefetch((const char *)b0 + 512, _MM_HINT_T0);
+            _mm_prefetch((const char *)b0 + (NC == 1 ? 3072 : 512), _MM_HINT_T0);
             __m512i u;
             __m512 dw, mw;
             unpack_pair(T, b0, two ? b0 + bb : b0, &u, &dw, &mw);
@@ -232,10 +232,12 @@ INL void kquant_tile(int T, int MR, int NC, const uint8_t *w, size_t wrow, const
         for (int r = 0; r < MR; r++) {
             kunpacked k;
             const uint8_t *blk = w + (size_t)r * wrow + (size_t)b * bb;
-            _mm_prefetch((const char *)blk + 4 * bb, _MM_HINT_T0);
-            _mm_prefetch((const char *)blk + 4 * bb + 64, _MM_HINT_T0);
-            _mm_prefetch((const char *)blk + 4 * bb + 128, _MM_HINT_T0);
-            if (bb > 192) _mm_prefetch((const char *)blk + 4 * bb + 192, _MM_HINT_T0);
+            // ~3 KB ahead: far enough for DRAM latency when streaming one row at a time
+            const char *pf = (const char *)blk + (NC == 1 ? 3072 : 4 * bb);
+            _mm_prefetch(pf, _MM_HINT_T0);
+            _mm_prefetch(pf + 64, _MM_HINT_T0);
+            _mm_prefetch(pf + 128, _MM_HINT_T0);
+            if (bb > 192) _mm_prefetch(pf + 192, _MM_HINT_T0);
             unpack_k(T, blk, &k);
             for (int c = 0; c < NC; c++) {
                 const ck_kq *x = (const ck_kq *)(aq + (size_t)c * arow) + b;

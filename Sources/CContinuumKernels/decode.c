@@ -143,58 +143,92 @@ INL row_masks make_masks(int nb, int bb) {
     return m;
 }
 
+#ifndef PREFETCH
+#define PREFETCH 3072  // bytes ahead in the weight stream
+#endif
+
+/// One group of 16 blocks (4 units) of a row: returns the int dots (lane 4L + j = block
+/// g0 + 4j + L) and their [d | m] half pairs in the same lanes. fast: every unit is whole and
+/// not the row's last, so no bounds checks or masks.
+INL __m512i group_dots(int T, int fast, const uint8_t *w, int g0, const row_masks *M, const int8_t *q,
+                       __m512i iq, __m512i ih, const __m512i *idm, __m512i *dm) {
+    const int bb = T == T_Q4_0 ? 18 : T == T_Q4_1 ? 20 : T == T_Q5_0 ? 22 : 24;
+    const int five = T == T_Q5_0 || T == T_Q5_1;
+    const __m512i m4 = _mm512_set1_epi8(0x0F), ones = _mm512_set1_epi16(1), c16 = _mm512_set1_epi8(16);
+    __m512i v[4];
+    __m512i d = _mm512_setzero_si512();
+    for (int j = 0; j < 4; j++) {
+        int b = g0 + 4 * j;
+        if (!fast && b >= M->nb) { v[j] = _mm512_setzero_si512(); continue; }
+        const uint8_t *base = w + (size_t)b * bb;
+        __m512i R0, R1;
+        if (fast || b < M->lastUnit) {
+            R0 = _mm512_loadu_si512(base);
+            R1 = _mm512_maskz_loadu_epi8(M->k1full, base + 64);
+        } else {
+            R0 = _mm512_maskz_loadu_epi8(M->k0last, base);
+            R1 = _mm512_maskz_loadu_epi8(M->k1last, base + 64);
+        }
+        _mm_prefetch((const char *)base + PREFETCH, _MM_HINT_T0);
+        _mm_prefetch((const char *)base + PREFETCH + 64, _MM_HINT_T0);
+        __m512i Q = _mm512_permutex2var_epi8(R0, iq, R1);
+        __m512i lo = _mm512_and_si512(Q, m4), hi = _mm512_and_si512(_mm512_srli_epi16(Q, 4), m4);
+        if (five) {
+            __m128i H = _mm512_castsi512_si128(_mm512_permutex2var_epi8(R0, ih, R1));
+            lo = _mm512_mask_add_epi8(lo, _cvtu64_mask64((uint64_t)_mm_cvtsi128_si64(H)), lo, c16);
+            hi = _mm512_mask_add_epi8(hi, _cvtu64_mask64((uint64_t)_mm_extract_epi64(H, 1)), hi, c16);
+        }
+        // this unit's 4 [d | m] dwords into lanes 4L + j
+        d = _mm512_or_si512(d, _mm512_maskz_permutex2var_epi8((__mmask64)0x000F000F000F000Full << (4 * j), R0, idm[j], R1));
+        const int8_t *qa = q + (size_t)b * 32;  // unit b/4 of 128 bytes
+        __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, _mm512_loadu_si512(qa));
+        v[j] = _mm512_dpbusd_epi32(s, hi, _mm512_loadu_si512(qa + 64));
+    }
+    *dm = d;
+    // 4 dwords per block -> 1
+    __m512i x01 = _mm512_madd_epi16(_mm512_packs_epi32(v[0], v[1]), ones);
+    __m512i x23 = _mm512_madd_epi16(_mm512_packs_epi32(v[2], v[3]), ones);
+    return _mm512_add_epi32(
+        _mm512_castps_si512(_mm512_shuffle_ps(_mm512_castsi512_ps(x01), _mm512_castsi512_ps(x23), _MM_SHUFFLE(2, 0, 2, 0))),
+        _mm512_castps_si512(_mm512_shuffle_ps(_mm512_castsi512_ps(x01), _mm512_castsi512_ps(x23), _MM_SHUFFLE(3, 1, 3, 1))));
+}
+
+INL __m512 group_acc(int T, __m512i z, __m512i dm, const ck_dgroup *gr, __m512 acc) {
+    const int hasMin = T == T_Q4_1 || T == T_Q5_1;
+    __m512 dw = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(dm));
+    if (!hasMin) z = _mm512_add_epi32(z, _mm512_loadu_si512(gr->corr));
+    acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(z), _mm512_mul_ps(dw, _mm512_loadu_ps(gr->d)), acc);
+    if (hasMin) {
+        __m512 mw = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(dm, 16)));
+        acc = _mm512_fmadd_ps(mw, _mm512_loadu_ps(gr->ds), acc);
+    }
+    return acc;
+}
+
 /// One weight row (cols,) against the quantized x: Σ over groups of 16 blocks.
 INL float row_dot(int T, const uint8_t *w, const row_masks *M, const int8_t *q, const ck_dgroup *G,
-                  __m512i iq, __m512i ih, __m512i gidx) {
-    const int bb = T == T_Q4_0 ? 18 : T == T_Q4_1 ? 20 : T == T_Q5_0 ? 22 : 24;
-    const int five = T == T_Q5_0 || T == T_Q5_1, hasMin = T == T_Q4_1 || T == T_Q5_1;
-    const __m512i m4 = _mm512_set1_epi8(0x0F), ones = _mm512_set1_epi16(1), c16 = _mm512_set1_epi8(16);
-    const int nb = M->nb;
+                  __m512i iq, __m512i ih, const __m512i *idm) {
     __m512 acc = _mm512_setzero_ps();
-    for (int g0 = 0; g0 < nb; g0 += 16) {
-        __m512i v[4];
-        for (int j = 0; j < 4; j++) {
-            int b = g0 + 4 * j;
-            if (b >= nb) { v[j] = _mm512_setzero_si512(); continue; }
-            const uint8_t *base = w + (size_t)b * bb;
-            __m512i R0, R1;
-            if (b < M->lastUnit) {
-                R0 = _mm512_loadu_si512(base);
-                R1 = _mm512_maskz_loadu_epi8(M->k1full, base + 64);
-            } else {
-                R0 = _mm512_maskz_loadu_epi8(M->k0last, base);
-                R1 = _mm512_maskz_loadu_epi8(M->k1last, base + 64);
-            }
-            __m512i Q = _mm512_permutex2var_epi8(R0, iq, R1);
-            __m512i lo = _mm512_and_si512(Q, m4), hi = _mm512_and_si512(_mm512_srli_epi16(Q, 4), m4);
-            if (five) {
-                __m128i H = _mm512_castsi512_si128(_mm512_permutex2var_epi8(R0, ih, R1));
-                lo = _mm512_mask_add_epi8(lo, _cvtu64_mask64((uint64_t)_mm_cvtsi128_si64(H)), lo, c16);
-                hi = _mm512_mask_add_epi8(hi, _cvtu64_mask64((uint64_t)_mm_extract_epi64(H, 1)), hi, c16);
-            }
-            const int8_t *qa = q + (size_t)b * 32;  // unit b/4 of 128 bytes
-            __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, _mm512_loadu_si512(qa));
-            v[j] = _mm512_dpbusd_epi32(s, hi, _mm512_loadu_si512(qa + 64));
-        }
-        // 4 dwords per block -> 1: lane 4L + j holds block g0 + 4j + L
-        __m512i x01 = _mm512_madd_epi16(_mm512_packs_epi32(v[0], v[1]), ones);
-        __m512i x23 = _mm512_madd_epi16(_mm512_packs_epi32(v[2], v[3]), ones);
-        __m512i z = _mm512_add_epi32(
-            _mm512_castps_si512(_mm512_shuffle_ps(_mm512_castsi512_ps(x01), _mm512_castsi512_ps(x23), _MM_SHUFFLE(2, 0, 2, 0))),
-            _mm512_castps_si512(_mm512_shuffle_ps(_mm512_castsi512_ps(x01), _mm512_castsi512_ps(x23), _MM_SHUFFLE(3, 1, 3, 1))));
-        const ck_dgroup *gr = &G[g0 / 16];
-        __m512i dm = g0 < M->lastGroup
-            ? _mm512_i32gather_epi32(gidx, w + (size_t)g0 * bb, 1)
-            : _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), M->kvlast, gidx, w + (size_t)g0 * bb, 1);
-        __m512 dw = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(dm));
-        if (!hasMin) z = _mm512_add_epi32(z, _mm512_loadu_si512(gr->corr));
-        acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(z), _mm512_mul_ps(dw, _mm512_loadu_ps(gr->d)), acc);
-        if (hasMin) {
-            __m512 mw = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(dm, 16)));
-            acc = _mm512_fmadd_ps(mw, _mm512_loadu_ps(gr->ds), acc);
-        }
+    int g0 = 0;
+    for (; g0 + 12 < M->lastUnit; g0 += 16) {
+        __m512i dm, z = group_dots(T, 1, w, g0, M, q, iq, ih, idm, &dm);
+        acc = group_acc(T, z, dm, &G[g0 / 16], acc);
+    }
+    for (; g0 < M->nb; g0 += 16) {
+        __m512i dm, z = group_dots(T, 0, w, g0, M, q, iq, ih, idm, &dm);
+        acc = group_acc(T, z, dm, &G[g0 / 16], acc);
     }
     return _mm512_reduce_add_ps(acc);
+}
+
+/// Byte indices moving the 4-byte [d | m] head of block L of a unit to dword lane 4L + j.
+INL void dm_index(int bb, __m512i *idm) {
+    for (int j = 0; j < 4; j++) {
+        uint8_t idx[64] = {0};
+        for (int L = 0; L < 4; L++)
+            for (int t = 0; t < 4; t++) idx[4 * (4 * L + j) + t] = (uint8_t)(L * bb + t);
+        idm[j] = _mm512_loadu_si512(idx);
+    }
 }
 
 #define DECODE_FN(NAME, T)                                                                          \
@@ -202,14 +236,13 @@ INL float row_dot(int T, const uint8_t *w, const row_masks *M, const int8_t *q, 
         const int bb = ck_legacy_block_bytes(T);                                                    \
         const int qo = T == T_Q4_0 ? 2 : T == T_Q4_1 ? 4 : T == T_Q5_0 ? 6 : 8;                     \
         const __m512i iq = qs_index(bb, qo), ih = qh_index(bb, qo - 4);                             \
-        int gi[16];                                                                                 \
-        for (int l = 0; l < 16; l++) gi[l] = (4 * (l % 4) + l / 4) * bb;                            \
-        const __m512i gidx = _mm512_loadu_si512(gi);                                                \
+        __m512i idm[4];                                                                             \
+        dm_index(bb, idm);                                                                          \
         const row_masks M = make_masks(a->cols / 32, bb);                                           \
         const int8_t *q = (const int8_t *)a->aq;                                                    \
         const ck_dgroup *G = (const ck_dgroup *)(a->aq + (size_t)ck_decode_groups(a->cols) * 512);  \
         for (int r = r0; r < r1; r++)                                                               \
-            a->y[r] = row_dot(T, a->w + (size_t)r * a->wrow, &M, q, G, iq, ih, gidx);               \
+            a->y[r] = row_dot(T, a->w + (size_t)r * a->wrow, &M, q, G, iq, ih, idm);               \
     }
 DECODE_FN(decode_q4_0, T_Q4_0)
 DECODE_FN(decode_q4_1, T_Q4_1)
@@ -227,6 +260,7 @@ INL float row_dot_q8(const uint8_t *w, int nb, const int8_t *q, const ck_dgroup 
             int b = g0 + 2 * p;
             if (b >= nb) { v[p] = _mm512_setzero_si512(); continue; }
             const uint8_t *b0 = w + (size_t)b * 34;
+            _mm_prefetch((const char *)b0 + PREFETCH, _MM_HINT_T0);
             __m256i hi = b + 1 < nb ? _mm256_loadu_si256((const __m256i *)(b0 + 36)) : _mm256_setzero_si256();
             __m512i u = _mm512_xor_si512(_mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(b0 + 2))), hi, 1), x80);
             v[p] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u, _mm512_loadu_si512(q + (size_t)b * 32));
