@@ -85,6 +85,7 @@ typedef struct {
 /// Y[c, r] for r in [r0, r1), c in [c0, c1).
 void ck_gemm_scalar(const ck_gemm_args *a, int r0, int r1, int c0, int c1);
 void ck_gemm_avx512(const ck_gemm_args *a, int r0, int r1, int c0, int c1);
+void ck_gemm_avx2(const ck_gemm_args *a, int r0, int r1, int c0, int c1);
 /// One activation row x (cols,) -> the layout for weight type `type` at dst.
 void ck_quant_act_scalar(int type, const float *x, int cols, uint8_t *dst);
 void ck_quant_act_avx512(int type, const float *x, int cols, uint8_t *dst);

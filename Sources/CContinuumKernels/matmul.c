@@ -32,7 +32,6 @@ static int resolve_isa(int isa) {
 #if !(defined(__x86_64__) || defined(__i386__))
     isa = CK_ISA_SCALAR;
 #endif
-    if (isa == CK_ISA_AVX2) isa = CK_ISA_SCALAR;  // no AVX2 kernels yet
     return isa;
 }
 
@@ -264,6 +263,7 @@ static void gemm_task(void *ctx, int ith, int nth) {
         else if (j->decode) ck_matvec_decode_vbmi(a, r0, r1);
         else if (j->units) ck_gemm_units_vbmi(a, r0, r1, 0, a->n);
         else if (j->isa == CK_ISA_AVX512) ck_gemm_avx512(a, r0, r1, 0, a->n);
+        else if (j->isa == CK_ISA_AVX2) ck_gemm_avx2(a, r0, r1, 0, a->n);
         else ck_gemm_scalar(a, r0, r1, 0, a->n);
     }
 }

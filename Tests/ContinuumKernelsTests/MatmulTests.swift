@@ -17,7 +17,7 @@ import Testing
         var ref = [Float](repeating: 0, count: n * rows)
         x.withUnsafeBufferPointer { Reference.matmul(m.w, $0.baseAddress!, n: n, &ref) }
         let context = self.context
-        for isa in [KernelISA.scalar, .best] {
+        for isa in [KernelISA.scalar, .avx2, .best] {
             var y = [Float](repeating: .nan, count: n * rows)
             x.withUnsafeBufferPointer { Kernels.matmul(m.w, $0.baseAddress!, n: n, &y, context: context, isa: isa) }
             let e = nmse(y, ref)
@@ -25,9 +25,9 @@ import Testing
         }
     }
 
-    /// The SIMD path computes the same integer dot products as the portable one.
-    @Test(arguments: QuantType.allCases)
-    func simdMatchesPortable(_ type: QuantType) {
+    /// The SIMD paths compute the same integer dot products as the portable one.
+    @Test(arguments: QuantType.allCases, [KernelISA.avx2, .best])
+    func simdMatchesPortable(_ type: QuantType, isa: KernelISA) {
         let rows = 9, cols = type.blockSize == 1 ? 64 : 512, n = 5
         let m = TestMatrix(type, rows: rows, cols: cols, seed: 3)
         var rng = Rng(4)
@@ -36,9 +36,9 @@ import Testing
         let context = self.context
         x.withUnsafeBufferPointer {
             Kernels.matmul(m.w, $0.baseAddress!, n: n, &a, context: context, isa: .scalar)
-            Kernels.matmul(m.w, $0.baseAddress!, n: n, &b, context: context, isa: .best)
+            Kernels.matmul(m.w, $0.baseAddress!, n: n, &b, context: context, isa: isa)
         }
-        #expect(nmse(b, a) < 1e-10, "\(type)")
+        #expect(nmse(b, a) < 1e-10, "\(type) \(isa)")
     }
 
     @Test(arguments: QuantType.allCases)
