@@ -13,6 +13,7 @@
 #pragma GCC target("avx2,fma,f16c")
 #endif
 #define INL static inline __attribute__((always_inline))
+#define F16(p) _cvtsh_ss(rd16(p))  /* F16C */
 
 INL float hsum8(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -36,7 +37,7 @@ INL __m256i bits_to_bytes(uint32_t m) {
 
 INL void unpack_pair2(int T, const uint8_t *b0, const uint8_t *b1, __m256i *ua, __m256i *ub, __m256 *dw, __m256 *mw) {
     const int hasMin = T == T_Q4_1 || T == T_Q5_1;
-    float d0 = f16_to_f32(rd16(b0)), d1 = f16_to_f32(rd16(b1));
+    float d0 = F16(b0), d1 = F16(b1);
     if (T == T_Q8_0) {
         *dw = _mm256_set_m128(_mm_set1_ps(d1), _mm_set1_ps(d0));
         *ua = _mm256_loadu_si256((const __m256i *)(b0 + 2));
@@ -45,7 +46,7 @@ INL void unpack_pair2(int T, const uint8_t *b0, const uint8_t *b1, __m256i *ua, 
         return;
     }
     *dw = _mm256_set_m128(_mm_set1_ps(d1), _mm_set1_ps(d0));
-    *mw = hasMin ? _mm256_set_m128(_mm_set1_ps(f16_to_f32(rd16(b1 + 2))), _mm_set1_ps(f16_to_f32(rd16(b0 + 2)))) : _mm256_setzero_ps();
+    *mw = hasMin ? _mm256_set_m128(_mm_set1_ps(F16(b1 + 2)), _mm_set1_ps(F16(b0 + 2))) : _mm256_setzero_ps();
     const int qo = T == T_Q4_0 ? 2 : T == T_Q4_1 ? 4 : T == T_Q5_0 ? 6 : 8;
     __m256i q = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(b0 + qo))),
                                         _mm_loadu_si128((const __m128i *)(b1 + qo)), 1);
@@ -71,8 +72,17 @@ INL void legacy_tile2(int T, int MR, int NC, const uint8_t *w, size_t wrow, cons
         for (int c = 0; c < NC; c++) acc[r][c] = _mm256_setzero_ps();
     for (int p = 0; p < (nb + 1) / 2; p++) {
         const int two = 2 * p + 1 < nb;
+        __m256 dv[4], sv[4];
+        __m256i ci[4];
+        for (int c = 0; c < NC; c++) {
+            const ck_lq *x = (const ck_lq *)(aq + (size_t)c * arow) + p;
+            dv[c] = _mm256_set_m128(_mm_set1_ps(x->d[1]), _mm_set1_ps(x->d[0]));
+            sv[c] = _mm256_setr_ps(x->ds[0], 0, 0, 0, x->ds[1], 0, 0, 0);
+            ci[c] = _mm256_setr_epi32(x->corr[0], 0, 0, 0, x->corr[1], 0, 0, 0);
+        }
         for (int r = 0; r < MR; r++) {
             const uint8_t *b0 = w + (size_t)r * wrow + (size_t)(2 * p) * bb;
+            _mm_prefetch((const char *)b0 + 1024, _MM_HINT_T0);
             __m256i ua, ub;
             __m256 dw, mw;
             unpack_pair2(T, b0, two ? b0 + bb : b0, &ua, &ub, &dw, &mw);
@@ -90,13 +100,12 @@ INL void legacy_tile2(int T, int MR, int NC, const uint8_t *w, size_t wrow, cons
                 }
                 __m256i s16 = _mm256_add_epi16(_mm256_maddubs_epi16(ua, qa), _mm256_maddubs_epi16(ub, qb));
                 __m256i i = _mm256_madd_epi16(s16, ones);
-                __m256 dv = _mm256_set_m128(_mm_set1_ps(x->d[1]), _mm_set1_ps(x->d[0]));
                 if (hasMin) {
-                    acc[r][c] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i), _mm256_mul_ps(dw, dv), acc[r][c]);
-                    acc[r][c] = _mm256_fmadd_ps(mw, _mm256_setr_ps(x->ds[0], 0, 0, 0, x->ds[1], 0, 0, 0), acc[r][c]);
+                    acc[r][c] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i), _mm256_mul_ps(dw, dv[c]), acc[r][c]);
+                    acc[r][c] = _mm256_fmadd_ps(mw, sv[c], acc[r][c]);
                 } else {
-                    i = _mm256_add_epi32(i, _mm256_setr_epi32(x->corr[0], 0, 0, 0, x->corr[1], 0, 0, 0));
-                    acc[r][c] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i), _mm256_mul_ps(dw, dv), acc[r][c]);
+                    i = _mm256_add_epi32(i, ci[c]);
+                    acc[r][c] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i), _mm256_mul_ps(dw, dv[c]), acc[r][c]);
                 }
             }
         }
@@ -117,6 +126,9 @@ INL void kquant_tile2(int T, int MR, int NC, const uint8_t *w, size_t wrow, cons
     for (int b = 0; b < nsb; b++) {
         for (int r = 0; r < MR; r++) {
             const uint8_t *blk = w + (size_t)r * wrow + (size_t)b * bb;
+            _mm_prefetch((const char *)blk + 1024, _MM_HINT_T0);
+            _mm_prefetch((const char *)blk + 1088, _MM_HINT_T0);
+            _mm_prefetch((const char *)blk + 1152, _MM_HINT_T0);
             __m256i u[8], sc[8];  // 8 x 32 weights, int16 scale vectors
             __m128i m16 = _mm_setzero_si128();
             __m256i sc16 = _mm256_setzero_si256();
@@ -136,13 +148,13 @@ INL void kquant_tile2(int T, int MR, int NC, const uint8_t *w, size_t wrow, cons
                 for (int j = 0; j < 8; j++)
                     sc[j] = _mm256_set_m128i(_mm_set1_epi16(s[2 * j + 1]), _mm_set1_epi16(s[2 * j]));
                 sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)s));
-                d = f16_to_f32(rd16(blk + 208));
+                d = F16(blk + 208);
             } else {
                 const int five = T == T_Q5_K;
                 uint8_t s[8], m[8];
                 ck_scales_k4(blk + 4, s, m);
-                d = f16_to_f32(rd16(blk));
-                dmin = f16_to_f32(rd16(blk + 2));
+                d = F16(blk);
+                dmin = F16(blk + 2);
                 const uint8_t *qh = blk + 16, *qs = blk + (five ? 48 : 16);
                 __m256i H = five ? _mm256_loadu_si256((const __m256i *)qh) : _mm256_setzero_si256();
                 for (int g = 0; g < 4; g++) {

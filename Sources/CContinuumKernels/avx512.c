@@ -17,6 +17,7 @@
 #endif
 
 #define INL static inline __attribute__((always_inline))
+#define F16(p) _cvtsh_ss(rd16(p))  /* F16C */
 
 // ================================================================ activation quantization
 
@@ -186,7 +187,7 @@ INL void unpack_k(int T, const uint8_t *blk, kunpacked *k) {
         __m512i s32 = _mm512_and_si512(_mm512_cvtepi8_epi32(s8), _mm512_set1_epi32(0xFFFF));
         for (int j = 0; j < 4; j++) k->sc[j] = _mm512_permutexvar_epi32(sub_idx(4 * j, 4), s32);
         k->m16 = _mm256_cvtepi8_epi16(s8);  // q6_K: the scales, for the -32 offset correction
-        k->d = f16_to_f32(rd16(blk + 208));
+        k->d = F16(blk + 208);
         k->dmin = 0;
         return;
     }
@@ -203,8 +204,8 @@ INL void unpack_k(int T, const uint8_t *blk, kunpacked *k) {
                      _mm_shuffle_epi8(nlo, _mm_setr_epi8(Z, Z, Z, Z, 8, 9, 10, 11, Z, Z, Z, Z, Z, Z, Z, Z))),
         _mm_or_si128(_mm_shuffle_epi8(top2, _mm_setr_epi8(Z, Z, Z, Z, 0, 1, 2, 3, Z, Z, Z, Z, 4, 5, 6, 7)),
                      _mm_shuffle_epi8(nhi, _mm_setr_epi8(Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, 8, 9, 10, 11))));
-    k->d = f16_to_f32(rd16(blk));
-    k->dmin = f16_to_f32(rd16(blk + 2));
+    k->d = F16(blk);
+    k->dmin = F16(blk + 2);
     const uint8_t *qh = blk + 16, *qs = blk + (five ? 48 : 16);
     const __m512i sh = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(4), 1);
     __m512i QH = five ? _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)qh)) : _mm512_setzero_si512();

@@ -26,8 +26,10 @@ int ck_cpu_isa(void) {
     return isa;
 }
 
-static int resolve_isa(int isa) {
+static int resolve_isa(int isa, int *vbmi) {
     int best = ck_cpu_isa();
+    *vbmi = ck_has_vbmi();
+    if (isa == CK_ISA_AVX512_NO_VBMI) { *vbmi = 0; isa = CK_ISA_AVX512; }
     if (isa < 0 || isa > best) isa = best;
 #if !(defined(__x86_64__) || defined(__i386__))
     isa = CK_ISA_SCALAR;
@@ -288,11 +290,12 @@ int ck_matmul(ck_pool *pool, int isa, uint32_t type, const void *w, int rows, in
     int t = (int)type;
     if (!ck_is_legacy(t) && !ck_is_kquant(t) && !ck_is_float(t)) return -1;
     job j;
-    j.isa = resolve_isa(isa);
+    int vbmi;
+    j.isa = resolve_isa(isa, &vbmi);
     // matvec of 32-block formats: the decode layout (16-block groups); its SIMD kernel needs VBMI
-    j.decode = n == 1 && ck_decode_supported(t) && (j.isa == CK_ISA_SCALAR || (j.isa == CK_ISA_AVX512 && ck_has_vbmi()));
+    j.decode = n == 1 && ck_decode_supported(t) && (j.isa == CK_ISA_SCALAR || (j.isa == CK_ISA_AVX512 && vbmi));
     // batched nibble formats: 4-block units (VBMI)
-    j.units = n > 1 && ck_units_supported(t) && j.isa == CK_ISA_AVX512 && ck_has_vbmi();
+    j.units = n > 1 && ck_units_supported(t) && j.isa == CK_ISA_AVX512 && vbmi;
     j.g.type = t;
     j.g.w = w;
     j.g.wrow = weight_row_bytes(t, cols);

@@ -49,6 +49,14 @@ struct BenchTests {
         Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 
+    /// CONTINUUM_BENCH_ISA=scalar|avx2|avx512 (default: best)
+    static let isa: KernelISA = switch ProcessInfo.processInfo.environment["CONTINUUM_BENCH_ISA"] {
+    case "scalar": .scalar
+    case "avx2": .avx2
+    case "avx512": .avx512
+    default: .best
+    }
+
     static func cpuSeconds() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
@@ -93,18 +101,18 @@ struct BenchTests {
                 let x = rng.floats(512 * cols)
                 var y = [Float](repeating: 0, count: 512 * 896 * 4)
                 let tv = Self.time(reps: 5, cpu: threads == 1) {
-                    for m in mats { Kernels.matmul(m.w, x, n: 1, &y, context: ctx) }
+                    for m in mats { Kernels.matmul(m.w, x, n: 1, &y, context: ctx, isa: Self.isa) }
                 }
                 let gbs = Double(mats.reduce(0) { $0 + $1.byteCount }) / tv / 1e9
                 // compute-bound matvec: a 896 x 1024 matrix that stays in L2
                 let hot = SyntheticMatrix(type, rows: 896, cols: 1024, seed: 5)
                 let th = Self.time(reps: 5, cpu: threads == 1) {
-                    for _ in 0..<20 { Kernels.matmul(hot.w, x, n: 1, &y, context: ctx) }
+                    for _ in 0..<20 { Kernels.matmul(hot.w, x, n: 1, &y, context: ctx, isa: Self.isa) }
                 }
                 let hotGBs = Double(hot.byteCount * 20) / th / 1e9
                 // prefill: n = 512 against one 896 x 4864 matrix
                 let small = SyntheticMatrix(type, rows: 896, cols: cols, seed: 9)
-                let tp = Self.time(reps: 2, cpu: threads == 1) { Kernels.matmul(small.w, x, n: 512, &y, context: ctx) }
+                let tp = Self.time(reps: 2, cpu: threads == 1) { Kernels.matmul(small.w, x, n: 512, &y, context: ctx, isa: Self.isa) }
                 let gflops = 2.0 * 512 * 896 * Double(cols) / tp / 1e9
                 print(String(format: "bench %@ threads=%d  matvec %6.1f GB/s (in L2: %6.1f GB/s)   matmul n=512 %6.1f GFLOP/s",
                              "\(type)".padding(toLength: 5, withPad: " ", startingAt: 0), threads, gbs, hotGBs, gflops))
@@ -143,11 +151,11 @@ struct BenchTests {
         for (threads, cpu) in [(1, true), (1, false), (2, false)] {
             let ctx = ComputeContext(threads: threads)
             let td = Self.time(reps: 5, cpu: cpu) {
-                for m in mats { Kernels.matmul(m.w, x, n: 1, &y, context: ctx) }
-                Kernels.matmul(out.w, x, n: 1, &y, context: ctx)
+                for m in mats { Kernels.matmul(m.w, x, n: 1, &y, context: ctx, isa: Self.isa) }
+                Kernels.matmul(out.w, x, n: 1, &y, context: ctx, isa: Self.isa)
             }
             let tp = Self.time(reps: 1, cpu: cpu) {
-                for m in mats { Kernels.matmul(m.w, x, n: 512, &y, context: ctx) }
+                for m in mats { Kernels.matmul(m.w, x, n: 512, &y, context: ctx, isa: Self.isa) }
             }
             print(String(format: "bench %@ threads=%d %@  decode %.2f ms/tok = %.0f tok/s (%.1f GB/s; llama.cpp %d)   prefill 512: %.0f tok/s (llama.cpp %d)",
                          name, threads, cpu ? "cpu " : "wall", td * 1e3, 1 / td, Double(bytes) / td / 1e9, threads == 1 ? llama.0 : llama.1,

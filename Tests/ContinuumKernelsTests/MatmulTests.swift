@@ -17,7 +17,7 @@ import Testing
         var ref = [Float](repeating: 0, count: n * rows)
         x.withUnsafeBufferPointer { Reference.matmul(m.w, $0.baseAddress!, n: n, &ref) }
         let context = self.context
-        for isa in [KernelISA.scalar, .avx2, .best] {
+        for isa in [KernelISA.scalar, .avx2, .avx512NoVBMI, .best] {
             var y = [Float](repeating: .nan, count: n * rows)
             x.withUnsafeBufferPointer { Kernels.matmul(m.w, $0.baseAddress!, n: n, &y, context: context, isa: isa) }
             let e = nmse(y, ref)
@@ -26,7 +26,7 @@ import Testing
     }
 
     /// The SIMD paths compute the same integer dot products as the portable one.
-    @Test(arguments: QuantType.allCases, [KernelISA.avx2, .best])
+    @Test(arguments: QuantType.allCases, [KernelISA.avx2, .avx512NoVBMI, .best])
     func simdMatchesPortable(_ type: QuantType, isa: KernelISA) {
         let rows = 9, cols = type.blockSize == 1 ? 64 : 512, n = 5
         let m = TestMatrix(type, rows: rows, cols: cols, seed: 3)

@@ -32,7 +32,9 @@ void ck_pool_run_dynamic(ck_pool *pool, ck_task_fn fn, void *ctx);
 // Type ids are ggml_type ids (f32 0, f16 1, q4_0 2, q4_1 3, q5_0 6, q5_1 7, q8_0 8, q4_K 12,
 // q5_K 13, q6_K 14, bf16 30).
 // Instruction sets: CK_ISA_AUTO picks the best the CPU supports (detected once).
-enum { CK_ISA_AUTO = -1, CK_ISA_SCALAR = 0, CK_ISA_AVX2 = 1, CK_ISA_AVX512 = 2 };
+// CK_ISA_AVX512_NO_VBMI: the AVX-512 VNNI kernels without the VBMI ones (CPUs such as Cascade
+// Lake), selectable on any AVX-512 CPU so tests cover that path.
+enum { CK_ISA_AUTO = -1, CK_ISA_SCALAR = 0, CK_ISA_AVX2 = 1, CK_ISA_AVX512 = 2, CK_ISA_AVX512_NO_VBMI = 3 };
 /// Best instruction set this CPU supports (CK_ISA_SCALAR / _AVX2 / _AVX512).
 int ck_cpu_isa(void);
 /// Bytes of scratch ck_matmul needs for X (n, cols) against a weight of this type (0 for floats).
