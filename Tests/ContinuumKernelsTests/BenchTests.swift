@@ -86,6 +86,33 @@ struct BenchTests {
         }
     }
 
+    /// Attention cost per model: prefill of 512 tokens (causal) and one decode step at 512.
+    @Test func attention() {
+        for (name, layers, heads, kvHeads) in [("SmolLM2-135M", 30, 9, 3), ("Qwen2.5-0.5B", 24, 14, 2)] {
+            let d = 64, n = 512
+            var rng = Rng(3)
+            let q = rng.floats(n * heads * d), k = rng.floats(n * kvHeads * d), v = rng.floats(n * kvHeads * d)
+            var out = [Float](repeating: 0, count: n * heads * d)
+            for threads in [1, 2] {
+                let ctx = ComputeContext(threads: threads)
+                let tp = Self.time(reps: 2, cpu: threads == 1) {
+                    Kernels.attention(q: q, qStride: heads * d, keys: k, values: v, kvStride: kvHeads * d, out: &out,
+                                      outStride: heads * d, n: n, start: 0, heads: heads, kvHeads: kvHeads, headDim: d,
+                                      scale: 0.125, context: ctx)
+                }
+                let td = Self.time(reps: 5, cpu: threads == 1) {
+                    for _ in 0..<layers {
+                        Kernels.attention(q: q, qStride: heads * d, keys: k, values: v, kvStride: kvHeads * d, out: &out,
+                                          outStride: heads * d, n: 1, start: n - 1, heads: heads, kvHeads: kvHeads,
+                                          headDim: d, scale: 0.125, context: ctx)
+                    }
+                }
+                print(String(format: "bench attention %@ threads=%d  prefill 512: %.1f ms (all %d layers)   decode at 512: %.3f ms/token",
+                             name, threads, tp * Double(layers) * 1e3, layers, td * 1e3))
+            }
+        }
+    }
+
     struct Layer { let type: QuantType; let rows: Int; let cols: Int }
 
     /// Per-format matvec GB/s (matrix larger than L3) and n=512 GFLOP/s.

@@ -52,6 +52,24 @@ import Testing
         }
     }
 
+    @Test func parallelForCoversEachIndexOnce() {
+        let ctx = ComputeContext(threads: 2)
+        for count in [0, 1, 2, 7, 1000] {
+            let hits = UnsafeMutablePointer<Int>.allocate(capacity: max(count, 1))
+            hits.initialize(repeating: 0, count: max(count, 1))
+            let perThread = UnsafeMutablePointer<Int>.allocate(capacity: 2)
+            perThread.initialize(repeating: 0, count: 2)
+            ctx.parallelFor(count) { i, t in
+                hits[i] += 1  // each index is claimed once, so no two threads write the same slot
+                perThread[t] += 1
+            }
+            #expect((0..<count).allSatisfy { hits[$0] == 1 }, "count \(count)")
+            #expect(perThread[0] + perThread[1] == count)
+            hits.deallocate()
+            perThread.deallocate()
+        }
+    }
+
     @Test func parallelRunsEveryIndex() {
         let ctx = ComputeContext(threads: 3)
         #expect(ctx.threadCount == 3)

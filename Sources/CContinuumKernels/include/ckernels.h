@@ -54,6 +54,22 @@ void ck_rmsnorm_f32(const float *x, const float *w, int n, float eps, float *out
 void ck_softmax_f32(float *x, int n);                                     // in place
 void ck_swiglu_f32(float *gate, const float *up, int n);                  // gate = silu(gate)·up
 
+// ---------------------------------------------------------------- attention
+/// Causal attention for n query positions: query i sits at position start + i and attends to key
+/// positions 0...start+i. Head h reads kv head h / (heads / kv_heads). Element strides (floats):
+/// q + i*q_stride + h*head_dim, k/v + t*kv_stride + g*head_dim, out + i*out_stride + h*head_dim.
+typedef struct {
+    const float *q, *k, *v;
+    float *out;
+    int n, start, heads, kv_heads, head_dim;
+    long q_stride, kv_stride, out_stride;
+    float scale;
+} ck_attention_args;
+/// Scratch floats ck_attention needs: nthreads * (start + n) rounded up.
+size_t ck_attention_scratch_floats(int nthreads, int start, int n);
+/// Runs over the pool ((i, h) pairs shared dynamically). isa as for ck_matmul.
+void ck_attention(ck_pool *pool, int isa, const ck_attention_args *a, float *scratch);
+
 // ---------------------------------------------------------------- libm for Swift (no Foundation)
 static inline float ck_expf(float x) { return expf(x); }
 static inline double ck_cos(double x) { return cos(x); }
@@ -61,6 +77,12 @@ static inline double ck_sin(double x) { return sin(x); }
 static inline float ck_cosf(float x) { return cosf(x); }
 static inline float ck_sinf(float x) { return sinf(x); }
 static inline double ck_pow(double x, double y) { return pow(x, y); }
+
+// ---------------------------------------------------------------- dynamic loops
+typedef void (*ck_index_fn)(void *ctx, int index, int ith);
+/// Calls fn(ctx, index, thread) for every index in 0..<count, indices claimed one at a time by
+/// whichever threads are running (workers that have not started may skip; see ck_pool_run_dynamic).
+void ck_pool_for(ck_pool *pool, int count, ck_index_fn fn, void *ctx);
 
 #ifdef __cplusplus
 }
