@@ -4,10 +4,11 @@ import Testing
 @Suite struct AttentionTests {
     /// Prefill (n > 1, start 0), a later chunk (start > 0) and decode (n = 1), with GQA and odd
     /// lengths, on the portable and SIMD paths.
-    @Test(arguments: [(5, 0), (7, 13), (1, 40), (1, 0)], [64, 48, 24])
-    func matchesReference(_ shape: (Int, Int), headDim: Int) {
+    @Test(arguments: [(5, 0), (7, 13), (1, 40), (1, 0)], [(64, 6, 2), (64, 14, 2), (64, 9, 3), (64, 4, 4), (48, 6, 2), (24, 6, 3)])
+    func matchesReference(_ shape: (Int, Int), _ heads: (Int, Int, Int)) {
         let (n, start) = shape
-        let heads = 6, kvHeads = 2, positions = start + n
+        let (headDim, heads, kvHeads) = heads
+        let positions = start + n
         var rng = Rng(UInt64(n * 100 + start + headDim))
         let q = rng.floats(n * heads * headDim, scale: 2)
         let kv = kvHeads * headDim + 8  // padded rows
