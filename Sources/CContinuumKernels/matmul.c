@@ -314,8 +314,10 @@ int ck_matmul(ck_pool *pool, int isa, uint32_t type, const void *w, int rows, in
     }
     // chunks of weight rows: a few per thread so a slow thread does not hold up the rest,
     // multiples of 4 (the register tile), at least 16 rows for decode
-    int chunk = (rows + 4 * nth - 1) / (4 * nth);
-    if (n == 1 && chunk < 16) chunk = 16;
+    // (prefill: 16 per thread, so a descheduled thread holds up little; each chunk re-reads X)
+    int per = n == 1 ? 4 : 16;
+    int chunk = (rows + per * nth - 1) / (per * nth);
+    if (chunk < 16) chunk = 16;
     chunk = (chunk + 3) & ~3;
     if (chunk < 4) chunk = 4;
     j.chunk = chunk;
