@@ -17,6 +17,7 @@
 #endif
 
 #define INL static inline __attribute__((always_inline))
+#define F16(p) _cvtsh_ss(rd16(p))  /* F16C */
 
 // ================================================================ activation quantization
 
@@ -139,6 +140,7 @@ INL void legacy_tile(int T, int MR, int NC, const uint8_t *w, size_t wrow, const
         }
         for (int r = 0; r < MR; r++) {
             const uint8_t *b0 = w + (size_t)r * wrow + (size_t)(2 * p) * bb;
+            _mm_prefetch((const char *)b0 + (NC == 1 ? 3072 : 512), _MM_HINT_T0);
             __m512i u;
             __m512 dw, mw;
             unpack_pair(T, b0, two ? b0 + bb : b0, &u, &dw, &mw);
@@ -185,15 +187,25 @@ INL void unpack_k(int T, const uint8_t *blk, kunpacked *k) {
         __m512i s32 = _mm512_and_si512(_mm512_cvtepi8_epi32(s8), _mm512_set1_epi32(0xFFFF));
         for (int j = 0; j < 4; j++) k->sc[j] = _mm512_permutexvar_epi32(sub_idx(4 * j, 4), s32);
         k->m16 = _mm256_cvtepi8_epi16(s8);  // q6_K: the scales, for the -32 offset correction
-        k->d = f16_to_f32(rd16(blk + 208));
+        k->d = F16(blk + 208);
         k->dmin = 0;
         return;
     }
     const int five = T == T_Q5_K;
-    uint8_t sc[8], m[8];
-    ck_scales_k4(blk + 4, sc, m);
-    k->d = f16_to_f32(rd16(blk));
-    k->dmin = f16_to_f32(rd16(blk + 2));
+    // 12 packed bytes -> [sc0..sc7 | m0..m7] (see ck_scales_k4); the 16-byte load stays in the block
+    const __m128i raw = _mm_loadu_si128((const __m128i *)(blk + 4));
+    const __m128i lo6 = _mm_and_si128(raw, _mm_set1_epi8(63));
+    const __m128i top2 = _mm_and_si128(_mm_srli_epi16(raw, 2), _mm_set1_epi8(0x30));  // (q >> 6) << 4
+    const __m128i nlo = _mm_and_si128(raw, _mm_set1_epi8(0x0F));
+    const __m128i nhi = _mm_and_si128(_mm_srli_epi16(raw, 4), _mm_set1_epi8(0x0F));
+    const char Z = (char)0x80;
+    __m128i scm = _mm_or_si128(
+        _mm_or_si128(_mm_shuffle_epi8(lo6, _mm_setr_epi8(0, 1, 2, 3, Z, Z, Z, Z, 4, 5, 6, 7, Z, Z, Z, Z)),
+                     _mm_shuffle_epi8(nlo, _mm_setr_epi8(Z, Z, Z, Z, 8, 9, 10, 11, Z, Z, Z, Z, Z, Z, Z, Z))),
+        _mm_or_si128(_mm_shuffle_epi8(top2, _mm_setr_epi8(Z, Z, Z, Z, 0, 1, 2, 3, Z, Z, Z, Z, 4, 5, 6, 7)),
+                     _mm_shuffle_epi8(nhi, _mm_setr_epi8(Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, 8, 9, 10, 11))));
+    k->d = F16(blk);
+    k->dmin = F16(blk + 2);
     const uint8_t *qh = blk + 16, *qs = blk + (five ? 48 : 16);
     const __m512i sh = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(4), 1);
     __m512i QH = five ? _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)qh)) : _mm512_setzero_si512();
@@ -206,12 +218,9 @@ INL void unpack_k(int T, const uint8_t *blk, kunpacked *k) {
         }
         k->u[g] = v;
     }
-    uint64_t s64, m64;
-    memcpy(&s64, sc, 8);
-    memcpy(&m64, m, 8);
-    __m512i s32 = _mm512_cvtepu8_epi32(_mm_cvtsi64_si128((long long)s64));
+    __m512i s32 = _mm512_cvtepu8_epi32(scm);
     for (int g = 0; g < 4; g++) k->sc[g] = _mm512_permutexvar_epi32(sub_idx(2 * g, 2), s32);
-    k->m16 = _mm256_castsi128_si256(_mm_cvtepu8_epi16(_mm_cvtsi64_si128((long long)m64)));
+    k->m16 = _mm256_castsi128_si256(_mm_cvtepu8_epi16(_mm_srli_si128(scm, 8)));
 }
 
 INL void kquant_tile(int T, int MR, int NC, const uint8_t *w, size_t wrow, const uint8_t *aq,
@@ -223,7 +232,14 @@ INL void kquant_tile(int T, int MR, int NC, const uint8_t *w, size_t wrow, const
     for (int b = 0; b < nsb; b++) {
         for (int r = 0; r < MR; r++) {
             kunpacked k;
-            unpack_k(T, w + (size_t)r * wrow + (size_t)b * bb, &k);
+            const uint8_t *blk = w + (size_t)r * wrow + (size_t)b * bb;
+            // ~3 KB ahead: far enough for DRAM latency when streaming one row at a time
+            const char *pf = (const char *)blk + (NC == 1 ? 3072 : 4 * bb);
+            _mm_prefetch(pf, _MM_HINT_T0);
+            _mm_prefetch(pf + 64, _MM_HINT_T0);
+            _mm_prefetch(pf + 128, _MM_HINT_T0);
+            if (bb > 192) _mm_prefetch(pf + 192, _MM_HINT_T0);
+            unpack_k(T, blk, &k);
             for (int c = 0; c < NC; c++) {
                 const ck_kq *x = (const ck_kq *)(aq + (size_t)c * arow) + b;
                 __m512i s = _mm512_setzero_si512();
@@ -324,6 +340,10 @@ void ck_gemm_avx512(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
     case T_F16: s = SET(f16); break;
     case T_BF16: s = SET(bf16); break;
     default: return;
+    }
+    if (c1 - c0 == 1 && !ck_is_float(a->type)) {  // matvec: one row at a time streams memory sequentially
+        for (int r = r0; r < r1; r++) s.t11(a, r, c0);
+        return;
     }
     for (int cc = c0; cc < c1; cc += CHUNK) {
         int ce = cc + CHUNK < c1 ? cc + CHUNK : c1;

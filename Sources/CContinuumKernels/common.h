@@ -85,7 +85,49 @@ typedef struct {
 /// Y[c, r] for r in [r0, r1), c in [c0, c1).
 void ck_gemm_scalar(const ck_gemm_args *a, int r0, int r1, int c0, int c1);
 void ck_gemm_avx512(const ck_gemm_args *a, int r0, int r1, int c0, int c1);
+void ck_gemm_avx2(const ck_gemm_args *a, int r0, int r1, int c0, int c1);
 /// One activation row x (cols,) -> the layout for weight type `type` at dst.
 void ck_quant_act_scalar(int type, const float *x, int cols, uint8_t *dst);
 void ck_quant_act_avx512(int type, const float *x, int cols, uint8_t *dst);
 size_t ck_act_row_bytes(int type, int cols);
+
+// ---------------------------------------------------------------- decode layout (n = 1)
+// For q4_0 q4_1 q5_0 q5_1 q8_0 matvec. Blocks go in groups of 16; each group has 512 bytes of
+// quants then, after all groups' quants, a ck_dgroup per group.
+// Nibble formats: units of 4 blocks, unit u (128 bytes) = [A: element e < 16 of block 4u+L at
+// 16L+e | B: element 16+e at 64+16L+e]. q8_0: natural order (block b at 32b).
+// ck_dgroup: d[16], ds[16] (d*sum), corr[16] (-offset*sum, int32) at the lane the kernel's
+// horizontal reduction leaves each block in (ck_decode_lane). Padding is zero.
+typedef struct { float d[16]; float ds[16]; int32_t corr[16]; } ck_dgroup;  // 192 B
+static inline int ck_decode_groups(int cols) { return (cols / 32 + 15) / 16; }
+static inline size_t ck_decode_row_bytes(int cols) {
+    return (size_t)ck_decode_groups(cols) * (512 + sizeof(ck_dgroup));
+}
+static inline int ck_decode_supported(int t) { return ck_is_legacy(t); }
+/// Lane of block i (0..15) of a group after the reduction.
+static inline int ck_decode_lane(int t, int i) {
+    if (t == T_Q8_0) { int p = i / 2; return 4 * (2 * (p / 4) + i % 2) + p % 4; }
+    return 4 * (i % 4) + i / 4;
+}
+/// Position in the group's 512 quant bytes of element e of block i.
+static inline int ck_decode_pos(int t, int i, int e) {
+    if (t == T_Q8_0) return 32 * i + e;
+    return 128 * (i / 4) + (e < 16 ? 16 * (i % 4) + e : 64 + 16 * (i % 4) + e - 16);
+}
+int ck_has_vbmi(void);
+void ck_quant_act_decode(int type, const float *x, int cols, uint8_t *dst);        // scalar reference
+void ck_quant_act_decode_avx512(int type, const float *x, int cols, uint8_t *dst);
+void ck_matvec_decode_vbmi(const ck_gemm_args *a, int r0, int r1);
+void ck_matvec_decode_scalar(const ck_gemm_args *a, int r0, int r1);
+
+// ---------------------------------------------------------------- prefill unit layout (n > 1, VBMI)
+// For q4_0 q4_1 q5_0 q5_1 batched matmul: per activation row, units of 4 blocks (128 quant bytes,
+// arranged as in the decode layout) then per unit {d[4], corr[4], ds[4]} of its 4 blocks.
+typedef struct { float d[4]; int32_t corr[4]; float ds[4]; } ck_umeta;  // 48 B
+static inline int ck_units(int cols) { return (cols / 32 + 3) / 4; }
+static inline size_t ck_units_row_bytes(int cols) {
+    return ((size_t)ck_units(cols) * (128 + sizeof(ck_umeta)) + 63) & ~(size_t)63;
+}
+static inline int ck_units_supported(int t) { return t == T_Q4_0 || t == T_Q4_1 || t == T_Q5_0 || t == T_Q5_1; }
+void ck_quant_act_units_avx512(int type, const float *x, int cols, uint8_t *dst);
+void ck_gemm_units_vbmi(const ck_gemm_args *a, int r0, int r1, int c0, int c1);

@@ -26,13 +26,14 @@ int ck_cpu_isa(void) {
     return isa;
 }
 
-static int resolve_isa(int isa) {
+static int resolve_isa(int isa, int *vbmi) {
     int best = ck_cpu_isa();
+    *vbmi = ck_has_vbmi();
+    if (isa == CK_ISA_AVX512_NO_VBMI) { *vbmi = 0; isa = CK_ISA_AVX512; }
     if (isa < 0 || isa > best) isa = best;
 #if !(defined(__x86_64__) || defined(__i386__))
     isa = CK_ISA_SCALAR;
 #endif
-    if (isa == CK_ISA_AVX2) isa = CK_ISA_SCALAR;  // no AVX2 kernels yet
     return isa;
 }
 
@@ -43,6 +44,8 @@ size_t ck_act_row_bytes(int type, int cols) {
     if (ck_is_legacy(type)) b = (size_t)((cols / 32 + 1) / 2) * sizeof(ck_lq);
     else if (ck_is_kquant(type)) b = (size_t)(cols / 256) * sizeof(ck_kq);
     else return 0;
+    if (ck_decode_supported(type) && ck_decode_row_bytes(cols) > b) b = ck_decode_row_bytes(cols);
+    if (ck_units_supported(type) && ck_units_row_bytes(cols) > b) b = ck_units_row_bytes(cols);
     return (b + 63) & ~(size_t)63;
 }
 
@@ -226,7 +229,7 @@ void ck_gemm_scalar(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
 
 // ---------------------------------------------------------------- driver
 
-typedef struct { ck_gemm_args g; int isa; int chunk, nchunks; atomic_int next; } job;
+typedef struct { ck_gemm_args g; int isa; int decode, units; int chunk, nchunks; atomic_int next; } job;
 
 /// Quantizes activation rows, 8 at a time, claimed dynamically.
 static void quant_task(void *ctx, int ith, int nth) {
@@ -240,7 +243,10 @@ static void quant_task(void *ctx, int ith, int nth) {
         for (int c = c0; c < c1; c++) {
             uint8_t *dst = (uint8_t *)a->aq + (size_t)c * a->arow;
             const float *x = a->x + (size_t)c * a->cols;
-            if (j->isa == CK_ISA_AVX512) ck_quant_act_avx512(a->type, x, a->cols, dst);
+            if (j->decode && j->isa == CK_ISA_SCALAR) ck_quant_act_decode(a->type, x, a->cols, dst);
+            else if (j->decode) ck_quant_act_decode_avx512(a->type, x, a->cols, dst);
+            else if (j->units) ck_quant_act_units_avx512(a->type, x, a->cols, dst);
+            else if (j->isa == CK_ISA_AVX512) ck_quant_act_avx512(a->type, x, a->cols, dst);
             else ck_quant_act_scalar(a->type, x, a->cols, dst);
         }
     }
@@ -255,7 +261,11 @@ static void gemm_task(void *ctx, int ith, int nth) {
         int i = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed);
         if (i >= j->nchunks) return;
         int r0 = i * j->chunk, r1 = r0 + j->chunk < a->rows ? r0 + j->chunk : a->rows;
-        if (j->isa == CK_ISA_AVX512) ck_gemm_avx512(a, r0, r1, 0, a->n);
+        if (j->decode && j->isa == CK_ISA_SCALAR) ck_matvec_decode_scalar(a, r0, r1);
+        else if (j->decode) ck_matvec_decode_vbmi(a, r0, r1);
+        else if (j->units) ck_gemm_units_vbmi(a, r0, r1, 0, a->n);
+        else if (j->isa == CK_ISA_AVX512) ck_gemm_avx512(a, r0, r1, 0, a->n);
+        else if (j->isa == CK_ISA_AVX2) ck_gemm_avx2(a, r0, r1, 0, a->n);
         else ck_gemm_scalar(a, r0, r1, 0, a->n);
     }
 }
@@ -280,7 +290,12 @@ int ck_matmul(ck_pool *pool, int isa, uint32_t type, const void *w, int rows, in
     int t = (int)type;
     if (!ck_is_legacy(t) && !ck_is_kquant(t) && !ck_is_float(t)) return -1;
     job j;
-    j.isa = resolve_isa(isa);
+    int vbmi;
+    j.isa = resolve_isa(isa, &vbmi);
+    // matvec of 32-block formats: the decode layout (16-block groups); its SIMD kernel needs VBMI
+    j.decode = n == 1 && ck_decode_supported(t) && (j.isa == CK_ISA_SCALAR || (j.isa == CK_ISA_AVX512 && vbmi));
+    // batched nibble formats: 4-block units (VBMI)
+    j.units = n > 1 && ck_units_supported(t) && j.isa == CK_ISA_AVX512 && vbmi;
     j.g.type = t;
     j.g.w = w;
     j.g.wrow = weight_row_bytes(t, cols);
@@ -299,8 +314,10 @@ int ck_matmul(ck_pool *pool, int isa, uint32_t type, const void *w, int rows, in
     }
     // chunks of weight rows: a few per thread so a slow thread does not hold up the rest,
     // multiples of 4 (the register tile), at least 16 rows for decode
-    int chunk = (rows + 4 * nth - 1) / (4 * nth);
-    if (n == 1 && chunk < 16) chunk = 16;
+    // (prefill: 16 per thread, so a descheduled thread holds up little; each chunk re-reads X)
+    int per = n == 1 ? 4 : 16;
+    int chunk = (rows + per * nth - 1) / (per * nth);
+    if (chunk < 16) chunk = 16;
     chunk = (chunk + 3) & ~3;
     if (chunk < 4) chunk = 4;
     j.chunk = chunk;

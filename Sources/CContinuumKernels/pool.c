@@ -147,3 +147,22 @@ void ck_pool_destroy(ck_pool *p) {
     free(p->workers);
     free(p);
 }
+
+typedef struct { ck_index_fn fn; void *ctx; int count; atomic_int next; } for_job;
+
+static void for_task(void *ctx, int ith, int nth) {
+    (void)nth;
+    for_job *j = ctx;
+    for (;;) {
+        int i = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed);
+        if (i >= j->count) return;
+        j->fn(j->ctx, i, ith);
+    }
+}
+
+void ck_pool_for(ck_pool *p, int count, ck_index_fn fn, void *ctx) {
+    for_job j = { fn, ctx, count, 0 };
+    atomic_init(&j.next, 0);
+    if (count <= 1 || p->n == 1) for_task(&j, 0, 1);
+    else run(p, for_task, &j, 1);
+}

@@ -8,6 +8,7 @@ internal import CContinuumKernels
 public final class ComputeContext: @unchecked Sendable {
     let pool: OpaquePointer
     private var task: ((Int, Int) -> Void)?
+    private var indexTask: ((Int, Int) -> Void)?
     private var scratchBase: UnsafeMutableRawPointer?
     private var scratchCapacity = 0
 
@@ -33,6 +34,25 @@ public final class ComputeContext: @unchecked Sendable {
                 me.task!(Int(ith), Int(nth))
             }, Unmanaged.passUnretained(self).toOpaque())
             task = nil
+        }
+    }
+
+    /// Calls body(index, threadIndex) for every index in 0..<count; indices are handed out one at a
+    /// time to whichever threads are running, so a thread the OS has descheduled holds up at most
+    /// one index (better than a static split on a busy machine). Each threadIndex is used by one
+    /// thread at a time (use it for per-thread scratch). Not reentrant.
+    public func parallelFor(_ count: Int, _ body: (Int, Int) -> Void) {
+        if threadCount == 1 || count <= 1 {
+            for i in 0..<count { body(i, 0) }
+            return
+        }
+        withoutActuallyEscaping(body) { escaping in
+            indexTask = escaping
+            ck_pool_for(pool, Int32(count), { ctx, index, ith in
+                let me = Unmanaged<ComputeContext>.fromOpaque(ctx!).takeUnretainedValue()
+                me.indexTask!(Int(index), Int(ith))
+            }, Unmanaged.passUnretained(self).toOpaque())
+            indexTask = nil
         }
     }
 

@@ -1,9 +1,10 @@
 internal import CContinuumKernels
 
 /// Instruction set for the quantized kernels. `.best` is what the CPU supports (detected once);
-/// asking for more than that falls back to the best available.
+/// asking for more than that falls back to the best available. `.avx512NoVBMI` runs the AVX-512
+/// VNNI kernels without the VBMI ones (as on Cascade Lake), so tests can cover that path.
 public enum KernelISA: Int32, Sendable, CaseIterable {
-    case best = -1, scalar = 0, avx2 = 1, avx512 = 2
+    case best = -1, scalar = 0, avx2 = 1, avx512 = 2, avx512NoVBMI = 3
 
     /// The best instruction set this CPU supports.
     public static var detected: KernelISA { KernelISA(rawValue: ck_cpu_isa()) ?? .scalar }

@@ -24,33 +24,48 @@ public enum Kernels {
 
     /// out[i] = x[i] / sqrt(mean(x²) + eps) * weight[i], n elements (out may alias x).
     public static func rmsNorm(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, n: Int, eps: Float, out: UnsafeMutablePointer<Float>) {
-        Reference.rmsNorm(x, weight: weight, n: n, eps: eps, out: out)
+        ck_rmsnorm_f32(x, weight, Int32(n), eps, out)
     }
 
     /// In-place rotary embedding of `heads` heads of size headDim at position pos
     /// (freq_i = base^(-2i/ropeDim)). neox=false: rotate adjacent pairs (x[2i], x[2i+1]) (llama in
     /// GGUF); neox=true: rotate (x[i], x[i+ropeDim/2]) (qwen2).
     public static func rope(_ x: UnsafeMutablePointer<Float>, heads: Int, headDim: Int, ropeDim: Int, position: Int, base: Float, neox: Bool) {
-        Reference.rope(x, heads: heads, headDim: headDim, ropeDim: ropeDim, position: position, base: base, neox: neox)
+        // theta_i = pos * base^(-2i/ropeDim), advanced by one float multiply per pair as ggml does
+        let scale = Float(pow(Double(base), -2.0 / Double(ropeDim)))
+        var theta = Float(position)
+        let half = ropeDim / 2
+        for i in 0..<half {
+            let c = ck_cosf(theta), s = ck_sinf(theta)
+            let (a, b) = neox ? (i, i + half) : (2 * i, 2 * i + 1)
+            var v = x
+            for _ in 0..<heads {
+                let x0 = v[a], x1 = v[b]
+                v[a] = x0 * c - x1 * s
+                v[b] = x0 * s + x1 * c
+                v += headDim
+            }
+            theta *= scale
+        }
     }
 
     /// In-place softmax over n elements.
     public static func softmax(_ x: UnsafeMutablePointer<Float>, n: Int) {
-        Reference.softmax(x, n: n)
+        ck_softmax_f32(x, Int32(n))
     }
 
     /// gate[i] = silu(gate[i]) * up[i]
     public static func swiglu(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, n: Int) {
-        Reference.swiglu(gate, up, n: n)
+        ck_swiglu_f32(gate, up, Int32(n))
     }
 
     /// Σ a[i]*b[i]
     public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, n: Int) -> Float {
-        Reference.dot(a, b, n: n)
+        ck_dot_f32(a, b, Int32(n))
     }
 
     /// y[i] += alpha*x[i]
     public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, n: Int) {
-        Reference.axpy(alpha, x, y, n: n)
+        ck_axpy_f32(alpha, x, y, Int32(n))
     }
 }

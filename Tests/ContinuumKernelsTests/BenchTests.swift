@@ -49,6 +49,14 @@ struct BenchTests {
         Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 
+    /// CONTINUUM_BENCH_ISA=scalar|avx2|avx512 (default: best)
+    static let isa: KernelISA = switch ProcessInfo.processInfo.environment["CONTINUUM_BENCH_ISA"] {
+    case "scalar": .scalar
+    case "avx2": .avx2
+    case "avx512": .avx512
+    default: .best
+    }
+
     static func cpuSeconds() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
@@ -69,6 +77,42 @@ struct BenchTests {
         return best
     }
 
+    /// Dispatch cost of ComputeContext.parallel with an empty body (wall time).
+    @Test func dispatch() {
+        for threads in [1, 2] {
+            let ctx = ComputeContext(threads: threads)
+            let t = Self.time(reps: 5) { for _ in 0..<10000 { ctx.parallel { _, _ in } } }
+            print(String(format: "bench parallel{} threads=%d  %.2f µs per call", threads, t / 10000 * 1e6))
+        }
+    }
+
+    /// Attention cost per model: prefill of 512 tokens (causal) and one decode step at 512.
+    @Test func attention() {
+        for (name, layers, heads, kvHeads) in [("SmolLM2-135M", 30, 9, 3), ("Qwen2.5-0.5B", 24, 14, 2)] {
+            let d = 64, n = 512
+            var rng = Rng(3)
+            let q = rng.floats(n * heads * d), k = rng.floats(n * kvHeads * d), v = rng.floats(n * kvHeads * d)
+            var out = [Float](repeating: 0, count: n * heads * d)
+            for threads in [1, 2] {
+                let ctx = ComputeContext(threads: threads)
+                let tp = Self.time(reps: 2, cpu: threads == 1) {
+                    Kernels.attention(q: q, qStride: heads * d, keys: k, values: v, kvStride: kvHeads * d, out: &out,
+                                      outStride: heads * d, n: n, start: 0, heads: heads, kvHeads: kvHeads, headDim: d,
+                                      scale: 0.125, context: ctx)
+                }
+                let td = Self.time(reps: 5, cpu: threads == 1) {
+                    for _ in 0..<layers {
+                        Kernels.attention(q: q, qStride: heads * d, keys: k, values: v, kvStride: kvHeads * d, out: &out,
+                                          outStride: heads * d, n: 1, start: n - 1, heads: heads, kvHeads: kvHeads,
+                                          headDim: d, scale: 0.125, context: ctx)
+                    }
+                }
+                print(String(format: "bench attention %@ threads=%d  prefill 512: %.1f ms (all %d layers)   decode at 512: %.3f ms/token",
+                             name, threads, tp * Double(layers) * 1e3, layers, td * 1e3))
+            }
+        }
+    }
+
     struct Layer { let type: QuantType; let rows: Int; let cols: Int }
 
     /// Per-format matvec GB/s (matrix larger than L3) and n=512 GFLOP/s.
@@ -84,15 +128,21 @@ struct BenchTests {
                 let x = rng.floats(512 * cols)
                 var y = [Float](repeating: 0, count: 512 * 896 * 4)
                 let tv = Self.time(reps: 5, cpu: threads == 1) {
-                    for m in mats { Kernels.matmul(m.w, x, n: 1, &y, context: ctx) }
+                    for m in mats { Kernels.matmul(m.w, x, n: 1, &y, context: ctx, isa: Self.isa) }
                 }
                 let gbs = Double(mats.reduce(0) { $0 + $1.byteCount }) / tv / 1e9
+                // compute-bound matvec: a 896 x 1024 matrix that stays in L2
+                let hot = SyntheticMatrix(type, rows: 896, cols: 1024, seed: 5)
+                let th = Self.time(reps: 5, cpu: threads == 1) {
+                    for _ in 0..<20 { Kernels.matmul(hot.w, x, n: 1, &y, context: ctx, isa: Self.isa) }
+                }
+                let hotGBs = Double(hot.byteCount * 20) / th / 1e9
                 // prefill: n = 512 against one 896 x 4864 matrix
                 let small = SyntheticMatrix(type, rows: 896, cols: cols, seed: 9)
-                let tp = Self.time(reps: 2, cpu: threads == 1) { Kernels.matmul(small.w, x, n: 512, &y, context: ctx) }
+                let tp = Self.time(reps: 2, cpu: threads == 1) { Kernels.matmul(small.w, x, n: 512, &y, context: ctx, isa: Self.isa) }
                 let gflops = 2.0 * 512 * 896 * Double(cols) / tp / 1e9
-                print(String(format: "bench %@ threads=%d  matvec %6.1f GB/s   matmul n=512 %6.1f GFLOP/s",
-                             "\(type)".padding(toLength: 5, withPad: " ", startingAt: 0), threads, gbs, gflops))
+                print(String(format: "bench %@ threads=%d  matvec %6.1f GB/s (in L2: %6.1f GB/s)   matmul n=512 %6.1f GFLOP/s",
+                             "\(type)".padding(toLength: 5, withPad: " ", startingAt: 0), threads, gbs, hotGBs, gflops))
             }
         }
     }
@@ -125,17 +175,17 @@ struct BenchTests {
         let x = rng.floats(512 * maxCols)
         var y = [Float](repeating: 0, count: 512 * maxRows)
         let bytes = mats.reduce(out.byteCount) { $0 + $1.byteCount }
-        for threads in [1, 2] {
+        for (threads, cpu) in [(1, true), (1, false), (2, false)] {
             let ctx = ComputeContext(threads: threads)
-            let td = Self.time(reps: 5, cpu: threads == 1) {
-                for m in mats { Kernels.matmul(m.w, x, n: 1, &y, context: ctx) }
-                Kernels.matmul(out.w, x, n: 1, &y, context: ctx)
+            let td = Self.time(reps: 5, cpu: cpu) {
+                for m in mats { Kernels.matmul(m.w, x, n: 1, &y, context: ctx, isa: Self.isa) }
+                Kernels.matmul(out.w, x, n: 1, &y, context: ctx, isa: Self.isa)
             }
-            let tp = Self.time(reps: 1, cpu: threads == 1) {
-                for m in mats { Kernels.matmul(m.w, x, n: 512, &y, context: ctx) }
+            let tp = Self.time(reps: 1, cpu: cpu) {
+                for m in mats { Kernels.matmul(m.w, x, n: 512, &y, context: ctx, isa: Self.isa) }
             }
-            print(String(format: "bench %@ threads=%d  decode %.2f ms/tok = %.0f tok/s (%.1f GB/s; llama.cpp %d)   prefill 512: %.0f tok/s (llama.cpp %d)",
-                         name, threads, td * 1e3, 1 / td, Double(bytes) / td / 1e9, threads == 1 ? llama.0 : llama.1,
+            print(String(format: "bench %@ threads=%d %@  decode %.2f ms/tok = %.0f tok/s (%.1f GB/s; llama.cpp %d)   prefill 512: %.0f tok/s (llama.cpp %d)",
+                         name, threads, cpu ? "cpu " : "wall", td * 1e3, 1 / td, Double(bytes) / td / 1e9, threads == 1 ? llama.0 : llama.1,
                          512 / tp, threads == 1 ? llama.2 : llama.3))
         }
     }

@@ -17,7 +17,7 @@ import Testing
         var ref = [Float](repeating: 0, count: n * rows)
         x.withUnsafeBufferPointer { Reference.matmul(m.w, $0.baseAddress!, n: n, &ref) }
         let context = self.context
-        for isa in [KernelISA.scalar, .best] {
+        for isa in [KernelISA.scalar, .avx2, .avx512NoVBMI, .best] {
             var y = [Float](repeating: .nan, count: n * rows)
             x.withUnsafeBufferPointer { Kernels.matmul(m.w, $0.baseAddress!, n: n, &y, context: context, isa: isa) }
             let e = nmse(y, ref)
@@ -25,9 +25,9 @@ import Testing
         }
     }
 
-    /// The SIMD path computes the same integer dot products as the portable one.
-    @Test(arguments: QuantType.allCases)
-    func simdMatchesPortable(_ type: QuantType) {
+    /// The SIMD paths compute the same integer dot products as the portable one.
+    @Test(arguments: QuantType.allCases, [KernelISA.avx2, .avx512NoVBMI, .best])
+    func simdMatchesPortable(_ type: QuantType, isa: KernelISA) {
         let rows = 9, cols = type.blockSize == 1 ? 64 : 512, n = 5
         let m = TestMatrix(type, rows: rows, cols: cols, seed: 3)
         var rng = Rng(4)
@@ -36,9 +36,9 @@ import Testing
         let context = self.context
         x.withUnsafeBufferPointer {
             Kernels.matmul(m.w, $0.baseAddress!, n: n, &a, context: context, isa: .scalar)
-            Kernels.matmul(m.w, $0.baseAddress!, n: n, &b, context: context, isa: .best)
+            Kernels.matmul(m.w, $0.baseAddress!, n: n, &b, context: context, isa: isa)
         }
-        #expect(nmse(b, a) < 1e-10, "\(type)")
+        #expect(nmse(b, a) < 1e-10, "\(type) \(isa)")
     }
 
     @Test(arguments: QuantType.allCases)
@@ -49,6 +49,24 @@ import Testing
             Reference.dequantize(type, m.w.row(r), count: 512, into: &ref)
             Kernels.dequantizeRow(m.w, row: r, into: &out)
             #expect(nmse(out, ref) < 1e-12, "\(type) row \(r)")
+        }
+    }
+
+    @Test func parallelForCoversEachIndexOnce() {
+        let ctx = ComputeContext(threads: 2)
+        for count in [0, 1, 2, 7, 1000] {
+            let hits = UnsafeMutablePointer<Int>.allocate(capacity: max(count, 1))
+            hits.initialize(repeating: 0, count: max(count, 1))
+            let perThread = UnsafeMutablePointer<Int>.allocate(capacity: 2)
+            perThread.initialize(repeating: 0, count: 2)
+            ctx.parallelFor(count) { i, t in
+                hits[i] += 1  // each index is claimed once, so no two threads write the same slot
+                perThread[t] += 1
+            }
+            #expect((0..<count).allSatisfy { hits[$0] == 1 }, "count \(count)")
+            #expect(perThread[0] + perThread[1] == count)
+            hits.deallocate()
+            perThread.deallocate()
         }
     }
 

@@ -32,7 +32,9 @@ void ck_pool_run_dynamic(ck_pool *pool, ck_task_fn fn, void *ctx);
 // Type ids are ggml_type ids (f32 0, f16 1, q4_0 2, q4_1 3, q5_0 6, q5_1 7, q8_0 8, q4_K 12,
 // q5_K 13, q6_K 14, bf16 30).
 // Instruction sets: CK_ISA_AUTO picks the best the CPU supports (detected once).
-enum { CK_ISA_AUTO = -1, CK_ISA_SCALAR = 0, CK_ISA_AVX2 = 1, CK_ISA_AVX512 = 2 };
+// CK_ISA_AVX512_NO_VBMI: the AVX-512 VNNI kernels without the VBMI ones (CPUs such as Cascade
+// Lake), selectable on any AVX-512 CPU so tests cover that path.
+enum { CK_ISA_AUTO = -1, CK_ISA_SCALAR = 0, CK_ISA_AVX2 = 1, CK_ISA_AVX512 = 2, CK_ISA_AVX512_NO_VBMI = 3 };
 /// Best instruction set this CPU supports (CK_ISA_SCALAR / _AVX2 / _AVX512).
 int ck_cpu_isa(void);
 /// Bytes of scratch ck_matmul needs for X (n, cols) against a weight of this type (0 for floats).
@@ -52,11 +54,35 @@ void ck_rmsnorm_f32(const float *x, const float *w, int n, float eps, float *out
 void ck_softmax_f32(float *x, int n);                                     // in place
 void ck_swiglu_f32(float *gate, const float *up, int n);                  // gate = silu(gate)·up
 
+// ---------------------------------------------------------------- attention
+/// Causal attention for n query positions: query i sits at position start + i and attends to key
+/// positions 0...start+i. Head h reads kv head h / (heads / kv_heads). Element strides (floats):
+/// q + i*q_stride + h*head_dim, k/v + t*kv_stride + g*head_dim, out + i*out_stride + h*head_dim.
+typedef struct {
+    const float *q, *k, *v;
+    float *out;
+    int n, start, heads, kv_heads, head_dim;
+    long q_stride, kv_stride, out_stride;
+    float scale;
+} ck_attention_args;
+/// Scratch floats ck_attention needs: nthreads * (start + n) rounded up.
+size_t ck_attention_scratch_floats(int nthreads, int start, int n);
+/// Runs over the pool ((i, h) pairs shared dynamically). isa as for ck_matmul.
+void ck_attention(ck_pool *pool, int isa, const ck_attention_args *a, float *scratch);
+
 // ---------------------------------------------------------------- libm for Swift (no Foundation)
 static inline float ck_expf(float x) { return expf(x); }
 static inline double ck_cos(double x) { return cos(x); }
 static inline double ck_sin(double x) { return sin(x); }
+static inline float ck_cosf(float x) { return cosf(x); }
+static inline float ck_sinf(float x) { return sinf(x); }
 static inline double ck_pow(double x, double y) { return pow(x, y); }
+
+// ---------------------------------------------------------------- dynamic loops
+typedef void (*ck_index_fn)(void *ctx, int index, int ith);
+/// Calls fn(ctx, index, thread) for every index in 0..<count, indices claimed one at a time by
+/// whichever threads are running (workers that have not started may skip; see ck_pool_run_dynamic).
+void ck_pool_for(ck_pool *pool, int count, ck_index_fn fn, void *ctx);
 
 #ifdef __cplusplus
 }
