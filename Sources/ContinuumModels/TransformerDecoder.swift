@@ -27,8 +27,7 @@ public final class TransformerDecoder: @unchecked Sendable {
     private let proj: UnsafeMutablePointer<Float>    // (B, d) attention/ffn projection
     private let gate: UnsafeMutablePointer<Float>    // (B, ff)
     private let up: UnsafeMutablePointer<Float>      // (B, ff)
-    private var scores: UnsafeMutablePointer<Float>  // (threads, scoreCapacity)
-    private var scoreCapacity: Int
+    private var reservedPositions = 0
 
     public init(configuration c: DecoderConfiguration, weights: DecoderWeights, maxBatch: Int = 512, context: ComputeContext) {
         self.configuration = c
@@ -45,21 +44,27 @@ public final class TransformerDecoder: @unchecked Sendable {
         proj = .allocate(capacity: b * c.embeddingDimension)
         gate = .allocate(capacity: b * c.feedForwardDimension)
         up = .allocate(capacity: b * c.feedForwardDimension)
-        scoreCapacity = 0
-        scores = .allocate(capacity: 1)
     }
 
     deinit {
-        for p in [x, xb, q, k, v, att, proj, gate, up, scores] { p.deallocate() }
+        for p in [x, xb, q, k, v, att, proj, gate, up] { p.deallocate() }
     }
 
-    /// Makes sure attention scratch can hold `positions` scores per thread; call when a
-    /// cache is created so that `forward` never allocates.
+    /// Grows the kernels' scratch to what `positions` cached tokens and a full batch need, so
+    /// that `forward` never allocates; call when a cache is created.
     public func reserve(positions: Int) {
-        guard positions > scoreCapacity else { return }
-        scores.deallocate()
-        scoreCapacity = positions
-        scores = .allocate(capacity: positions * context.threadCount)
+        guard positions > reservedPositions else { return }
+        reservedPositions = positions
+        let c = configuration
+        var activations = 0
+        for w in weights.layers.prefix(1) {
+            for m in [w.wq, w.wk, w.wv, w.wo, w.wGate, w.wUp, w.wDown] {
+                activations = max(activations, Kernels.matmulScratchBytes(m, n: maxBatch))
+            }
+        }
+        activations = max(activations, Kernels.matmulScratchBytes(weights.output, n: maxBatch))
+        let scores = Kernels.attentionScratchBytes(threads: context.threadCount, positions: positions, batch: maxBatch)
+        _ = context.scratch(bytes: max(activations, scores))
     }
 
     /// Runs `tokens` at positions `start ..< start + tokens.count` of `cache`, writing their
@@ -130,36 +135,14 @@ public final class TransformerDecoder: @unchecked Sendable {
     }
 
     /// Causal grouped-query attention of the `n` new tokens over every cached position up to
-    /// their own: att (n, nH*hd) = softmax(q·Kᵀ/√hd) · V, one (token, head) pair per task.
+    /// their own: att (n, nH*hd) = softmax(q·Kᵀ/√hd) · V.
     private func attention(layer l: Int, n: Int, start: Int, cache: KVCache) {
         let c = configuration
-        let hd = c.headDimension, qd = c.qDimension, kvd = c.kvDimension
-        let group = c.headCount / c.kvHeadCount
-        let scale = 1 / Float(hd).squareRoot()
-        let tasks = n * c.headCount
-        let scores = self.scores, scoreCapacity = self.scoreCapacity
-        let q = self.q, att = self.att
-        context.parallel { thread, threads in
-            let s = scores + thread * scoreCapacity
-            var task = thread
-            while task < tasks {
-                let i = task / c.headCount, h = task % c.headCount
-                let g = h / group
-                let qh = q + i * qd + h * hd
-                let out = att + i * qd + h * hd
-                let last = start + i
-                for j in 0...last {
-                    s[j] = Kernels.dot(qh, cache.keys(layer: l, position: j) + g * hd, n: hd) * scale
-                }
-                Kernels.softmax(s, n: last + 1)
-                out.initialize(repeating: 0, count: hd)
-                for j in 0...last {
-                    Kernels.axpy(s[j], cache.values(layer: l, position: j) + g * hd, out, n: hd)
-                }
-                _ = kvd
-                task += threads
-            }
-        }
+        Kernels.attention(q: q, qStride: c.qDimension, keys: cache.keys(layer: l, position: 0),
+                          values: cache.values(layer: l, position: 0), kvStride: c.kvDimension,
+                          out: att, outStride: c.qDimension, n: n, start: start, heads: c.headCount,
+                          kvHeads: c.kvHeadCount, headDim: c.headDimension,
+                          scale: 1 / Float(c.headDimension).squareRoot(), context: context)
     }
 
     @inline(__always) private func addInPlace(_ y: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) {
