@@ -16,7 +16,6 @@ struct Chat: ParsableCommand {
     func run() throws {
         let engine = try model.engine()
         _ = try engine.chatTemplate()  // fail before the first prompt if the template is unknown
-        let out = FileHandle.standardOutput
         var history: [ChatMessage] = []
         func reset() {
             history = system.map { [ChatMessage(role: "system", content: $0)] } ?? []
@@ -24,7 +23,7 @@ struct Chat: ParsableCommand {
         reset()
         Stderr.print("continuum chat: \(model.model ?? ModelLocation.defaultFile), context \(engine.contextLength) tokens. /reset, /exit.")
         while true {
-            out.write(Data("> ".utf8))
+            Stdout.write("> ")
             guard let line = readLine(strippingNewline: true) else { break }
             let input = line.trimmingCharacters(in: .whitespaces)
             if input.isEmpty { continue }
@@ -38,10 +37,10 @@ struct Chat: ParsableCommand {
                 ids = try engine.chatPrompt(history)
             }
             let result = try engine.generate(prompt: ids, parameters: sampling.parameters) { event in
-                if !event.text.isEmpty { out.write(Data(event.text.utf8)) }
+                if !event.text.isEmpty { Stdout.write(event.text) }
                 return true
             }
-            out.write(Data("\n".utf8))
+            Stdout.write("\n")
             history.append(ChatMessage(role: "assistant", content: result.text))
             if verbose { Stderr.print(Stats.summary(result)) }
         }

@@ -25,7 +25,6 @@ struct Generate: ParsableCommand {
         } else {
             ids = engine.tokenizer.encode(prompt, parseSpecial: false)
         }
-        let out = FileHandle.standardOutput
         var parameters = sampling.parameters
         parameters.topLogprobs = logprobs
         let result = try engine.generate(prompt: ids, parameters: parameters) { event in
@@ -33,10 +32,10 @@ struct Generate: ParsableCommand {
                 let top = event.token.top.map { "\($0.id):\(String(format: "%.4f", $0.logprob))" }.joined(separator: " ")
                 Stderr.print("[\(event.token.id) \(String(format: "%.4f", event.token.logprob))] \(top)")
             }
-            if !event.text.isEmpty { out.write(Data(event.text.utf8)) }
+            if !event.text.isEmpty { Stdout.write(event.text) }
             return true
         }
-        out.write(Data("\n".utf8))
+        Stdout.write("\n")
         if verbose {
             Stderr.print(Stats.summary(result))
         }

@@ -11,6 +11,8 @@
 public struct StopStringMatcher: Sendable {
     private let stops: [[UInt8]]
     private var pending: [UInt8] = []
+    /// Length of the longest stop string, computed once (a `map` per token would allocate).
+    private let longestStop: Int
     /// Whether a stop string has matched; later appends return `("", true)`.
     public private(set) var stopped = false
     /// The stop string that matched, if any.
@@ -20,6 +22,7 @@ public struct StopStringMatcher: Sendable {
     public init(_ stops: [String]) {
         self.stops = stops.filter { !$0.isEmpty }.map { Array($0.utf8) }
         let longest = self.stops.map(\.count).max() ?? 0
+        longestStop = longest
         pending.reserveCapacity(Swift.max(64, 2 * longest))
     }
 
@@ -66,8 +69,7 @@ public struct StopStringMatcher: Sendable {
     }
 
     private func heldSuffixLength() -> Int {
-        let longest = stops.map(\.count).max() ?? 0
-        var length = Swift.min(pending.count, longest - 1)
+        var length = Swift.min(pending.count, longestStop - 1)
         while length > 0 {
             let start = pending.count - length
             for stop in stops where stop.count > length && matches(stop, at: start, length: length) {
