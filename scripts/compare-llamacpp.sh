@@ -126,6 +126,8 @@ export DATE="$(date -u '+%Y-%m-%d %H:%M UTC')" COMMIT="$commit" LC_VERSION="$lc_
 export LOAD="$load_before -> $load_after" CONT_NOTE="$cont_note" NP="$np" NG="$ng" REPS="$reps"
 export THREADS="$threads" WORK="$work" NAMES="$(printf '%s\n' "${names[@]}")"
 export JSON_OUT="$json_out" KERNEL="$(uname -r)"
+[[ -n "$json_out" ]] && mkdir -p "$(dirname "$json_out")"
+[[ -n "$out" ]] && mkdir -p "$(dirname "$out")"
 
 python3 - >"$work/report.md" <<'PY'
 import glob, json, os, statistics
@@ -184,7 +186,6 @@ PY
 
 cat "$work/report.md"
 if [[ -n "$out" ]]; then
-  mkdir -p "$(dirname "$out")"
   cp "$work/report.md" "$out"
   echo "report written to $out" >&2
 fi
