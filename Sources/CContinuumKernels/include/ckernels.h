@@ -75,6 +75,7 @@ static inline float ck_expf(float x) { return expf(x); }
 static inline double ck_cos(double x) { return cos(x); }
 static inline double ck_sin(double x) { return sin(x); }
 static inline float ck_cosf(float x) { return cosf(x); }
+static inline float ck_powf(float x, float y) { return powf(x, y); }
 static inline float ck_sinf(float x) { return sinf(x); }
 static inline double ck_pow(double x, double y) { return pow(x, y); }
 
