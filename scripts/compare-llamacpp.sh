@@ -4,6 +4,7 @@
 # Usage: scripts/compare-llamacpp.sh [--out FILE.md] [--json FILE.json] [--threads 1,2]
 #                                    [--reps 3] [-p 512] [-n 128] [--models "smollm2 qwen2.5"]
 #                                    [--no-continuum] [--no-build] [--continuum PATH]
+#                                    [--wait-idle SECONDS]
 #   For each model (smollm2 always, fetched if missing; qwen2.5 only if already in the cache)
 #   and each thread count, runs
 #     llama-bench -m M -p 512 -n 128 -t T -r 3 -o json
@@ -18,14 +19,17 @@
 #   is printed.
 #   LLAMACPP_DIR (default ~/.cache/continuum/llama.cpp) is where scripts/build-llamacpp.sh
 #   builds llama.cpp (it is run when llama-bench is missing); CONTINUUM_MODELS is the model cache.
-# Other jobs on the machine make these numbers noisy: the load average is recorded with them.
+# Other jobs on the machine make these numbers noisy (with 2 threads on 2 busy cores llama.cpp's
+# spinning threads can lose 10x or more): the share of CPU time used by other processes just
+# before each run is recorded with the results, and --wait-idle SECONDS waits up to SECONDS
+# before each run for the machine to be idle (< 10% busy over 2 s).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 out="" ; json_out="" ; threads="1,2" ; reps=3 ; np=512 ; ng=128
 models="smollm2 qwen2.5" ; use_continuum=1 ; build_continuum=1
-cont="${CONTINUUM_BIN:-}"
+cont="${CONTINUUM_BIN:-}" ; wait_idle=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --out) out="$2"; shift 2 ;;
@@ -37,6 +41,7 @@ while [[ $# -gt 0 ]]; do
     --models) models="$2"; shift 2 ;;
     --no-continuum) use_continuum=0; shift ;;
     --no-build) build_continuum=0; shift ;;
+    --wait-idle) wait_idle="$2"; shift 2 ;;
     --continuum) cont="$2"; build_continuum=0; shift 2 ;;
     -h|--help) awk 'NR>1 && /^#/ {sub(/^# ?/, ""); print; next} NR>1 {exit}' "$0"; exit 0 ;;
     *) echo "error: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -91,16 +96,36 @@ else
 fi
 [[ -n "$cont_note" ]] && echo "note: Continuum column will be n/a: $cont_note" >&2
 
+# Percentage of all CPU time that was busy over a 2 s window (from /proc/stat).
+cpu_busy() {
+  local a b
+  a=($(head -n1 /proc/stat)); sleep 2; b=($(head -n1 /proc/stat))
+  local total=0 idle i
+  for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+  idle=$(( (b[4] - a[4]) + (b[5] - a[5]) ))
+  echo $(( total > 0 ? 100 * (total - idle) / total : 0 ))
+}
+busy_notes=""
+before_run() {  # $1 = label
+  local busy waited=0
+  busy="$(cpu_busy)"
+  while [[ $busy -ge 10 && $waited -lt $wait_idle ]]; do
+    sleep 8; waited=$((waited + 10)); busy="$(cpu_busy)"
+  done
+  busy_notes+="$1: ${busy}%"$'\n'
+}
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 for i in "${!paths[@]}"; do
   p="${paths[$i]}"
   for t in ${threads//,/ }; do
+    before_run "llama-bench ${names[$i]} -t $t"
     echo "llama-bench ${names[$i]} -t $t ..." >&2
     if ! "$bench" -m "$p" -p "$np" -n "$ng" -t "$t" -r "$reps" -o json >"$work/lc-$i-$t.json" 2>"$work/lc-$i-$t.err"; then
       echo "error: llama-bench failed for $p -t $t:" >&2; tail -n 5 "$work/lc-$i-$t.err" >&2; exit 1
     fi
   done
   if [[ -z "$cont_note" ]]; then
+    before_run "continuum bench ${names[$i]} -t $threads"
     echo "continuum bench ${names[$i]} -t $threads ..." >&2
     rc=0
     SWIFT_BACKTRACE=enable=no "$cont" bench --model "$p" -p "$np" -n "$ng" -t "$threads" --json \
@@ -125,7 +150,9 @@ export MEM="$(free -g | awk '/^Mem:/{print $2" GiB"}')"
 export DATE="$(date -u '+%Y-%m-%d %H:%M UTC')" COMMIT="$commit" LC_VERSION="$lc_version"
 export LOAD="$load_before -> $load_after" CONT_NOTE="$cont_note" NP="$np" NG="$ng" REPS="$reps"
 export THREADS="$threads" WORK="$work" NAMES="$(printf '%s\n' "${names[@]}")"
-export JSON_OUT="$json_out" KERNEL="$(uname -r)"
+export JSON_OUT="$json_out" KERNEL="$(uname -r)" BUSY_NOTES="$busy_notes"
+[[ -n "$json_out" ]] && mkdir -p "$(dirname "$json_out")"
+[[ -n "$out" ]] && mkdir -p "$(dirname "$out")"
 
 python3 - >"$work/report.md" <<'PY'
 import glob, json, os, statistics
@@ -177,6 +204,11 @@ print()
 print("| model | threads | test | llama.cpp t/s | continuum t/s | ratio |")
 print("|---|---:|---|---:|---:|---:|")
 print("\n".join(rows))
+if E.get("BUSY_NOTES", "").strip():
+    print()
+    print("CPU busy (all processes, 2 s window) just before each run:")
+    for line in E["BUSY_NOTES"].strip().split("\n"):
+        print(f"- {line}")
 if E.get("JSON_OUT"):
     with open(E["JSON_OUT"], "w") as f:
         json.dump(raw, f, indent=1)
@@ -184,7 +216,6 @@ PY
 
 cat "$work/report.md"
 if [[ -n "$out" ]]; then
-  mkdir -p "$(dirname "$out")"
   cp "$work/report.md" "$out"
   echo "report written to $out" >&2
 fi

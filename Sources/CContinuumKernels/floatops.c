@@ -119,7 +119,90 @@ AVX512 static void swiglu_512(float *g, const float *u, int n) {
     }
 }
 #define HAVE512 (ck_cpu_isa() == CK_ISA_AVX512)
+
+// ---------------------------------------------------------------- AVX2 (+FMA)
+#define AVX2F __attribute__((target("avx2,fma")))
+
+AVX2F static inline float hsum256(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+/// exp(x): same polynomial as exp_512; x < -87.3 (and -inf) give 0.
+AVX2F static inline __m256 exp_256(__m256 x) {
+    __m256 zero = _mm256_cmp_ps(x, _mm256_set1_ps(-87.3f), _CMP_LT_OQ);
+    x = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(88.3762626647949f)), _mm256_set1_ps(-87.3f));
+    __m256 t = _mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f));
+    __m256 k = _mm256_round_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 f = _mm256_sub_ps(t, k);
+    __m256 p = _mm256_set1_ps(1.535336188319500e-4f);
+    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(1.339887440266574e-3f));
+    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(9.618437357674640e-3f));
+    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(5.550332471162809e-2f));
+    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(2.402264791363012e-1f));
+    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(6.931472028550421e-1f));
+    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(1.0f));
+    // 2^k as two factors 2^min(k,127) * 2^max(k-127,0) so k = 128 (x near 88.7) stays finite
+    __m256i ki = _mm256_cvtps_epi32(k);
+    __m256 two_k = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_min_epi32(ki, _mm256_set1_epi32(127)), _mm256_set1_epi32(127)), 23));
+    __m256 r = _mm256_mul_ps(p, two_k);
+    r = _mm256_mul_ps(r, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_max_epi32(_mm256_sub_epi32(ki, _mm256_set1_epi32(127)), _mm256_setzero_si256()), _mm256_set1_epi32(127)), 23)));
+    return _mm256_andnot_ps(zero, r);
+}
+AVX2F static float dot_256(const float *a, const float *b, int n) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
+    }
+    float r = hsum256(_mm256_add_ps(s0, s1));
+    for (; i < n; i++) r += a[i] * b[i];
+    return r;
+}
+AVX2F static void axpy_256(float alpha, const float *x, float *y, int n) {
+    __m256 a = _mm256_set1_ps(alpha);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_fmadd_ps(a, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+    for (; i < n; i++) y[i] += alpha * x[i];
+}
+AVX2F static void scale_mul_256(const float *x, const float *w, float s, float *out, int n) {
+    __m256 sv = _mm256_set1_ps(s);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, _mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(x + i), sv), _mm256_loadu_ps(w + i)));
+    for (; i < n; i++) out[i] = x[i] * s * w[i];
+}
+AVX2F static float exp_sum_256(float *x, float mx, int n) {
+    __m256 s = _mm256_setzero_ps(), mv = _mm256_set1_ps(mx);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 e = exp_256(_mm256_sub_ps(_mm256_loadu_ps(x + i), mv));
+        _mm256_storeu_ps(x + i, e);
+        s = _mm256_add_ps(s, e);
+    }
+    float r = hsum256(s);
+    for (; i < n; i++) { x[i] = expf(x[i] - mx); r += x[i]; }
+    return r;
+}
+AVX2F static void swiglu_256(float *g, const float *u, int n) {
+    __m256 one = _mm256_set1_ps(1.0f);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 gv = _mm256_loadu_ps(g + i);
+        __m256 silu = _mm256_div_ps(gv, _mm256_add_ps(one, exp_256(_mm256_sub_ps(_mm256_setzero_ps(), gv))));
+        _mm256_storeu_ps(g + i, _mm256_mul_ps(silu, _mm256_loadu_ps(u + i)));
+    }
+    for (; i < n; i++) g[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
+}
+#define HAVE256 (ck_cpu_isa() == CK_ISA_AVX2)
 #else
+#define HAVE256 0
+#define dot_256 dot_ref
+#define axpy_256 axpy_ref
+#define scale_mul_256 scale_mul_ref
+#define exp_sum_256 exp_sum_ref
+#define swiglu_256 swiglu_ref
 #define HAVE512 0
 #define dot_512 dot_ref
 #define axpy_512 axpy_ref
@@ -132,29 +215,80 @@ AVX512 static void swiglu_512(float *g, const float *u, int n) {
 
 // ---------------------------------------------------------------- public
 
-float ck_dot_f32(const float *a, const float *b, int n) { return HAVE512 ? dot_512(a, b, n) : dot_ref(a, b, n); }
+float ck_dot_f32(const float *a, const float *b, int n) {
+    return HAVE512 ? dot_512(a, b, n) : HAVE256 ? dot_256(a, b, n) : dot_ref(a, b, n);
+}
 
 void ck_axpy_f32(float alpha, const float *x, float *y, int n) {
     if (HAVE512) axpy_512(alpha, x, y, n);
+    else if (HAVE256) axpy_256(alpha, x, y, n);
     else axpy_ref(alpha, x, y, n);
 }
 
 void ck_rmsnorm_f32(const float *x, const float *w, int n, float eps, float *out) {
-    float ss = HAVE512 ? dot_512(x, x, n) : sumsq_ref(x, n);
+    float ss = HAVE512 ? dot_512(x, x, n) : HAVE256 ? dot_256(x, x, n) : sumsq_ref(x, n);
     float s = 1.0f / sqrtf(ss / (float)n + eps);
     if (HAVE512) scale_mul_512(x, w, s, out, n);
+    else if (HAVE256) scale_mul_256(x, w, s, out, n);
     else scale_mul_ref(x, w, s, out, n);
 }
 
 void ck_softmax_f32(float *x, int n) {
     if (n <= 0) return;
     float m = HAVE512 ? max_512(x, n) : max_ref(x, n);
-    float s = HAVE512 ? exp_sum_512(x, m, n) : exp_sum_ref(x, m, n);
+    float s = HAVE512 ? exp_sum_512(x, m, n) : HAVE256 ? exp_sum_256(x, m, n) : exp_sum_ref(x, m, n);
     if (HAVE512) scale_512(x, 1.0f / s, n);
     else scale_ref(x, 1.0f / s, n);
 }
 
 void ck_swiglu_f32(float *gate, const float *up, int n) {
     if (HAVE512) swiglu_512(gate, up, n);
+    else if (HAVE256) swiglu_256(gate, up, n);
     else swiglu_ref(gate, up, n);
+}
+
+// ---------------------------------------------------------------- self test of the AVX2 variants
+// (the dispatcher never picks them on an AVX-512 CPU, so tests call this)
+
+static float rel_err(float a, float b) { float d = fabsf(a - b), m = fabsf(b) > 1 ? fabsf(b) : 1; return d / m; }
+
+int ck_floatops_selftest_avx2(void) {
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+    if (ck_cpu_isa() < CK_ISA_AVX2) return 0;
+    int bad = 0;
+    float a[1003], b[1003], y1[1003], y2[1003];
+    uint32_t st = 12345;
+    for (int i = 0; i < 1003; i++) {
+        st = st * 1664525u + 1013904223u;
+        a[i] = ((float)(st >> 8) / 16777216.0f - 0.5f) * 40.0f;  // [-20, 20): exercises exp
+        st = st * 1664525u + 1013904223u;
+        b[i] = (float)(st >> 8) / 16777216.0f - 0.5f;
+    }
+    a[5] = -INFINITY;
+    a[6] = -1000.0f;
+    int sizes[] = {1, 7, 8, 17, 64, 1003};
+    for (int si = 0; si < 6; si++) {
+        int n = sizes[si];
+        const float *aa = a + 7;  // finite part for dot/axpy/norm
+        int nn = n < 996 ? n : 996;
+        if (rel_err(dot_256(aa, b, nn), dot_ref(aa, b, nn)) > 1e-4f) bad++;
+        memcpy(y1, b, sizeof(float) * nn); memcpy(y2, b, sizeof(float) * nn);
+        axpy_256(0.3f, aa, y1, nn); axpy_ref(0.3f, aa, y2, nn);
+        for (int i = 0; i < nn; i++) if (rel_err(y1[i], y2[i]) > 1e-6f) { bad++; break; }
+        scale_mul_256(aa, b, 0.7f, y1, nn); scale_mul_ref(aa, b, 0.7f, y2, nn);
+        for (int i = 0; i < nn; i++) if (rel_err(y1[i], y2[i]) > 1e-6f) { bad++; break; }
+        memcpy(y1, a, sizeof(float) * n); memcpy(y2, a, sizeof(float) * n);
+        float m = max_ref(a, n);
+        float s1 = exp_sum_256(y1, m, n), s2 = exp_sum_ref(y2, m, n);
+        if (rel_err(s1, s2) > 1e-5f) bad++;
+        for (int i = 0; i < n; i++) if (fabsf(y1[i] - y2[i]) > 1e-6f * (y2[i] > 1 ? y2[i] : 1)) { bad++; break; }
+        memcpy(y1, a, sizeof(float) * n); memcpy(y2, a, sizeof(float) * n);
+        y1[5] = y2[5] = -100.0f;  // keep silu away from -inf * 0
+        swiglu_256(y1, b, n); swiglu_ref(y2, b, n);
+        for (int i = 0; i < n; i++) if (rel_err(y1[i], y2[i]) > 1e-5f) { bad++; break; }
+    }
+    return bad;
+#else
+    return 0;
+#endif
 }

@@ -9,3 +9,9 @@ public enum KernelISA: Int32, Sendable, CaseIterable {
     /// The best instruction set this CPU supports.
     public static var detected: KernelISA { KernelISA(rawValue: ck_cpu_isa()) ?? .scalar }
 }
+
+extension Kernels {
+    /// Checks the AVX2 float ops (dot, axpy, norm, softmax, swiglu), which the dispatcher does not
+    /// pick on AVX-512 CPUs, against the scalar reference; returns the number of failures.
+    package static func selfTestAVX2FloatOps() -> Int { Int(ck_floatops_selftest_avx2()) }
+}

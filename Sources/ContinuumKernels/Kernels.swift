@@ -1,6 +1,16 @@
 internal import CContinuumKernels
 
 /// Hot-path kernels. Nothing here allocates; scratch lives in ComputeContext.
+///
+/// matmul, the hot one, is C (CContinuumKernels), picked once per process from the CPU:
+/// - X is quantized once per call to 8-bit blocks in the layout the weight format wants
+///   (32-blocks with sums for q4_0…q8_0, 256-blocks with 16/32-sums for k-quants), then integer
+///   dot products: AVX-512 VNNI (vpdpbusd) with VBMI permutes for the nibble formats, AVX2
+///   (vpmaddubsw) otherwise, portable scalar C everywhere else (the reference the SIMD paths are
+///   tested against, next to `Reference.matmul` in Swift).
+/// - n = 1 streams one weight row at a time (16-block groups reduced once, 3 KB prefetch);
+///   n > 1 runs 4 x 4 register tiles so each unpacked weight block serves 4 activation rows.
+/// - Weight rows are split into chunks claimed dynamically by the context's threads.
 public enum Kernels {
     /// Y (n, w.rows) = X (n, w.cols) · Wᵀ. X and Y row-major float. n = 1 is decode (matvec);
     /// n > 1 is prefill (batched). Rows are split across the context's threads; X is quantized
@@ -32,7 +42,7 @@ public enum Kernels {
     /// GGUF); neox=true: rotate (x[i], x[i+ropeDim/2]) (qwen2).
     public static func rope(_ x: UnsafeMutablePointer<Float>, heads: Int, headDim: Int, ropeDim: Int, position: Int, base: Float, neox: Bool) {
         // theta_i = pos * base^(-2i/ropeDim), advanced by one float multiply per pair as ggml does
-        let scale = Float(pow(Double(base), -2.0 / Double(ropeDim)))
+        let scale = ck_powf(base, -2.0 / Float(ropeDim))
         var theta = Float(position)
         let half = ropeDim / 2
         for i in 0..<half {

@@ -53,6 +53,10 @@ import Testing
     }
 }
 
+@Test func avx2FloatOpsMatchReference() {
+    #expect(Kernels.selfTestAVX2FloatOps() == 0)
+}
+
 @Suite struct ActivationRangeTests {
     /// softmax / swiglu stay finite and accurate over the whole float range the model produces.
     @Test func extremes() {

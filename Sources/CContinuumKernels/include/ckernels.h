@@ -53,6 +53,8 @@ void ck_axpy_f32(float alpha, const float *x, float *y, int n);           // y +
 void ck_rmsnorm_f32(const float *x, const float *w, int n, float eps, float *out);  // out may alias x
 void ck_softmax_f32(float *x, int n);                                     // in place
 void ck_swiglu_f32(float *gate, const float *up, int n);                  // gate = silu(gate)·up
+/// Compares the AVX2 float ops with the scalar reference (if the CPU has AVX2); returns failures.
+int ck_floatops_selftest_avx2(void);
 
 // ---------------------------------------------------------------- attention
 /// Causal attention for n query positions: query i sits at position start + i and attends to key
@@ -75,6 +77,7 @@ static inline float ck_expf(float x) { return expf(x); }
 static inline double ck_cos(double x) { return cos(x); }
 static inline double ck_sin(double x) { return sin(x); }
 static inline float ck_cosf(float x) { return cosf(x); }
+static inline float ck_powf(float x, float y) { return powf(x, y); }
 static inline float ck_sinf(float x) { return sinf(x); }
 static inline double ck_pow(double x, double y) { return pow(x, y); }
 
