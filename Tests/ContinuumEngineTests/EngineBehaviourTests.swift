@@ -107,3 +107,43 @@ import Testing
         #expect(r.finishReason == .length && prompt.count + r.completionTokens <= e.contextLength + 1)
     }
 }
+
+@Suite(.serialized) struct EngineStreamTests {
+    @Test func streamYieldsTheSameTokensAndStopsWhenAbandoned() async throws {
+        guard let e = EngineBehaviourTests.engine else {
+            Issue.record(Comment(rawValue: TestResources.missingModel(TestResources.smolLM2)))
+            return
+        }
+        var p = SamplingParameters.greedy
+        p.maxTokens = 12
+        let prompt = e.tokenizer.encode("The capital of France is")
+        e.resetCache()
+        let sync = try e.generate(prompt: prompt, parameters: p)
+        e.resetCache()
+        var tokens: [Int32] = []
+        var finished: GenerationResult?
+        for try await update in e.stream(prompt: prompt, parameters: p) {
+            switch update {
+            case .token(let t): tokens.append(t.token.id)
+            case .finished(let r): finished = r
+            }
+        }
+        #expect(tokens == sync.tokens && finished?.tokens == sync.tokens)
+
+        // Leave after 2 tokens: the generation is cancelled, and the engine is free again.
+        p.maxTokens = 200
+        var seen = 0
+        for try await update in e.stream(prompt: prompt, parameters: p) {
+            if case .token = update { seen += 1 }
+            if seen == 2 { break }
+        }
+        p.maxTokens = 3
+        let after = try e.generate(prompt: prompt, parameters: p)
+        #expect(after.completionTokens == 3)
+
+        // Errors end the stream.
+        await #expect(throws: EngineError.self) {
+            for try await _ in e.stream(prompt: [], parameters: p) {}
+        }
+    }
+}
