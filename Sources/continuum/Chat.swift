@@ -6,7 +6,7 @@ import Foundation
 struct Chat: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Chat interactively with a model, keeping the conversation's history.",
-        discussion: "Type a message and press Enter. Commands: /reset clears the history, /exit (or Ctrl-D) quits.")
+        discussion: "Type a message and press Enter. Ctrl-C stops an answer; /reset clears the history; /exit, Ctrl-D or Ctrl-C at the prompt quits.")
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var sampling: SamplingOptions
@@ -21,6 +21,7 @@ struct Chat: ParsableCommand {
             history = system.map { [ChatMessage(role: "system", content: $0)] } ?? []
         }
         reset()
+        let interrupt = Interrupt()
         Stderr.print("continuum chat: \(model.model ?? ModelLocation.defaultFile), context \(engine.contextLength) tokens. /reset, /exit.")
         while true {
             Stdout.write("> ")
@@ -36,10 +37,12 @@ struct Chat: ParsableCommand {
                 history.remove(at: system == nil ? 0 : 1)
                 ids = try engine.chatPrompt(history)
             }
+            interrupt.setGenerating(true)
             let result = try engine.generate(prompt: ids, parameters: sampling.parameters) { event in
                 if !event.text.isEmpty { Stdout.write(event.text) }
-                return true
+                return !interrupt.takePending
             }
+            interrupt.setGenerating(false)
             Stdout.write("\n")
             history.append(ChatMessage(role: "assistant", content: result.text))
             if verbose { Stderr.print(Stats.summary(result)) }
