@@ -18,6 +18,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // GGUF v3: mmap, bounds-checked parsing, typed metadata, tensor directory, a writer for tests.
@@ -32,6 +34,16 @@ let package = Package(
         .target(name: "ContinuumModels", dependencies: ["ContinuumGGUF", "ContinuumKernels"], swiftSettings: strict),
         // KV cache, sampler chain, generation loop, the public Engine API.
         .target(name: "ContinuumEngine", dependencies: ["ContinuumModels", "ContinuumTokenizers", "ContinuumGGUF"], swiftSettings: strict),
+        // Codable wire types of the OpenAI API and SSE framing.
+        .target(name: "ContinuumOpenAI", swiftSettings: strict),
+        // SQLite (GRDB): API keys (hashed), per-request usage and provenance; migrations.
+        .target(
+            name: "ContinuumLedger",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict),
         // The CLI: the only place everything is wired together.
         .executableTarget(
             name: "continuum",
@@ -44,6 +56,8 @@ let package = Package(
         .testTarget(name: "ContinuumGGUFTests", dependencies: ["ContinuumGGUF"], swiftSettings: strict),
         .testTarget(name: "ContinuumKernelsTests", dependencies: ["ContinuumKernels"], swiftSettings: strict),
         .testTarget(name: "ContinuumTokenizersTests", dependencies: ["ContinuumTokenizers", "ContinuumGGUF"], swiftSettings: strict),
+        .testTarget(name: "ContinuumOpenAITests", dependencies: ["ContinuumOpenAI"], swiftSettings: strict),
+        .testTarget(name: "ContinuumLedgerTests", dependencies: ["ContinuumLedger"], swiftSettings: strict),
         .testTarget(name: "ContinuumEngineTests", dependencies: ["ContinuumEngine", "ContinuumModels", "ContinuumTokenizers", "ContinuumGGUF", "ContinuumKernels"], swiftSettings: strict),
     ]
 )

@@ -1,0 +1,1 @@
+// Placeholder until the ledger lands (issue 3).

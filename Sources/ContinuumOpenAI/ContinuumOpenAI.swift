@@ -1,0 +1,1 @@
+// Placeholder until the wire types land (issue 3).
