@@ -106,13 +106,28 @@ cpu_busy() {
   echo $(( total > 0 ? 100 * (total - idle) / total : 0 ))
 }
 busy_notes=""
+hz="$(getconf CLK_TCK)"; ncpu="$(nproc)"
 before_run() {  # $1 = label
   local busy waited=0
   busy="$(cpu_busy)"
   while [[ $busy -ge 10 && $waited -lt $wait_idle ]]; do
     sleep 8; waited=$((waited + 10)); busy="$(cpu_busy)"
   done
-  busy_notes+="$1: ${busy}%"$'\n'
+  run_label="$1"; run_busy_before="$busy"
+  stat_before=($(head -n1 /proc/stat))
+}
+# Runs "$@" (redirections are the caller's); records the share of the machine's CPU time that
+# other processes used while it ran: busy time from /proc/stat minus the command's own user+sys.
+timed_run() {
+  local TIMEFORMAT='%R %U %S' t rc=0 a b i busy=0 others
+  a=("${stat_before[@]}")
+  { time "$@" ; } 2>"$work/time" || rc=$?
+  b=($(head -n1 /proc/stat))
+  for i in 1 2 3 6 7 8; do busy=$((busy + b[i] - a[i])); done
+  t=($(tail -n1 "$work/time"))
+  others="$(python3 -c 'import sys; r,u,s,busy,hz,n=map(float,sys.argv[1:]); print(max(0,round(100*(busy/hz-u-s)/max(r*n,1e-9))))' "${t[0]:-1}" "${t[1]:-0}" "${t[2]:-0}" "$busy" "$hz" "$ncpu" 2>/dev/null || echo "?")"
+  busy_notes+="$run_label: ${run_busy_before}% busy just before, other processes used ${others}% of the CPU time during the run (${t[0]:-?} s)"$'\n'
+  return $rc
 }
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 for i in "${!paths[@]}"; do
@@ -120,7 +135,7 @@ for i in "${!paths[@]}"; do
   for t in ${threads//,/ }; do
     before_run "llama-bench ${names[$i]} -t $t"
     echo "llama-bench ${names[$i]} -t $t ..." >&2
-    if ! "$bench" -m "$p" -p "$np" -n "$ng" -t "$t" -r "$reps" -o json >"$work/lc-$i-$t.json" 2>"$work/lc-$i-$t.err"; then
+    if ! timed_run "$bench" -m "$p" -p "$np" -n "$ng" -t "$t" -r "$reps" -o json >"$work/lc-$i-$t.json" 2>"$work/lc-$i-$t.err"; then
       echo "error: llama-bench failed for $p -t $t:" >&2; tail -n 5 "$work/lc-$i-$t.err" >&2; exit 1
     fi
   done
@@ -128,7 +143,7 @@ for i in "${!paths[@]}"; do
     before_run "continuum bench ${names[$i]} -t $threads"
     echo "continuum bench ${names[$i]} -t $threads ..." >&2
     rc=0
-    SWIFT_BACKTRACE=enable=no "$cont" bench --model "$p" -p "$np" -n "$ng" -t "$threads" --json \
+    SWIFT_BACKTRACE=enable=no timed_run "$cont" bench --model "$p" -p "$np" -n "$ng" -t "$threads" --json \
       >"$work/ct-$i.json" 2>"$work/ct-$i.err" || rc=$?
     if [[ $rc -ne 0 ]] || ! python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert isinstance(d, list)' "$work/ct-$i.json" 2>/dev/null; then
       why="$(grep -m1 -iE 'error|usage|unknown' "$work/ct-$i.err" || tail -n1 "$work/ct-$i.err" || true)"
@@ -206,7 +221,7 @@ print("|---|---:|---|---:|---:|---:|")
 print("\n".join(rows))
 if E.get("BUSY_NOTES", "").strip():
     print()
-    print("CPU busy (all processes, 2 s window) just before each run:")
+    print("Disturbance by other processes (a run they disturbed is not comparable):")
     for line in E["BUSY_NOTES"].strip().split("\n"):
         print(f"- {line}")
 if E.get("JSON_OUT"):
