@@ -3,7 +3,13 @@
 ///
 /// Buffers are allocated once in `init` (candidate arrays of `min(topK, vocabularySize)`
 /// entries, or the whole vocabulary when top-k is off; a count table when penalties are on),
-/// so ``sample(logits:)`` allocates nothing unless `topLogprobs > 0`.
+/// so ``sample(logits:)`` allocates nothing unless `topLogprobs > 0`. Each call is O(V):
+/// top-k is a bounded-heap selection (O(V log k)), top-p without top-k cuts by buckets, and
+/// nothing sorts the whole vocabulary.
+///
+/// Usage: ``accept(contentsOf:)`` the prompt, then per step ``sample(logits:)`` and
+/// ``accept(_:)`` the chosen id. `maxTokens` and `stop` are the generation loop's to enforce
+/// (see ``StopStringMatcher``).
 ///
 /// Not thread-safe: use one sampler per sequence, from one task at a time.
 public final class Sampler {

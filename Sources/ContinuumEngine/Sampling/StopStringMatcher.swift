@@ -10,6 +10,7 @@
 ///     m.append("lo")    // ("", true)
 public struct StopStringMatcher: Sendable {
     private let stops: [[UInt8]]
+    private let longest: Int
     private var pending: [UInt8] = []
     /// Whether a stop string has matched; later appends return `("", true)`.
     public private(set) var stopped = false
@@ -19,7 +20,7 @@ public struct StopStringMatcher: Sendable {
     /// Empty strings are ignored.
     public init(_ stops: [String]) {
         self.stops = stops.filter { !$0.isEmpty }.map { Array($0.utf8) }
-        let longest = self.stops.map(\.count).max() ?? 0
+        longest = self.stops.map(\.count).max() ?? 0
         pending.reserveCapacity(Swift.max(64, 2 * longest))
     }
 
@@ -57,8 +58,7 @@ public struct StopStringMatcher: Sendable {
         return rest
     }
 
-    /// Whether pending[start..<start+length] equals stop[0..<length] (as far as pending reaches
-    /// when `length` is the whole stop, it must fit entirely).
+    /// Whether pending[start..<start+length] exists and equals stop[0..<length].
     private func matches(_ stop: [UInt8], at start: Int, length: Int) -> Bool {
         guard start + length <= pending.count else { return false }
         for j in 0..<length where pending[start + j] != stop[j] { return false }
@@ -66,7 +66,6 @@ public struct StopStringMatcher: Sendable {
     }
 
     private func heldSuffixLength() -> Int {
-        let longest = stops.map(\.count).max() ?? 0
         var length = Swift.min(pending.count, longest - 1)
         while length > 0 {
             let start = pending.count - length
