@@ -85,6 +85,9 @@ struct PenaltyWindow: ~Copyable {
         }
     }
 
+    /// Whether the last ``apply(to:)`` changed any logit (until ``restore(_:)``).
+    var changedLogits: Bool { savedCount > 0 }
+
     /// Puts back the logits changed by the last ``apply(to:)``.
     mutating func restore(_ logits: UnsafeMutablePointer<Float>) {
         for j in 0..<savedCount { logits[Int(savedIds[j])] = savedLogits[j] }

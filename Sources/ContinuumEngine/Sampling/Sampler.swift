@@ -3,7 +3,13 @@
 ///
 /// Buffers are allocated once in `init` (candidate arrays of `min(topK, vocabularySize)`
 /// entries, or the whole vocabulary when top-k is off; a count table when penalties are on),
-/// so ``sample(logits:)`` allocates nothing unless `topLogprobs > 0`.
+/// so ``sample(logits:)`` allocates nothing unless `topLogprobs > 0`. Each call is O(V):
+/// top-k is a bounded-heap selection (O(V log k)), top-p without top-k cuts by buckets, and
+/// nothing sorts the whole vocabulary.
+///
+/// Usage: ``accept(contentsOf:)`` the prompt, then per step ``sample(logits:)`` and
+/// ``accept(_:)`` the chosen id. `maxTokens` and `stop` are the generation loop's to enforce
+/// (see ``StopStringMatcher``).
 ///
 /// Not thread-safe: use one sampler per sequence, from one task at a time.
 public final class Sampler {
@@ -16,6 +22,7 @@ public final class Sampler {
 
     private var rng: Xoshiro256StarStar
     private var window: PenaltyWindow
+    private let topPBuckets: TopPBuckets
     private let candidateCapacity: Int
     private let candidateIds: UnsafeMutablePointer<Int32>
     private let candidateLogits: UnsafeMutablePointer<Float>
@@ -42,6 +49,7 @@ public final class Sampler {
         }
         rng = Xoshiro256StarStar(seed: seed)
         window = PenaltyWindow(parameters: parameters, vocabularySize: vocabularySize)
+        topPBuckets = TopPBuckets()
         candidateCapacity = parameters.topK > 0 ? Swift.min(parameters.topK, vocabularySize) : vocabularySize
         candidateIds = .allocate(capacity: candidateCapacity)
         candidateLogits = .allocate(capacity: candidateCapacity)
@@ -87,7 +95,8 @@ public final class Sampler {
         let n = vocabularySize
         // The model's distribution, for the reported log-probabilities.
         let rawMax = SamplingMath.max(logits, n)
-        let logNormalizer = rawMax + Float(SamplingMath.log(SamplingMath.sumExp(logits, n, shift: rawMax)))
+        let rawMass = SamplingMath.sumExp(logits, n, shift: rawMax)
+        let logNormalizer = rawMax + Float(SamplingMath.log(rawMass))
         var top: [TokenLogprob] = []
         if topCount > 0 {
             CandidateHeap(ids: topIds, logits: topLogits).selectTop(from: logits, count: n, k: topCount)
@@ -101,8 +110,10 @@ public final class Sampler {
         let chosen: Int32
         if parameters.temperature == 0 {
             chosen = Int32(truncatingIfNeeded: SamplingMath.argmax(logits, n))
+        } else if window.changedLogits {
+            chosen = draw(logits, max: nil, mass: nil)
         } else {
-            chosen = draw(logits)
+            chosen = draw(logits, max: rawMax, mass: rawMass)
         }
         window.restore(logits)
 
@@ -110,7 +121,8 @@ public final class Sampler {
     }
 
     /// Truncates (top-k, top-p, min-p) into the candidate arrays, then draws at temperature.
-    private func draw(_ logits: UnsafeMutablePointer<Float>) -> Int32 {
+    /// `max` and `mass` (Σ exp(l - max)) of the logits are passed when already known.
+    private func draw(_ logits: UnsafeMutablePointer<Float>, max knownMax: Float?, mass knownMass: Double?) -> Int32 {
         let p = parameters
         let heap = CandidateHeap(ids: candidateIds, logits: candidateLogits)
         var kept: Int
@@ -128,25 +140,19 @@ public final class Sampler {
             while kept > 1 && candidateLogits[kept - 1] < threshold { kept -= 1 }
         } else {
             // No top-k: min-p is a threshold on logits (p_i ≥ minP·p_max ⇔ l_i ≥ l_max + log minP),
-            // so gather its survivors in one pass; top-p then only needs them sorted.
-            maxLogit = SamplingMath.max(logits, vocabularySize)
+            // so gather its survivors in one pass. Top-p and min-p both keep a most-likely
+            // prefix, so the result is the shorter of the two; top-p finds its cut by buckets.
+            maxLogit = knownMax ?? SamplingMath.max(logits, vocabularySize)
             if maxLogit == -.infinity { return 0 }  // every token masked: like greedy, lowest id
             // Masked (-inf) tokens can never be drawn, so they are never candidates.
             kept = gather(logits, atLeast: Swift.max(maxLogit + logMinP, -.greatestFiniteMagnitude))
             if p.topP < 1 {
-                let z = SamplingMath.sumExp(logits, vocabularySize, shift: maxLogit)
-                // Sort a growing prefix until it holds top-p's mass: O(V log m), not a full sort.
-                var m = Swift.min(kept, 256)
-                while true {
-                    heap.selectTopInPlace(count: kept, k: m)
-                    _ = SamplingMath.expInto(candidateProbs, candidateLogits, m, shift: maxLogit, scale: 1)
-                    let prefix = topPPrefix(count: m, normalizer: z)
-                    if prefix < m || m == kept {
-                        kept = prefix
-                        break
-                    }
-                    m = Swift.min(kept, m * 8)
-                }
+                let keptMass = SamplingMath.expInto(candidateProbs, candidateLogits, kept, shift: maxLogit, scale: 1)
+                // Top-p's probabilities are over the whole vocabulary, not just min-p's survivors.
+                let z = p.minP == 0 ? keptMass : knownMass ?? SamplingMath.sumExp(logits, vocabularySize, shift: maxLogit)
+                kept = topPBuckets.select(
+                    ids: candidateIds, logits: candidateLogits, probs: candidateProbs, count: kept,
+                    maxLogit: maxLogit, goal: Double(p.topP) * z)
             }
         }
 

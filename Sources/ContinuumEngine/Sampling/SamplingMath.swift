@@ -8,7 +8,10 @@ package enum SamplingMath {
     @inline(__always)
     package static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let lo: Float = -87.33654, hi: Float = 88.37626
-        let xc = x.clamped(lowerBound: SIMD8(repeating: lo), upperBound: SIMD8(repeating: hi))
+        // Masks rather than pointwiseMin/Max, which compile to calls here.
+        var xc = x
+        xc.replace(with: lo, where: x .< lo)
+        xc.replace(with: hi, where: x .> hi)
         // Adding 1.5·2^23 rounds x·log2(e) to the nearest integer n, held in the low mantissa bits.
         let magic: Float = 12_582_912
         let t = xc * 1.442_695_04 + magic
@@ -76,17 +79,24 @@ package enum SamplingMath {
         var acc = SIMD8<Float>(repeating: -.infinity)
         var i = 0
         while i + 8 <= count {
-            acc = pointwiseMax(acc, load8(x + i))
+            let v = load8(x + i)
+            acc.replace(with: v, where: v .> acc)
             i += 8
         }
-        acc = pointwiseMax(acc, loadTail(x + i, count - i, pad: -.infinity))
+        let v = loadTail(x + i, count - i, pad: -.infinity)
+        acc.replace(with: v, where: v .> acc)
         return acc.max()
     }
 
     /// The lowest index holding the largest value of x[0..<count] (count > 0).
     package static func argmax(_ x: UnsafePointer<Float>, _ count: Int) -> Int {
         let m = max(x, count)
-        for i in 0..<count where x[i] == m { return i }
+        var i = 0
+        while i + 8 <= count && (load8(x + i) .== m) == SIMDMask(repeating: false) { i += 8 }
+        while i < count {
+            if x[i] == m { return i }
+            i += 1
+        }
         // Only reachable with NaN logits: fall back to a plain scan.
         var best = 0
         for i in 1..<count where x[i] > x[best] { best = i }

@@ -10,9 +10,8 @@
 ///     m.append("lo")    // ("", true)
 public struct StopStringMatcher: Sendable {
     private let stops: [[UInt8]]
+    private let longest: Int
     private var pending: [UInt8] = []
-    /// Length of the longest stop string, computed once (a `map` per token would allocate).
-    private let longestStop: Int
     /// Whether a stop string has matched; later appends return `("", true)`.
     public private(set) var stopped = false
     /// The stop string that matched, if any.
@@ -21,8 +20,7 @@ public struct StopStringMatcher: Sendable {
     /// Empty strings are ignored.
     public init(_ stops: [String]) {
         self.stops = stops.filter { !$0.isEmpty }.map { Array($0.utf8) }
-        let longest = self.stops.map(\.count).max() ?? 0
-        longestStop = longest
+        longest = self.stops.map(\.count).max() ?? 0
         pending.reserveCapacity(Swift.max(64, 2 * longest))
     }
 
@@ -60,8 +58,7 @@ public struct StopStringMatcher: Sendable {
         return rest
     }
 
-    /// Whether pending[start..<start+length] equals stop[0..<length] (as far as pending reaches
-    /// when `length` is the whole stop, it must fit entirely).
+    /// Whether pending[start..<start+length] exists and equals stop[0..<length].
     private func matches(_ stop: [UInt8], at start: Int, length: Int) -> Bool {
         guard start + length <= pending.count else { return false }
         for j in 0..<length where pending[start + j] != stop[j] { return false }
@@ -69,7 +66,7 @@ public struct StopStringMatcher: Sendable {
     }
 
     private func heldSuffixLength() -> Int {
-        var length = Swift.min(pending.count, longestStop - 1)
+        var length = Swift.min(pending.count, longest - 1)
         while length > 0 {
             let start = pending.count - length
             for stop in stops where stop.count > length && matches(stop, at: start, length: length) {

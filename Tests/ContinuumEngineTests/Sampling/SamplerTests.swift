@@ -194,7 +194,9 @@ private func untruncated(temperature: Float = 1, seed: UInt64 = 1) -> SamplingPa
             parameters: SamplingParameters(temperature: 0, repetitionPenalty: 1.5, topLogprobs: 3),
             vocabularySize: 3)
         s.accept(0)
-        let token = sampleOnce(s, l)
+        var copy = l
+        let token = copy.withUnsafeMutableBufferPointer { s.sample(logits: $0.baseAddress!) }
+        #expect(copy == l)  // penalties were applied in place and undone
         let ref = referenceLogSoftmax(l)
         #expect(token.id == 1)
         #expect(abs(Double(token.logprob) - ref[1]) < 1e-5)
@@ -266,6 +268,16 @@ private func untruncated(temperature: Float = 1, seed: UInt64 = 1) -> SamplingPa
         let prob = referenceDistribution(l, parameters, history: history)
         #expect(prob.filter { $0 > 0 }.count > 3)
         #expect(frequenciesMatch(freq, prob, draws: 10_000))
+    }
+
+    @Test(arguments: [0, 40])
+    func maskedTokensAreNeverDrawn(topK: Int) throws {
+        var l = [Float](repeating: -.infinity, count: 300)
+        for i in [3, 150, 299] { l[i] = Float(i % 7) * 0.1 }
+        let s = try Sampler(
+            parameters: SamplingParameters(temperature: 5, topK: topK, topP: 1, minP: 0, seed: 1), vocabularySize: l.count)
+        let ids = Set((0..<300).map { _ in sampleOnce(s, l).id })
+        #expect(ids == [3, 150, 299])
     }
 
     @Test func invalidVocabularySizeThrows() {
