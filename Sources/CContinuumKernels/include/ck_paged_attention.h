@@ -1,0 +1,32 @@
+#ifndef CK_PAGED_ATTENTION_H
+#define CK_PAGED_ATTENTION_H
+// Causal attention over a paged KV cache, for a batch whose tokens may belong to different
+// sequences (continuous batching). Position j of a token's sequence lives in KV slot
+// tables[table_offset + j / block_size] * block_size + j % block_size.
+#include <stdint.h>
+#include "ckernels.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    const float *q;                // (n, heads*head_dim), rows q_stride floats apart
+    const float *k, *v;            // (slots, kv_heads*head_dim), rows kv_stride floats apart
+    float *out;                    // (n, heads*head_dim), rows out_stride floats apart
+    const int32_t *positions;      // (n,) query i attends to its positions 0...positions[i]
+    const int32_t *table_offsets;  // (n,) where query i's block table starts in `tables`
+    const int32_t *tables;         // block ids
+    int n, heads, kv_heads, head_dim, block_size;
+    long q_stride, kv_stride, out_stride;
+    float scale;
+} ck_paged_attention_args;
+
+/// out = softmax(q·Kᵀ·scale)·V per (query, head), (query, kv head) pairs spread over the
+/// pool. `isa` as for ck_matmul (CK_ISA_SCALAR forces the reference path).
+void ck_paged_attention(ck_pool *pool, int isa, const ck_paged_attention_args *a);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
