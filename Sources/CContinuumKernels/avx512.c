@@ -43,13 +43,13 @@ void ck_quant_act_avx512(int type, const float *x, int cols, uint8_t *dst) {
             if (2 * p + 1 >= nb) memset(o, 0, sizeof(*o));
             for (int j = 0; j < 2 && 2 * p + j < nb; j++) {
                 const float *v = x + 32 * (2 * p + j);
-                float d = absmax(v, 32) / 127.0f, idf = d != 0 ? 1.0f / d : 0.0f;
-                __m512 id = _mm512_set1_ps(idf);
+                ck_act_scale sc = ck_scale32(absmax(v, 32));
+                __m512 id = _mm512_set1_ps(sc.id);
                 __m512i s0 = quant16(v, id, o->q + (nat ? 32 * j : 16 * j));
                 __m512i s1 = quant16(v + 16, id, o->q + (nat ? 32 * j + 16 : 16 * j + 32));
                 int sum = _mm512_reduce_add_epi32(_mm512_add_epi32(s0, s1));
-                o->d[j] = d;
-                o->ds[j] = d * (float)sum;
+                o->d[j] = sc.d;
+                o->ds[j] = f16_round(sc.d_raw * (float)sum);
                 o->corr[j] = -off * sum;
             }
         }
@@ -59,9 +59,9 @@ void ck_quant_act_avx512(int type, const float *x, int cols, uint8_t *dst) {
         for (int b = 0; b < cols / 256; b++) {
             ck_kq *o = &out[b];
             const float *v = x + 256 * b;
-            float d = absmax(v, 256) / 127.0f, idf = d != 0 ? 1.0f / d : 0.0f;
-            __m512 id = _mm512_set1_ps(idf);
-            o->d = d;
+            ck_act_scale sc = ck_scale256(absmax(v, 256));
+            __m512 id = _mm512_set1_ps(sc.id);
+            o->d = sc.d;
             for (int s = 0; s < 16; s++) {
                 int sum = _mm512_reduce_add_epi32(quant16(v + 16 * s, id, o->q + 16 * s));
                 if (q6) o->bsum[s] = (int16_t)sum;

@@ -26,7 +26,44 @@ static inline float f16_to_f32(uint16_t h) {
     memcpy(&f, &bits, 4);
     return f;
 }
+/// Float -> binary16 bits, round to nearest even (the bit trick of Maratyszcza's FP16).
+static inline uint16_t f32_to_f16(float f) {
+    const float to_inf = 0x1.0p+112f, to_zero = 0x1.0p-110f;
+    float base = (fabsf(f) * to_inf) * to_zero;
+    uint32_t w, bias, bits;
+    memcpy(&w, &f, 4);
+    uint32_t shl1 = w + w, sign = w & 0x80000000u;
+    bias = shl1 & 0xFF000000u;
+    if (bias < 0x71000000u) bias = 0x71000000u;
+    uint32_t bb = (bias >> 1) + 0x07800000u;
+    float bf;
+    memcpy(&bf, &bb, 4);
+    base = bf + base;
+    memcpy(&bits, &base, 4);
+    uint32_t nonsign = ((bits >> 13) & 0x00007C00u) + (bits & 0x00000FFFu);
+    return (uint16_t)((sign >> 16) | (shl1 > 0xFF000000u ? 0x7E00u : nonsign));
+}
 static inline float bf16_to_f32(uint16_t h) { uint32_t b = (uint32_t)h << 16; float f; memcpy(&f, &b, 4); return f; }
+
+static inline float f16_round(float f) { return f16_to_f32(f32_to_f16(f)); }
+
+/// Activation scales exactly as llama.cpp's x86 quantizers make them, so products match its:
+/// 32-blocks (q8_0 / q8_1): q = round(x * 127/amax), d = f16(amax/127), ds = f16(amax/127 * Σq).
+/// 256-blocks (q8_K): q = round(x * 127/amax), d = 1 / (127/amax) in float.
+typedef struct { float d, d_raw, id; } ck_act_scale;
+static inline ck_act_scale ck_scale32(float amax) {
+    ck_act_scale s;
+    s.d_raw = amax / 127.0f;
+    s.d = f16_round(s.d_raw);
+    s.id = amax != 0 ? 127.0f / amax : 0.0f;
+    return s;
+}
+static inline ck_act_scale ck_scale256(float amax) {
+    ck_act_scale s;
+    s.id = amax != 0 ? 127.0f / amax : 0.0f;
+    s.d = s.d_raw = amax != 0 ? 1.0f / s.id : 0.0f;
+    return s;
+}
 
 // ---------------------------------------------------------------- activation layouts
 // Activations X (n, cols) are quantized once per matmul, one layout per weight family.

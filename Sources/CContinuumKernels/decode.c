@@ -13,16 +13,16 @@ void ck_quant_act_decode(int type, const float *x, int cols, uint8_t *dst) {
         const float *v = x + 32 * b;
         float amax = 0;
         for (int i = 0; i < 32; i++) amax = fmaxf(amax, fabsf(v[i]));
-        float d = amax / 127.0f, id = d != 0 ? 1.0f / d : 0.0f;
+        ck_act_scale sc = ck_scale32(amax);
         int sum = 0;
         for (int e = 0; e < 32; e++) {
-            int qi = (int)nearbyintf(v[e] * id);
+            int qi = (int)nearbyintf(v[e] * sc.id);
             sum += qi;
             q[512 * (b / 16) + ck_decode_pos(type, b % 16, e)] = (int8_t)qi;
         }
         int lane = ck_decode_lane(type, b % 16);
-        g[b / 16].d[lane] = d;
-        g[b / 16].ds[lane] = d * (float)sum;
+        g[b / 16].d[lane] = sc.d;
+        g[b / 16].ds[lane] = f16_round(sc.d_raw * (float)sum);
         g[b / 16].corr[lane] = -off * sum;
     }
 }
@@ -93,16 +93,16 @@ void ck_quant_act_decode_avx512(int type, const float *x, int cols, uint8_t *dst
         const float *v = x + 32 * b;
         __m512 x0 = _mm512_loadu_ps(v), x1 = _mm512_loadu_ps(v + 16);
         float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(x0), _mm512_abs_ps(x1)));
-        float d = amax / 127.0f, idf = d != 0 ? 1.0f / d : 0.0f;
-        __m512 id = _mm512_set1_ps(idf);
+        ck_act_scale sc = ck_scale32(amax);
+        __m512 id = _mm512_set1_ps(sc.id);
         __m512i q0 = _mm512_cvtps_epi32(_mm512_mul_ps(x0, id)), q1 = _mm512_cvtps_epi32(_mm512_mul_ps(x1, id));
         int8_t *qg = q + 512 * (b / 16);
         _mm_storeu_si128((__m128i *)(qg + ck_decode_pos(type, b % 16, 0)), _mm512_cvtsepi32_epi8(q0));
         _mm_storeu_si128((__m128i *)(qg + ck_decode_pos(type, b % 16, 16)), _mm512_cvtsepi32_epi8(q1));
         int sum = _mm512_reduce_add_epi32(_mm512_add_epi32(q0, q1));
         int lane = ck_decode_lane(type, b % 16);
-        g[b / 16].d[lane] = d;
-        g[b / 16].ds[lane] = d * (float)sum;
+        g[b / 16].d[lane] = sc.d;
+        g[b / 16].ds[lane] = f16_round(sc.d_raw * (float)sum);
         g[b / 16].corr[lane] = -off * sum;
     }
 }
@@ -324,16 +324,16 @@ void ck_quant_act_units_avx512(int type, const float *x, int cols, uint8_t *dst)
         const float *v = x + 32 * b;
         __m512 x0 = _mm512_loadu_ps(v), x1 = _mm512_loadu_ps(v + 16);
         float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(x0), _mm512_abs_ps(x1)));
-        float d = amax / 127.0f, idf = d != 0 ? 1.0f / d : 0.0f;
-        __m512 id = _mm512_set1_ps(idf);
+        ck_act_scale sc = ck_scale32(amax);
+        __m512 id = _mm512_set1_ps(sc.id);
         __m512i q0 = _mm512_cvtps_epi32(_mm512_mul_ps(x0, id)), q1 = _mm512_cvtps_epi32(_mm512_mul_ps(x1, id));
         int u = b / 4, L = b % 4;
         _mm_storeu_si128((__m128i *)(q + 128 * u + 16 * L), _mm512_cvtsepi32_epi8(q0));
         _mm_storeu_si128((__m128i *)(q + 128 * u + 64 + 16 * L), _mm512_cvtsepi32_epi8(q1));
         int sum = _mm512_reduce_add_epi32(_mm512_add_epi32(q0, q1));
-        meta[u].d[L] = d;
+        meta[u].d[L] = sc.d;
         meta[u].corr[L] = -off * sum;
-        meta[u].ds[L] = d * (float)sum;
+        meta[u].ds[L] = f16_round(sc.d_raw * (float)sum);
     }
 }
 

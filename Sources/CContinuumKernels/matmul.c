@@ -49,19 +49,19 @@ size_t ck_act_row_bytes(int type, int cols) {
     return (b + 63) & ~(size_t)63;
 }
 
-/// x (32,) -> q (32,) with x ≈ d q; returns d, writes sum of q.
-static float quant_block32(const float *x, int8_t *q, int *sum) {
+/// x (32,) -> q (32,) with x ≈ d q; returns the scales, writes sum of q.
+static ck_act_scale quant_block32(const float *x, int8_t *q, int *sum) {
     float amax = 0;
     for (int i = 0; i < 32; i++) amax = fmaxf(amax, fabsf(x[i]));
-    float d = amax / 127.0f, id = d != 0 ? 1.0f / d : 0.0f;
+    ck_act_scale sc = ck_scale32(amax);
     int s = 0;
     for (int i = 0; i < 32; i++) {
-        int v = (int)nearbyintf(x[i] * id);
+        int v = (int)nearbyintf(x[i] * sc.id);
         q[i] = (int8_t)v;
         s += v;
     }
     *sum = s;
-    return d;
+    return sc;
 }
 
 /// Scalar reference: x (cols,) -> one activation row in the layout for weight type `type`.
@@ -75,10 +75,10 @@ void ck_quant_act_scalar(int type, const float *x, int cols, uint8_t *dst) {
             for (int j = 0; j < 2 && 2 * p + j < nb; j++) {
                 int8_t q[32];
                 int sum;
-                float d = quant_block32(x + 32 * (2 * p + j), q, &sum);
+                ck_act_scale sc = quant_block32(x + 32 * (2 * p + j), q, &sum);
                 for (int e = 0; e < 32; e++) o->q[ck_lq_pos(type, j, e)] = q[e];
-                o->d[j] = d;
-                o->ds[j] = d * (float)sum;
+                o->d[j] = sc.d;
+                o->ds[j] = f16_round(sc.d_raw * (float)sum);
                 o->corr[j] = -off * sum;
             }
         }
@@ -90,11 +90,11 @@ void ck_quant_act_scalar(int type, const float *x, int cols, uint8_t *dst) {
             memset(o, 0, sizeof(*o));
             float amax = 0;
             for (int i = 0; i < 256; i++) amax = fmaxf(amax, fabsf(v[i]));
-            float d = amax / 127.0f, id = d != 0 ? 1.0f / d : 0.0f;
-            o->d = d;
+            ck_act_scale sc = ck_scale256(amax);
+            o->d = sc.d;
             int group = type == T_Q6_K ? 16 : 32;
             for (int i = 0; i < 256; i++) {
-                int q = (int)nearbyintf(v[i] * id);
+                int q = (int)nearbyintf(v[i] * sc.id);
                 o->q[i] = (int8_t)q;
                 o->bsum[i / group] += (int16_t)q;
             }
