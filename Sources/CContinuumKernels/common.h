@@ -120,11 +120,11 @@ typedef struct {
 } ck_gemm_args;
 
 /// Y[c, r] for r in [r0, r1), c in [c0, c1).
-void ck_gemm_scalar(const ck_gemm_args *a, int r0, int r1, int c0, int c1);
+void ck_gemm_reference(const ck_gemm_args *a, int r0, int r1, int c0, int c1);
 void ck_gemm_avx512(const ck_gemm_args *a, int r0, int r1, int c0, int c1);
 void ck_gemm_avx2(const ck_gemm_args *a, int r0, int r1, int c0, int c1);
 /// One activation row x (cols,) -> the layout for weight type `type` at dst.
-void ck_quant_act_scalar(int type, const float *x, int cols, uint8_t *dst);
+void ck_quant_act_reference(int type, const float *x, int cols, uint8_t *dst);
 void ck_quant_act_avx512(int type, const float *x, int cols, uint8_t *dst);
 size_t ck_act_row_bytes(int type, int cols);
 
@@ -152,10 +152,10 @@ static inline int ck_decode_pos(int t, int i, int e) {
     return 128 * (i / 4) + (e < 16 ? 16 * (i % 4) + e : 64 + 16 * (i % 4) + e - 16);
 }
 int ck_has_vbmi(void);
-void ck_quant_act_decode(int type, const float *x, int cols, uint8_t *dst);        // scalar reference
+void ck_quant_act_decode_reference(int type, const float *x, int cols, uint8_t *dst);        // scalar reference
 void ck_quant_act_decode_avx512(int type, const float *x, int cols, uint8_t *dst);
 void ck_matvec_decode_vbmi(const ck_gemm_args *a, int r0, int r1);
-void ck_matvec_decode_scalar(const ck_gemm_args *a, int r0, int r1);
+void ck_matvec_decode_reference(const ck_gemm_args *a, int r0, int r1);
 
 // ---------------------------------------------------------------- prefill unit layout (n > 1, VBMI)
 // For q4_0 q4_1 q5_0 q5_1 batched matmul: per activation row, units of 4 blocks (128 quant bytes,

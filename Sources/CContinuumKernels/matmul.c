@@ -65,7 +65,7 @@ static ck_act_scale quant_block32(const float *x, int8_t *q, int *sum) {
 }
 
 /// Scalar reference: x (cols,) -> one activation row in the layout for weight type `type`.
-void ck_quant_act_scalar(int type, const float *x, int cols, uint8_t *dst) {
+void ck_quant_act_reference(int type, const float *x, int cols, uint8_t *dst) {
     if (ck_is_legacy(type)) {
         int nb = cols / 32, off = ck_legacy_offset(type);
         ck_lq *out = (ck_lq *)dst;
@@ -133,8 +133,8 @@ static void unpack_legacy(int t, const uint8_t *b, uint8_t *u, float *dw, float 
     }
 }
 
-/// W row (cols,) · one legacy activation row.
-static float dot_legacy_scalar(int t, const uint8_t *w, const ck_lq *a, int cols) {
+/// Reference: w (cols,) · x (cols,) for a legacy weight row and one quantized activation row.
+static float dot_legacy_reference(int t, const uint8_t *w, const ck_lq *a, int cols) {
     int nb = cols / 32, bb = ck_legacy_block_bytes(t);
     float acc = 0;
     for (int b = 0; b < nb; b++) {
@@ -150,8 +150,8 @@ static float dot_legacy_scalar(int t, const uint8_t *w, const ck_lq *a, int cols
     return acc;
 }
 
-/// W row (cols,) · one k-quant activation row.
-static float dot_kquant_scalar(int t, const uint8_t *w, const ck_kq *a, int cols) {
+/// Reference: w (cols,) · x (cols,) for a k-quant weight row and one quantized activation row.
+static float dot_kquant_reference(int t, const uint8_t *w, const ck_kq *a, int cols) {
     float acc = 0;
     for (int b = 0; b < cols / 256; b++) {
         const ck_kq *x = &a[b];
@@ -209,14 +209,15 @@ static float load_float_weight(int t, const uint8_t *w, int k) {
     return bf16_to_f32(rd16(w + 2 * (size_t)k));
 }
 
-/// Scalar reference: Y (n, rows)[c, r] = W[r] · X[c] for r in [r0, r1), c in [c0, c1).
-void ck_gemm_scalar(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
+/// Scalar reference: Y (n, rows)[c, r] = W (rows, cols)[r] · X (n, cols)[c] for r in [r0, r1),
+/// c in [c0, c1).
+void ck_gemm_reference(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
     for (int r = r0; r < r1; r++) {
         const uint8_t *w = a->w + (size_t)r * a->wrow;
         for (int c = c0; c < c1; c++) {
             float v;
-            if (ck_is_legacy(a->type)) v = dot_legacy_scalar(a->type, w, (const ck_lq *)(a->aq + (size_t)c * a->arow), a->cols);
-            else if (ck_is_kquant(a->type)) v = dot_kquant_scalar(a->type, w, (const ck_kq *)(a->aq + (size_t)c * a->arow), a->cols);
+            if (ck_is_legacy(a->type)) v = dot_legacy_reference(a->type, w, (const ck_lq *)(a->aq + (size_t)c * a->arow), a->cols);
+            else if (ck_is_kquant(a->type)) v = dot_kquant_reference(a->type, w, (const ck_kq *)(a->aq + (size_t)c * a->arow), a->cols);
             else {
                 const float *x = a->x + (size_t)c * a->cols;
                 v = 0;
@@ -243,11 +244,11 @@ static void quant_task(void *ctx, int ith, int nth) {
         for (int c = c0; c < c1; c++) {
             uint8_t *dst = (uint8_t *)a->aq + (size_t)c * a->arow;
             const float *x = a->x + (size_t)c * a->cols;
-            if (j->decode && j->isa == CK_ISA_SCALAR) ck_quant_act_decode(a->type, x, a->cols, dst);
+            if (j->decode && j->isa == CK_ISA_SCALAR) ck_quant_act_decode_reference(a->type, x, a->cols, dst);
             else if (j->decode) ck_quant_act_decode_avx512(a->type, x, a->cols, dst);
             else if (j->units) ck_quant_act_units_avx512(a->type, x, a->cols, dst);
             else if (j->isa == CK_ISA_AVX512) ck_quant_act_avx512(a->type, x, a->cols, dst);
-            else ck_quant_act_scalar(a->type, x, a->cols, dst);
+            else ck_quant_act_reference(a->type, x, a->cols, dst);
         }
     }
 }
@@ -261,12 +262,12 @@ static void gemm_task(void *ctx, int ith, int nth) {
         int i = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed);
         if (i >= j->nchunks) return;
         int r0 = i * j->chunk, r1 = r0 + j->chunk < a->rows ? r0 + j->chunk : a->rows;
-        if (j->decode && j->isa == CK_ISA_SCALAR) ck_matvec_decode_scalar(a, r0, r1);
+        if (j->decode && j->isa == CK_ISA_SCALAR) ck_matvec_decode_reference(a, r0, r1);
         else if (j->decode) ck_matvec_decode_vbmi(a, r0, r1);
         else if (j->units) ck_gemm_units_vbmi(a, r0, r1, 0, a->n);
         else if (j->isa == CK_ISA_AVX512) ck_gemm_avx512(a, r0, r1, 0, a->n);
         else if (j->isa == CK_ISA_AVX2) ck_gemm_avx2(a, r0, r1, 0, a->n);
-        else ck_gemm_scalar(a, r0, r1, 0, a->n);
+        else ck_gemm_reference(a, r0, r1, 0, a->n);
     }
 }
 
