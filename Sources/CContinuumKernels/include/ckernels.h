@@ -27,6 +27,8 @@ void ck_pool_run(ck_pool *pool, ck_task_fn fn, void *ctx);
 /// skip this task (so a descheduled worker never stalls it): fn must share work dynamically
 /// (e.g. an atomic chunk counter), never by thread index.
 void ck_pool_run_dynamic(ck_pool *pool, ck_task_fn fn, void *ctx);
+/// 1 while the calling thread is running a pool task (then pool runs execute inline).
+int ck_pool_in_task(void);
 
 // ---------------------------------------------------------------- quantized matmul
 // Type ids are ggml_type ids (f32 0, f16 1, q4_0 2, q4_1 3, q5_0 6, q5_1 7, q8_0 8, q4_K 12,
