@@ -83,7 +83,7 @@ INL void legacy_tile2(int T, int MR, int NC, const uint8_t *w, size_t wrow, cons
         }
         for (int r = 0; r < MR; r++) {
             const uint8_t *b0 = w + (size_t)r * wrow + (size_t)(2 * p) * bb;
-            _mm_prefetch((const char *)b0 + 1024, _MM_HINT_T0);
+            _mm_prefetch((const char *)b0 + (NC == 1 ? 3072 : 1024), _MM_HINT_T0);
             __m256i ua, ub;
             __m256 dw, mw;
             unpack_pair2(T, b0, two ? b0 + bb : b0, &ua, &ub, &dw, &mw);
@@ -128,9 +128,11 @@ INL void kquant_tile2(int T, int MR, int NC, const uint8_t *w, size_t wrow, cons
     for (int b = 0; b < nsb; b++) {
         for (int r = 0; r < MR; r++) {
             const uint8_t *blk = w + (size_t)r * wrow + (size_t)b * bb;
-            _mm_prefetch((const char *)blk + 1024, _MM_HINT_T0);
-            _mm_prefetch((const char *)blk + 1088, _MM_HINT_T0);
-            _mm_prefetch((const char *)blk + 1152, _MM_HINT_T0);
+            const char *pf = (const char *)blk + (NC == 1 ? 3072 : 1024);
+            _mm_prefetch(pf, _MM_HINT_T0);
+            _mm_prefetch(pf + 64, _MM_HINT_T0);
+            _mm_prefetch(pf + 128, _MM_HINT_T0);
+            if (bb > 192) _mm_prefetch(pf + 192, _MM_HINT_T0);
             __m256i u[8], sc[8];  // 8 x 32 weights, int16 scale vectors
             __m128i m16 = _mm_setzero_si128();
             __m256i sc16 = _mm256_setzero_si256();
@@ -285,6 +287,10 @@ void ck_gemm_avx2(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
     case T_F16: SET2(a2_f16); break;
     case T_BF16: SET2(a2_bf16); break;
     default: return;
+    }
+    if (c1 - c0 == 1 && !ck_is_float(a->type)) {  // matvec: one row at a time streams memory sequentially
+        for (int r = r0; r < r1; r++) t11(a, r, c0);
+        return;
     }
     enum { CH = 64 };
     for (int cc = c0; cc < c1; cc += CH) {
