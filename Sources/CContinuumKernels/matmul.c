@@ -230,7 +230,16 @@ void ck_gemm_reference(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
 
 // ---------------------------------------------------------------- driver
 
-typedef struct { ck_gemm_args g; int isa; int decode, units; int chunk, nchunks; atomic_int next; } job;
+enum { MAXQ = 16 };
+typedef struct { _Alignas(64) atomic_int next; int end; } chunk_queue;
+/// One matmul call. Weight-row chunks sit in one queue per thread (contiguous rows, so each
+/// thread streams memory in order); a thread drains its own queue, then helps the others.
+typedef struct {
+    ck_gemm_args g;
+    int isa, decode, units, chunk, nchunks, nq;
+    atomic_int next;  // activation rows (quantization)
+    chunk_queue q[MAXQ];
+} job;
 
 /// Quantizes activation rows, 8 at a time, claimed dynamically.
 static void quant_task(void *ctx, int ith, int nth) {
@@ -254,20 +263,29 @@ static void quant_task(void *ctx, int ith, int nth) {
 }
 
 /// Computes chunks of weight rows (all n activation rows each), claimed dynamically.
-static void gemm_task(void *ctx, int ith, int nth) {
-    (void)ith; (void)nth;
-    job *j = ctx;
+/// Y rows [r0, r1) for all n activation rows, on the job's code path.
+static void gemm_rows(const job *j, int r0, int r1) {
     const ck_gemm_args *a = &j->g;
-    for (;;) {
-        int i = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed);
-        if (i >= j->nchunks) return;
-        int r0 = i * j->chunk, r1 = r0 + j->chunk < a->rows ? r0 + j->chunk : a->rows;
-        if (j->decode && j->isa == CK_ISA_SCALAR) ck_matvec_decode_reference(a, r0, r1);
-        else if (j->decode) ck_matvec_decode_vbmi(a, r0, r1);
-        else if (j->units) ck_gemm_units_vbmi(a, r0, r1, 0, a->n);
-        else if (j->isa == CK_ISA_AVX512) ck_gemm_avx512(a, r0, r1, 0, a->n);
-        else if (j->isa == CK_ISA_AVX2) ck_gemm_avx2(a, r0, r1, 0, a->n);
-        else ck_gemm_reference(a, r0, r1, 0, a->n);
+    if (j->decode && j->isa == CK_ISA_SCALAR) ck_matvec_decode_reference(a, r0, r1);
+    else if (j->decode) ck_matvec_decode_vbmi(a, r0, r1);
+    else if (j->units) ck_gemm_units_vbmi(a, r0, r1, 0, a->n);
+    else if (j->isa == CK_ISA_AVX512) ck_gemm_avx512(a, r0, r1, 0, a->n);
+    else if (j->isa == CK_ISA_AVX2) ck_gemm_avx2(a, r0, r1, 0, a->n);
+    else ck_gemm_reference(a, r0, r1, 0, a->n);
+}
+
+/// Drains this thread's chunk queue, then the others'.
+static void gemm_task(void *ctx, int ith, int nth) {
+    (void)nth;
+    job *j = ctx;
+    for (int k = 0; k < j->nq; k++) {
+        chunk_queue *q = &j->q[(ith + k) % j->nq];
+        for (;;) {
+            int i = atomic_fetch_add_explicit(&q->next, 1, memory_order_relaxed);
+            if (i >= q->end) break;
+            int r0 = i * j->chunk, r1 = r0 + j->chunk < j->g.rows ? r0 + j->chunk : j->g.rows;
+            gemm_rows(j, r0, r1);
+        }
     }
 }
 
@@ -323,7 +341,12 @@ int ck_matmul(ck_pool *pool, int isa, uint32_t type, const void *w, int rows, in
     if (chunk < 4) chunk = 4;
     j.chunk = chunk;
     j.nchunks = (rows + chunk - 1) / chunk;
-    atomic_init(&j.next, 0);
+    j.nq = nth < MAXQ ? nth : 1;
+    if (j.nq > j.nchunks) j.nq = j.nchunks;
+    for (int k = 0; k < j.nq; k++) {
+        atomic_init(&j.q[k].next, (int)((long)j.nchunks * k / j.nq));
+        j.q[k].end = (int)((long)j.nchunks * (k + 1) / j.nq);
+    }
     if (nth > 1 && j.nchunks > 1) ck_pool_run_dynamic(pool, gemm_task, &j);
     else gemm_task(&j, 0, 1);
     return 0;
