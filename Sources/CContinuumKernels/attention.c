@@ -10,7 +10,7 @@ size_t ck_attention_scratch_floats(int nthreads, int start, int n) {
 }
 
 /// Scalar reference for one (query, head): q (d,), K/V rows t (d,) at stride kvs, len positions.
-static void head_scalar(const float *q, const float *k, const float *v, long kvs, int len, int d,
+static void head_reference(const float *q, const float *k, const float *v, long kvs, int len, int d,
                         float scale, float *s, float *out) {
     float m = -INFINITY;
     for (int t = 0; t < len; t++) {
@@ -47,7 +47,7 @@ A512 static inline __m512 exp512(__m512 x) {
     return _mm512_scalef_ps(p, k);
 }
 
-/// Same as head_scalar, d a multiple of 16 and at most 256.
+/// Same as head_reference, d a multiple of 16 and at most 256.
 A512 static void head_512(const float *q, const float *k, const float *v, long kvs, int len, int d,
                           float scale, float *s, float *out) {
     const int nv = d / 16;
@@ -203,7 +203,7 @@ static void att_task(void *ctx, int ith, int nth) {
 #if HAVE_512
         if (j->simd) { head_512(q, k, v, a->kv_stride, len, a->head_dim, a->scale, s, out); continue; }
 #endif
-        head_scalar(q, k, v, a->kv_stride, len, a->head_dim, a->scale, s, out);
+        head_reference(q, k, v, a->kv_stride, len, a->head_dim, a->scale, s, out);
     }
 }
 

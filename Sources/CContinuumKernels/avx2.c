@@ -62,6 +62,7 @@ INL void unpack_pair2(int T, const uint8_t *b0, const uint8_t *b1, __m256i *ua, 
     *ub = hi;
 }
 
+/// Tile: W rows (MR, cols) @ X rows (NC, cols) -> Y (NC, MR) block; reference: dot_legacy_reference.
 INL void legacy_tile2(int T, int MR, int NC, const uint8_t *w, size_t wrow, const uint8_t *aq,
                       size_t arow, int nb, float *y, size_t ldy) {
     const int hasMin = T == T_Q4_1 || T == T_Q5_1;
@@ -82,7 +83,7 @@ INL void legacy_tile2(int T, int MR, int NC, const uint8_t *w, size_t wrow, cons
         }
         for (int r = 0; r < MR; r++) {
             const uint8_t *b0 = w + (size_t)r * wrow + (size_t)(2 * p) * bb;
-            _mm_prefetch((const char *)b0 + 1024, _MM_HINT_T0);
+            _mm_prefetch((const char *)b0 + (NC == 1 ? 3072 : 1024), _MM_HINT_T0);
             __m256i ua, ub;
             __m256 dw, mw;
             unpack_pair2(T, b0, two ? b0 + bb : b0, &ua, &ub, &dw, &mw);
@@ -116,6 +117,7 @@ INL void legacy_tile2(int T, int MR, int NC, const uint8_t *w, size_t wrow, cons
 
 // ================================================================ k-quants
 
+/// Tile: W rows (MR, cols) @ X rows (NC, cols) -> Y (NC, MR) block; reference: dot_kquant_reference.
 INL void kquant_tile2(int T, int MR, int NC, const uint8_t *w, size_t wrow, const uint8_t *aq,
                       size_t arow, int nsb, float *y, size_t ldy) {
     const int bb = T == T_Q4_K ? 144 : T == T_Q5_K ? 176 : 210;
@@ -126,9 +128,11 @@ INL void kquant_tile2(int T, int MR, int NC, const uint8_t *w, size_t wrow, cons
     for (int b = 0; b < nsb; b++) {
         for (int r = 0; r < MR; r++) {
             const uint8_t *blk = w + (size_t)r * wrow + (size_t)b * bb;
-            _mm_prefetch((const char *)blk + 1024, _MM_HINT_T0);
-            _mm_prefetch((const char *)blk + 1088, _MM_HINT_T0);
-            _mm_prefetch((const char *)blk + 1152, _MM_HINT_T0);
+            const char *pf = (const char *)blk + (NC == 1 ? 3072 : 1024);
+            _mm_prefetch(pf, _MM_HINT_T0);
+            _mm_prefetch(pf + 64, _MM_HINT_T0);
+            _mm_prefetch(pf + 128, _MM_HINT_T0);
+            if (bb > 192) _mm_prefetch(pf + 192, _MM_HINT_T0);
             __m256i u[8], sc[8];  // 8 x 32 weights, int16 scale vectors
             __m128i m16 = _mm_setzero_si128();
             __m256i sc16 = _mm256_setzero_si256();
@@ -221,6 +225,7 @@ INL __m256 load_x8(const float *x, int n) {
     return _mm256_loadu_ps(t);
 }
 
+/// Tile: W rows (MR, cols) f32/f16/bf16 @ X rows (NC, cols) float -> Y (NC, MR) block.
 INL void float_tile2(int T, int MR, int NC, const uint8_t *w, size_t wrow, const float *x, int cols, float *y, size_t ldy) {
     __m256 acc[2][4];
     for (int r = 0; r < MR; r++)
@@ -266,6 +271,7 @@ FNS2(a2_bf16, T_BF16)
 typedef void (*tile2_fn)(const ck_gemm_args *, int, int);
 #define SET2(N) t24 = N##_24; t21 = N##_21; t14 = N##_14; t11 = N##_11
 
+/// Y (n, rows)[c0..c1, r0..r1] = X (n, cols) · W (rows, cols)ᵀ; reference: ck_gemm_reference.
 void ck_gemm_avx2(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
     tile2_fn t24, t21, t14, t11;
     switch (a->type) {
@@ -281,6 +287,10 @@ void ck_gemm_avx2(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
     case T_F16: SET2(a2_f16); break;
     case T_BF16: SET2(a2_bf16); break;
     default: return;
+    }
+    if (c1 - c0 == 1 && !ck_is_float(a->type)) {  // matvec: one row at a time streams memory sequentially
+        for (int r = r0; r < r1; r++) t11(a, r, c0);
+        return;
     }
     enum { CH = 64 };
     for (int cc = c0; cc < c1; cc += CH) {
@@ -306,5 +316,5 @@ void ck_gemm_avx2(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
 #endif
 
 #else
-void ck_gemm_avx2(const ck_gemm_args *a, int r0, int r1, int c0, int c1) { ck_gemm_scalar(a, r0, r1, c0, c1); }
+void ck_gemm_avx2(const ck_gemm_args *a, int r0, int r1, int c0, int c1) { ck_gemm_reference(a, r0, r1, c0, c1); }
 #endif

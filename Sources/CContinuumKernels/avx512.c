@@ -43,13 +43,13 @@ void ck_quant_act_avx512(int type, const float *x, int cols, uint8_t *dst) {
             if (2 * p + 1 >= nb) memset(o, 0, sizeof(*o));
             for (int j = 0; j < 2 && 2 * p + j < nb; j++) {
                 const float *v = x + 32 * (2 * p + j);
-                float d = absmax(v, 32) / 127.0f, idf = d != 0 ? 1.0f / d : 0.0f;
-                __m512 id = _mm512_set1_ps(idf);
+                ck_act_scale sc = ck_scale32(absmax(v, 32));
+                __m512 id = _mm512_set1_ps(sc.id);
                 __m512i s0 = quant16(v, id, o->q + (nat ? 32 * j : 16 * j));
                 __m512i s1 = quant16(v + 16, id, o->q + (nat ? 32 * j + 16 : 16 * j + 32));
                 int sum = _mm512_reduce_add_epi32(_mm512_add_epi32(s0, s1));
-                o->d[j] = d;
-                o->ds[j] = d * (float)sum;
+                o->d[j] = sc.d;
+                o->ds[j] = f16_round(sc.d_raw * (float)sum);
                 o->corr[j] = -off * sum;
             }
         }
@@ -59,9 +59,9 @@ void ck_quant_act_avx512(int type, const float *x, int cols, uint8_t *dst) {
         for (int b = 0; b < cols / 256; b++) {
             ck_kq *o = &out[b];
             const float *v = x + 256 * b;
-            float d = absmax(v, 256) / 127.0f, idf = d != 0 ? 1.0f / d : 0.0f;
-            __m512 id = _mm512_set1_ps(idf);
-            o->d = d;
+            ck_act_scale sc = ck_scale256(absmax(v, 256));
+            __m512 id = _mm512_set1_ps(sc.id);
+            o->d = sc.d;
             for (int s = 0; s < 16; s++) {
                 int sum = _mm512_reduce_add_epi32(quant16(v + 16 * s, id, o->q + 16 * s));
                 if (q6) o->bsum[s] = (int16_t)sum;
@@ -117,7 +117,8 @@ INL void unpack_pair(int T, const uint8_t *b0, const uint8_t *b1, __m512i *u, __
     *u = v;
 }
 
-/// Y[c, r] for an MR x NC tile: rows w (MR rows, stride wrow), activation rows aq (NC, stride arow).
+/// Tile: W rows (MR, cols) @ X rows (NC, cols) -> Y (NC, MR) block, Y[c, r] at y[c*ldy + r];
+/// reference: dot_legacy_reference (matmul.c).
 INL void legacy_tile(int T, int MR, int NC, const uint8_t *w, size_t wrow, const uint8_t *aq,
                      size_t arow, int nb, float *y, size_t ldy) {
     const int hasMin = T == T_Q4_1 || T == T_Q5_1;
@@ -223,6 +224,7 @@ INL void unpack_k(int T, const uint8_t *blk, kunpacked *k) {
     k->m16 = _mm256_castsi128_si256(_mm_cvtepu8_epi16(_mm_srli_si128(scm, 8)));
 }
 
+/// Tile: W rows (MR, cols) @ X rows (NC, cols) -> Y (NC, MR) block; reference: dot_kquant_reference.
 INL void kquant_tile(int T, int MR, int NC, const uint8_t *w, size_t wrow, const uint8_t *aq,
                      size_t arow, int nsb, float *y, size_t ldy) {
     const int bb = T == T_Q4_K ? 144 : T == T_Q5_K ? 176 : 210;
@@ -272,6 +274,7 @@ INL __m512 load_w16(int T, const uint8_t *w, int k, __mmask16 m) {
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
 }
 
+/// Tile: W rows (MR, cols) f32/f16/bf16 @ X rows (NC, cols) float -> Y (NC, MR) block.
 INL void float_tile(int T, int MR, int NC, const uint8_t *w, size_t wrow, const float *x, int cols,
                     float *y, size_t ldy) {
     if (MR == 1 && NC == 1) {  // matvec row: 4 independent chains, prefetch ahead of the stream
@@ -348,6 +351,7 @@ typedef struct { tile_fn t44, t41, t14, t11; } tile_set;
 
 #define SET(NAME) (tile_set){ NAME##_44, NAME##_41, NAME##_14, NAME##_11 }
 
+/// Y (n, rows)[c0..c1, r0..r1] = X (n, cols) · W (rows, cols)ᵀ; reference: ck_gemm_reference.
 void ck_gemm_avx512(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
     tile_set s;
     switch (a->type) {
@@ -392,7 +396,7 @@ void ck_gemm_avx512(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
 
 #else  // not x86-64: never selected by ck_cpu_isa()
 
-void ck_gemm_avx512(const ck_gemm_args *a, int r0, int r1, int c0, int c1) { ck_gemm_scalar(a, r0, r1, c0, c1); }
-void ck_quant_act_avx512(int type, const float *x, int cols, uint8_t *dst) { ck_quant_act_scalar(type, x, cols, dst); }
+void ck_gemm_avx512(const ck_gemm_args *a, int r0, int r1, int c0, int c1) { ck_gemm_reference(a, r0, r1, c0, c1); }
+void ck_quant_act_avx512(int type, const float *x, int cols, uint8_t *dst) { ck_quant_act_reference(type, x, cols, dst); }
 
 #endif

@@ -26,7 +26,44 @@ static inline float f16_to_f32(uint16_t h) {
     memcpy(&f, &bits, 4);
     return f;
 }
+/// Float -> binary16 bits, round to nearest even (the bit trick of Maratyszcza's FP16).
+static inline uint16_t f32_to_f16(float f) {
+    const float to_inf = 0x1.0p+112f, to_zero = 0x1.0p-110f;
+    float base = (fabsf(f) * to_inf) * to_zero;
+    uint32_t w, bias, bits;
+    memcpy(&w, &f, 4);
+    uint32_t shl1 = w + w, sign = w & 0x80000000u;
+    bias = shl1 & 0xFF000000u;
+    if (bias < 0x71000000u) bias = 0x71000000u;
+    uint32_t bb = (bias >> 1) + 0x07800000u;
+    float bf;
+    memcpy(&bf, &bb, 4);
+    base = bf + base;
+    memcpy(&bits, &base, 4);
+    uint32_t nonsign = ((bits >> 13) & 0x00007C00u) + (bits & 0x00000FFFu);
+    return (uint16_t)((sign >> 16) | (shl1 > 0xFF000000u ? 0x7E00u : nonsign));
+}
 static inline float bf16_to_f32(uint16_t h) { uint32_t b = (uint32_t)h << 16; float f; memcpy(&f, &b, 4); return f; }
+
+static inline float f16_round(float f) { return f16_to_f32(f32_to_f16(f)); }
+
+/// Activation scales exactly as llama.cpp's x86 quantizers make them, so products match its:
+/// 32-blocks (q8_0 / q8_1): q = round(x * 127/amax), d = f16(amax/127), ds = f16(amax/127 * Σq).
+/// 256-blocks (q8_K): q = round(x * 127/amax), d = 1 / (127/amax) in float.
+typedef struct { float d, d_raw, id; } ck_act_scale;
+static inline ck_act_scale ck_scale32(float amax) {
+    ck_act_scale s;
+    s.d_raw = amax / 127.0f;
+    s.d = f16_round(s.d_raw);
+    s.id = amax != 0 ? 127.0f / amax : 0.0f;
+    return s;
+}
+static inline ck_act_scale ck_scale256(float amax) {
+    ck_act_scale s;
+    s.id = amax != 0 ? 127.0f / amax : 0.0f;
+    s.d = s.d_raw = amax != 0 ? 1.0f / s.id : 0.0f;
+    return s;
+}
 
 // ---------------------------------------------------------------- activation layouts
 // Activations X (n, cols) are quantized once per matmul, one layout per weight family.
@@ -83,11 +120,11 @@ typedef struct {
 } ck_gemm_args;
 
 /// Y[c, r] for r in [r0, r1), c in [c0, c1).
-void ck_gemm_scalar(const ck_gemm_args *a, int r0, int r1, int c0, int c1);
+void ck_gemm_reference(const ck_gemm_args *a, int r0, int r1, int c0, int c1);
 void ck_gemm_avx512(const ck_gemm_args *a, int r0, int r1, int c0, int c1);
 void ck_gemm_avx2(const ck_gemm_args *a, int r0, int r1, int c0, int c1);
 /// One activation row x (cols,) -> the layout for weight type `type` at dst.
-void ck_quant_act_scalar(int type, const float *x, int cols, uint8_t *dst);
+void ck_quant_act_reference(int type, const float *x, int cols, uint8_t *dst);
 void ck_quant_act_avx512(int type, const float *x, int cols, uint8_t *dst);
 size_t ck_act_row_bytes(int type, int cols);
 
@@ -115,10 +152,10 @@ static inline int ck_decode_pos(int t, int i, int e) {
     return 128 * (i / 4) + (e < 16 ? 16 * (i % 4) + e : 64 + 16 * (i % 4) + e - 16);
 }
 int ck_has_vbmi(void);
-void ck_quant_act_decode(int type, const float *x, int cols, uint8_t *dst);        // scalar reference
+void ck_quant_act_decode_reference(int type, const float *x, int cols, uint8_t *dst);        // scalar reference
 void ck_quant_act_decode_avx512(int type, const float *x, int cols, uint8_t *dst);
 void ck_matvec_decode_vbmi(const ck_gemm_args *a, int r0, int r1);
-void ck_matvec_decode_scalar(const ck_gemm_args *a, int r0, int r1);
+void ck_matvec_decode_reference(const ck_gemm_args *a, int r0, int r1);
 
 // ---------------------------------------------------------------- prefill unit layout (n > 1, VBMI)
 // For q4_0 q4_1 q5_0 q5_1 batched matmul: per activation row, units of 4 blocks (128 quant bytes,

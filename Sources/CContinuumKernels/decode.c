@@ -4,7 +4,7 @@
 #include "common.h"
 
 /// Scalar reference: x (cols,) -> decode layout (see common.h).
-void ck_quant_act_decode(int type, const float *x, int cols, uint8_t *dst) {
+void ck_quant_act_decode_reference(int type, const float *x, int cols, uint8_t *dst) {
     int nb = cols / 32, off = ck_legacy_offset(type), ng = ck_decode_groups(cols);
     memset(dst, 0, ck_decode_row_bytes(cols));
     int8_t *q = (int8_t *)dst;
@@ -13,16 +13,16 @@ void ck_quant_act_decode(int type, const float *x, int cols, uint8_t *dst) {
         const float *v = x + 32 * b;
         float amax = 0;
         for (int i = 0; i < 32; i++) amax = fmaxf(amax, fabsf(v[i]));
-        float d = amax / 127.0f, id = d != 0 ? 1.0f / d : 0.0f;
+        ck_act_scale sc = ck_scale32(amax);
         int sum = 0;
         for (int e = 0; e < 32; e++) {
-            int qi = (int)nearbyintf(v[e] * id);
+            int qi = (int)nearbyintf(v[e] * sc.id);
             sum += qi;
             q[512 * (b / 16) + ck_decode_pos(type, b % 16, e)] = (int8_t)qi;
         }
         int lane = ck_decode_lane(type, b % 16);
-        g[b / 16].d[lane] = d;
-        g[b / 16].ds[lane] = d * (float)sum;
+        g[b / 16].d[lane] = sc.d;
+        g[b / 16].ds[lane] = f16_round(sc.d_raw * (float)sum);
         g[b / 16].corr[lane] = -off * sum;
     }
 }
@@ -45,8 +45,8 @@ static void unpack_block(int t, const uint8_t *b, uint8_t *u, float *dw, float *
     }
 }
 
-/// Scalar reference of the decode kernel over rows [r0, r1).
-void ck_matvec_decode_scalar(const ck_gemm_args *a, int r0, int r1) {
+/// Scalar reference of the decode kernel: W (rows, cols) @ x (cols,) -> y (rows,) for rows r0..r1.
+void ck_matvec_decode_reference(const ck_gemm_args *a, int r0, int r1) {
     int t = a->type, nb = a->cols / 32, bb = ck_legacy_block_bytes(t), ng = ck_decode_groups(a->cols);
     const int8_t *q = (const int8_t *)a->aq;
     const ck_dgroup *g = (const ck_dgroup *)(a->aq + (size_t)ng * 512);
@@ -93,16 +93,16 @@ void ck_quant_act_decode_avx512(int type, const float *x, int cols, uint8_t *dst
         const float *v = x + 32 * b;
         __m512 x0 = _mm512_loadu_ps(v), x1 = _mm512_loadu_ps(v + 16);
         float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(x0), _mm512_abs_ps(x1)));
-        float d = amax / 127.0f, idf = d != 0 ? 1.0f / d : 0.0f;
-        __m512 id = _mm512_set1_ps(idf);
+        ck_act_scale sc = ck_scale32(amax);
+        __m512 id = _mm512_set1_ps(sc.id);
         __m512i q0 = _mm512_cvtps_epi32(_mm512_mul_ps(x0, id)), q1 = _mm512_cvtps_epi32(_mm512_mul_ps(x1, id));
         int8_t *qg = q + 512 * (b / 16);
         _mm_storeu_si128((__m128i *)(qg + ck_decode_pos(type, b % 16, 0)), _mm512_cvtsepi32_epi8(q0));
         _mm_storeu_si128((__m128i *)(qg + ck_decode_pos(type, b % 16, 16)), _mm512_cvtsepi32_epi8(q1));
         int sum = _mm512_reduce_add_epi32(_mm512_add_epi32(q0, q1));
         int lane = ck_decode_lane(type, b % 16);
-        g[b / 16].d[lane] = d;
-        g[b / 16].ds[lane] = d * (float)sum;
+        g[b / 16].d[lane] = sc.d;
+        g[b / 16].ds[lane] = f16_round(sc.d_raw * (float)sum);
         g[b / 16].corr[lane] = -off * sum;
     }
 }
@@ -205,7 +205,8 @@ INL __m512 group_acc(int T, __m512i z, __m512i dm, const ck_dgroup *gr, __m512 a
     return acc;
 }
 
-/// One weight row (cols,) against the quantized x: Σ over groups of 16 blocks.
+/// w (cols,) · x (cols,) for one weight row, Σ over groups of 16 blocks;
+/// reference: ck_matvec_decode_reference.
 INL float row_dot(int T, const uint8_t *w, const row_masks *M, const int8_t *q, const ck_dgroup *G,
                   __m512i iq, __m512i ih, const __m512i *idm) {
     __m512 acc = _mm512_setzero_ps();
@@ -249,7 +250,7 @@ DECODE_FN(decode_q4_1, T_Q4_1)
 DECODE_FN(decode_q5_0, T_Q5_0)
 DECODE_FN(decode_q5_1, T_Q5_1)
 
-/// q8_0 row (cols,) · x: pairs of blocks per zmm (weights read as q ^ 0x80), 16-block groups
+/// q8_0 w (cols,) · x (cols,): pairs of blocks per zmm (weights read as q ^ 0x80), 16-block groups
 /// reduced in 32 bits (products of up to 255 * 127 do not fit the 16-bit packing).
 INL float row_dot_q8(const uint8_t *w, int nb, const int8_t *q, const ck_dgroup *G, __m512i gidx) {
     const __m512i x80 = _mm512_set1_epi8((char)0x80);
@@ -300,6 +301,7 @@ static void decode_q8_0(const ck_gemm_args *a, int r0, int r1) {
     for (int r = r0; r < r1; r++) a->y[r] = row_dot_q8(a->w + (size_t)r * a->wrow, nb, q, G, gidx);
 }
 
+/// W (rows, cols) @ x (cols,) -> y (rows,) for rows r0..r1; reference: ck_matvec_decode_reference.
 void ck_matvec_decode_vbmi(const ck_gemm_args *a, int r0, int r1) {
     switch (a->type) {
     case T_Q8_0: decode_q8_0(a, r0, r1); break;
@@ -324,16 +326,16 @@ void ck_quant_act_units_avx512(int type, const float *x, int cols, uint8_t *dst)
         const float *v = x + 32 * b;
         __m512 x0 = _mm512_loadu_ps(v), x1 = _mm512_loadu_ps(v + 16);
         float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(x0), _mm512_abs_ps(x1)));
-        float d = amax / 127.0f, idf = d != 0 ? 1.0f / d : 0.0f;
-        __m512 id = _mm512_set1_ps(idf);
+        ck_act_scale sc = ck_scale32(amax);
+        __m512 id = _mm512_set1_ps(sc.id);
         __m512i q0 = _mm512_cvtps_epi32(_mm512_mul_ps(x0, id)), q1 = _mm512_cvtps_epi32(_mm512_mul_ps(x1, id));
         int u = b / 4, L = b % 4;
         _mm_storeu_si128((__m128i *)(q + 128 * u + 16 * L), _mm512_cvtsepi32_epi8(q0));
         _mm_storeu_si128((__m128i *)(q + 128 * u + 64 + 16 * L), _mm512_cvtsepi32_epi8(q1));
         int sum = _mm512_reduce_add_epi32(_mm512_add_epi32(q0, q1));
-        meta[u].d[L] = d;
+        meta[u].d[L] = sc.d;
         meta[u].corr[L] = -off * sum;
-        meta[u].ds[L] = d * (float)sum;
+        meta[u].ds[L] = f16_round(sc.d_raw * (float)sum);
     }
 }
 
@@ -347,7 +349,8 @@ INL __m512i half_index(int bb, int fo) {
     return _mm512_loadu_si512(idx);
 }
 
-/// Y[c, r] for an MR x NC tile, one unit (4 blocks) at a time; lanes 4L..4L+3 are block L.
+/// Tile: W rows (MR, cols) @ X rows (NC, cols) -> Y (NC, MR) block, one unit (4 blocks) at a
+/// time; lanes 4L..4L+3 are block L. Reference: ck_gemm_reference (same integer products).
 INL void unit_tile(int T, int MR, int NC, const uint8_t *w, size_t wrow, const uint8_t *aq, size_t arow,
                    const row_masks *M, float *y, size_t ldy, __m512i iq, __m512i ih, __m512i idd, __m512i idm) {
     const int bb = T == T_Q4_0 ? 18 : T == T_Q4_1 ? 20 : T == T_Q5_0 ? 22 : 24;
@@ -417,6 +420,7 @@ UNIT_SET(u_q5_1, T_Q5_1)
 
 typedef void (*unit_fn)(const ck_gemm_args *, const unit_ctx *, int, int);
 
+/// Y (n, rows)[c0..c1, r0..r1] = X (n, cols) · W (rows, cols)ᵀ; reference: ck_gemm_reference.
 void ck_gemm_units_vbmi(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
     unit_fn t44, t41, t14, t11;
     switch (a->type) {
@@ -459,8 +463,8 @@ void ck_gemm_units_vbmi(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
 
 #else
 int ck_has_vbmi(void) { return 0; }
-void ck_quant_act_decode_avx512(int type, const float *x, int cols, uint8_t *dst) { ck_quant_act_decode(type, x, cols, dst); }
-void ck_matvec_decode_vbmi(const ck_gemm_args *a, int r0, int r1) { ck_matvec_decode_scalar(a, r0, r1); }
+void ck_quant_act_decode_avx512(int type, const float *x, int cols, uint8_t *dst) { ck_quant_act_decode_reference(type, x, cols, dst); }
+void ck_matvec_decode_vbmi(const ck_gemm_args *a, int r0, int r1) { ck_matvec_decode_reference(a, r0, r1); }
 void ck_quant_act_units_avx512(int type, const float *x, int cols, uint8_t *dst) { (void)type; (void)x; (void)cols; (void)dst; }
 void ck_gemm_units_vbmi(const ck_gemm_args *a, int r0, int r1, int c0, int c1) { (void)a; (void)r0; (void)r1; (void)c0; (void)c1; }
 #endif

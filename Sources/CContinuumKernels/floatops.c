@@ -250,7 +250,9 @@ void ck_swiglu_f32(float *gate, const float *up, int n) {
 // ---------------------------------------------------------------- self test of the AVX2 variants
 // (the dispatcher never picks them on an AVX-512 CPU, so tests call this)
 
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 static float rel_err(float a, float b) { float d = fabsf(a - b), m = fabsf(b) > 1 ? fabsf(b) : 1; return d / m; }
+#endif
 
 int ck_floatops_selftest_avx2(void) {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))

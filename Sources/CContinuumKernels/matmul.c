@@ -49,23 +49,23 @@ size_t ck_act_row_bytes(int type, int cols) {
     return (b + 63) & ~(size_t)63;
 }
 
-/// x (32,) -> q (32,) with x ≈ d q; returns d, writes sum of q.
-static float quant_block32(const float *x, int8_t *q, int *sum) {
+/// x (32,) -> q (32,) with x ≈ d q; returns the scales, writes sum of q.
+static ck_act_scale quant_block32(const float *x, int8_t *q, int *sum) {
     float amax = 0;
     for (int i = 0; i < 32; i++) amax = fmaxf(amax, fabsf(x[i]));
-    float d = amax / 127.0f, id = d != 0 ? 1.0f / d : 0.0f;
+    ck_act_scale sc = ck_scale32(amax);
     int s = 0;
     for (int i = 0; i < 32; i++) {
-        int v = (int)nearbyintf(x[i] * id);
+        int v = (int)nearbyintf(x[i] * sc.id);
         q[i] = (int8_t)v;
         s += v;
     }
     *sum = s;
-    return d;
+    return sc;
 }
 
 /// Scalar reference: x (cols,) -> one activation row in the layout for weight type `type`.
-void ck_quant_act_scalar(int type, const float *x, int cols, uint8_t *dst) {
+void ck_quant_act_reference(int type, const float *x, int cols, uint8_t *dst) {
     if (ck_is_legacy(type)) {
         int nb = cols / 32, off = ck_legacy_offset(type);
         ck_lq *out = (ck_lq *)dst;
@@ -75,10 +75,10 @@ void ck_quant_act_scalar(int type, const float *x, int cols, uint8_t *dst) {
             for (int j = 0; j < 2 && 2 * p + j < nb; j++) {
                 int8_t q[32];
                 int sum;
-                float d = quant_block32(x + 32 * (2 * p + j), q, &sum);
+                ck_act_scale sc = quant_block32(x + 32 * (2 * p + j), q, &sum);
                 for (int e = 0; e < 32; e++) o->q[ck_lq_pos(type, j, e)] = q[e];
-                o->d[j] = d;
-                o->ds[j] = d * (float)sum;
+                o->d[j] = sc.d;
+                o->ds[j] = f16_round(sc.d_raw * (float)sum);
                 o->corr[j] = -off * sum;
             }
         }
@@ -90,11 +90,11 @@ void ck_quant_act_scalar(int type, const float *x, int cols, uint8_t *dst) {
             memset(o, 0, sizeof(*o));
             float amax = 0;
             for (int i = 0; i < 256; i++) amax = fmaxf(amax, fabsf(v[i]));
-            float d = amax / 127.0f, id = d != 0 ? 1.0f / d : 0.0f;
-            o->d = d;
+            ck_act_scale sc = ck_scale256(amax);
+            o->d = sc.d;
             int group = type == T_Q6_K ? 16 : 32;
             for (int i = 0; i < 256; i++) {
-                int q = (int)nearbyintf(v[i] * id);
+                int q = (int)nearbyintf(v[i] * sc.id);
                 o->q[i] = (int8_t)q;
                 o->bsum[i / group] += (int16_t)q;
             }
@@ -133,8 +133,8 @@ static void unpack_legacy(int t, const uint8_t *b, uint8_t *u, float *dw, float 
     }
 }
 
-/// W row (cols,) · one legacy activation row.
-static float dot_legacy_scalar(int t, const uint8_t *w, const ck_lq *a, int cols) {
+/// Reference: w (cols,) · x (cols,) for a legacy weight row and one quantized activation row.
+static float dot_legacy_reference(int t, const uint8_t *w, const ck_lq *a, int cols) {
     int nb = cols / 32, bb = ck_legacy_block_bytes(t);
     float acc = 0;
     for (int b = 0; b < nb; b++) {
@@ -150,8 +150,8 @@ static float dot_legacy_scalar(int t, const uint8_t *w, const ck_lq *a, int cols
     return acc;
 }
 
-/// W row (cols,) · one k-quant activation row.
-static float dot_kquant_scalar(int t, const uint8_t *w, const ck_kq *a, int cols) {
+/// Reference: w (cols,) · x (cols,) for a k-quant weight row and one quantized activation row.
+static float dot_kquant_reference(int t, const uint8_t *w, const ck_kq *a, int cols) {
     float acc = 0;
     for (int b = 0; b < cols / 256; b++) {
         const ck_kq *x = &a[b];
@@ -209,14 +209,15 @@ static float load_float_weight(int t, const uint8_t *w, int k) {
     return bf16_to_f32(rd16(w + 2 * (size_t)k));
 }
 
-/// Scalar reference: Y (n, rows)[c, r] = W[r] · X[c] for r in [r0, r1), c in [c0, c1).
-void ck_gemm_scalar(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
+/// Scalar reference: Y (n, rows)[c, r] = W (rows, cols)[r] · X (n, cols)[c] for r in [r0, r1),
+/// c in [c0, c1).
+void ck_gemm_reference(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
     for (int r = r0; r < r1; r++) {
         const uint8_t *w = a->w + (size_t)r * a->wrow;
         for (int c = c0; c < c1; c++) {
             float v;
-            if (ck_is_legacy(a->type)) v = dot_legacy_scalar(a->type, w, (const ck_lq *)(a->aq + (size_t)c * a->arow), a->cols);
-            else if (ck_is_kquant(a->type)) v = dot_kquant_scalar(a->type, w, (const ck_kq *)(a->aq + (size_t)c * a->arow), a->cols);
+            if (ck_is_legacy(a->type)) v = dot_legacy_reference(a->type, w, (const ck_lq *)(a->aq + (size_t)c * a->arow), a->cols);
+            else if (ck_is_kquant(a->type)) v = dot_kquant_reference(a->type, w, (const ck_kq *)(a->aq + (size_t)c * a->arow), a->cols);
             else {
                 const float *x = a->x + (size_t)c * a->cols;
                 v = 0;
@@ -229,7 +230,16 @@ void ck_gemm_scalar(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
 
 // ---------------------------------------------------------------- driver
 
-typedef struct { ck_gemm_args g; int isa; int decode, units; int chunk, nchunks; atomic_int next; } job;
+enum { MAXQ = 16 };
+typedef struct { _Alignas(64) atomic_int next; int end; } chunk_queue;
+/// One matmul call. Weight-row chunks sit in one queue per thread (contiguous rows, so each
+/// thread streams memory in order); a thread drains its own queue, then helps the others.
+typedef struct {
+    ck_gemm_args g;
+    int isa, decode, units, chunk, nchunks, nq;
+    atomic_int next;  // activation rows (quantization)
+    chunk_queue q[MAXQ];
+} job;
 
 /// Quantizes activation rows, 8 at a time, claimed dynamically.
 static void quant_task(void *ctx, int ith, int nth) {
@@ -243,30 +253,39 @@ static void quant_task(void *ctx, int ith, int nth) {
         for (int c = c0; c < c1; c++) {
             uint8_t *dst = (uint8_t *)a->aq + (size_t)c * a->arow;
             const float *x = a->x + (size_t)c * a->cols;
-            if (j->decode && j->isa == CK_ISA_SCALAR) ck_quant_act_decode(a->type, x, a->cols, dst);
+            if (j->decode && j->isa == CK_ISA_SCALAR) ck_quant_act_decode_reference(a->type, x, a->cols, dst);
             else if (j->decode) ck_quant_act_decode_avx512(a->type, x, a->cols, dst);
             else if (j->units) ck_quant_act_units_avx512(a->type, x, a->cols, dst);
             else if (j->isa == CK_ISA_AVX512) ck_quant_act_avx512(a->type, x, a->cols, dst);
-            else ck_quant_act_scalar(a->type, x, a->cols, dst);
+            else ck_quant_act_reference(a->type, x, a->cols, dst);
         }
     }
 }
 
 /// Computes chunks of weight rows (all n activation rows each), claimed dynamically.
-static void gemm_task(void *ctx, int ith, int nth) {
-    (void)ith; (void)nth;
-    job *j = ctx;
+/// Y rows [r0, r1) for all n activation rows, on the job's code path.
+static void gemm_rows(const job *j, int r0, int r1) {
     const ck_gemm_args *a = &j->g;
-    for (;;) {
-        int i = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed);
-        if (i >= j->nchunks) return;
-        int r0 = i * j->chunk, r1 = r0 + j->chunk < a->rows ? r0 + j->chunk : a->rows;
-        if (j->decode && j->isa == CK_ISA_SCALAR) ck_matvec_decode_scalar(a, r0, r1);
-        else if (j->decode) ck_matvec_decode_vbmi(a, r0, r1);
-        else if (j->units) ck_gemm_units_vbmi(a, r0, r1, 0, a->n);
-        else if (j->isa == CK_ISA_AVX512) ck_gemm_avx512(a, r0, r1, 0, a->n);
-        else if (j->isa == CK_ISA_AVX2) ck_gemm_avx2(a, r0, r1, 0, a->n);
-        else ck_gemm_scalar(a, r0, r1, 0, a->n);
+    if (j->decode && j->isa == CK_ISA_SCALAR) ck_matvec_decode_reference(a, r0, r1);
+    else if (j->decode) ck_matvec_decode_vbmi(a, r0, r1);
+    else if (j->units) ck_gemm_units_vbmi(a, r0, r1, 0, a->n);
+    else if (j->isa == CK_ISA_AVX512) ck_gemm_avx512(a, r0, r1, 0, a->n);
+    else if (j->isa == CK_ISA_AVX2) ck_gemm_avx2(a, r0, r1, 0, a->n);
+    else ck_gemm_reference(a, r0, r1, 0, a->n);
+}
+
+/// Drains this thread's chunk queue, then the others'.
+static void gemm_task(void *ctx, int ith, int nth) {
+    (void)nth;
+    job *j = ctx;
+    for (int k = 0; k < j->nq; k++) {
+        chunk_queue *q = &j->q[(ith + k) % j->nq];
+        for (;;) {
+            int i = atomic_fetch_add_explicit(&q->next, 1, memory_order_relaxed);
+            if (i >= q->end) break;
+            int r0 = i * j->chunk, r1 = r0 + j->chunk < j->g.rows ? r0 + j->chunk : j->g.rows;
+            gemm_rows(j, r0, r1);
+        }
     }
 }
 
@@ -322,7 +341,12 @@ int ck_matmul(ck_pool *pool, int isa, uint32_t type, const void *w, int rows, in
     if (chunk < 4) chunk = 4;
     j.chunk = chunk;
     j.nchunks = (rows + chunk - 1) / chunk;
-    atomic_init(&j.next, 0);
+    j.nq = nth < MAXQ ? nth : 1;
+    if (j.nq > j.nchunks) j.nq = j.nchunks;
+    for (int k = 0; k < j.nq; k++) {
+        atomic_init(&j.q[k].next, (int)((long)j.nchunks * k / j.nq));
+        j.q[k].end = (int)((long)j.nchunks * (k + 1) / j.nq);
+    }
     if (nth > 1 && j.nchunks > 1) ck_pool_run_dynamic(pool, gemm_task, &j);
     else gemm_task(&j, 0, 1);
     return 0;

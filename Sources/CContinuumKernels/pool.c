@@ -39,6 +39,10 @@ static uint64_t now_ns(void) {
 }
 
 enum { SPIN_NS = 2000000 };
+
+/// Set while this thread runs a pool task (worker or caller), to catch nested use.
+static _Thread_local int in_task;
+int ck_pool_in_task(void) { return in_task; }
 #define CLOSED ((uint64_t)1 << 31)
 
 static void *worker_main(void *arg) {
@@ -73,7 +77,9 @@ static void *worker_main(void *arg) {
             if (atomic_compare_exchange_weak(&p->join, &v, v + 1)) { joined = 1; break; }
         }
         if (!joined) continue;
+        in_task = 1;
         p->fn(p->ctx, w->index, p->n);
+        in_task = 0;
         atomic_fetch_add_explicit(&p->done, 1, memory_order_release);
     }
 }
@@ -113,7 +119,13 @@ static void wake_sleepers(ck_pool *p) {
 }
 
 static void run(ck_pool *p, ck_task_fn fn, void *ctx, int optional) {
-    if (p->n == 1) { fn(ctx, 0, 1); return; }
+    if (p->n == 1 || in_task) {  // nested use runs inline on this thread
+        int outer = in_task;
+        in_task = 1;
+        fn(ctx, 0, 1);
+        in_task = outer;
+        return;
+    }
     p->fn = fn;
     p->ctx = ctx;
     unsigned g = atomic_load_explicit(&p->generation, memory_order_relaxed) + 1;
@@ -121,7 +133,9 @@ static void run(ck_pool *p, ck_task_fn fn, void *ctx, int optional) {
     atomic_store_explicit(&p->join, (uint64_t)g << 32, memory_order_relaxed);
     atomic_store(&p->generation, g);  // seq_cst: publishes fn/ctx/join; pairs with sleepers
     wake_sleepers(p);
+    in_task = 1;
     fn(ctx, 0, p->n);
+    in_task = 0;
     int expect = p->n - 1;
     if (optional) expect = (int)(atomic_fetch_or(&p->join, CLOSED) & (CLOSED - 1));
     unsigned spins = 0;

@@ -24,9 +24,9 @@ public final class ComputeContext: @unchecked Sendable {
     public var threadCount: Int { Int(ck_pool_threads(pool)) }
 
     /// Runs body(threadIndex, threadCount) on every thread (the caller's thread is index 0) and
-    /// returns when all finished. Not reentrant: do not call from inside `body`.
+    /// returns when all finished. Called again from inside a body, it runs inline as (0, 1).
     public func parallel(_ body: (Int, Int) -> Void) {
-        if threadCount == 1 { body(0, 1); return }
+        if threadCount == 1 || ck_pool_in_task() != 0 { body(0, 1); return }
         withoutActuallyEscaping(body) { escaping in
             task = escaping
             ck_pool_run(pool, { ctx, ith, nth in
@@ -40,9 +40,9 @@ public final class ComputeContext: @unchecked Sendable {
     /// Calls body(index, threadIndex) for every index in 0..<count; indices are handed out one at a
     /// time to whichever threads are running, so a thread the OS has descheduled holds up at most
     /// one index (better than a static split on a busy machine). Each threadIndex is used by one
-    /// thread at a time (use it for per-thread scratch). Not reentrant.
+    /// thread at a time (use it for per-thread scratch). Nested calls run inline.
     public func parallelFor(_ count: Int, _ body: (Int, Int) -> Void) {
-        if threadCount == 1 || count <= 1 {
+        if threadCount == 1 || count <= 1 || ck_pool_in_task() != 0 {
             for i in 0..<count { body(i, 0) }
             return
         }
@@ -57,8 +57,10 @@ public final class ComputeContext: @unchecked Sendable {
     }
 
     /// Scratch of at least `bytes` bytes, 64-byte aligned; grows (and forgets old contents) only
-    /// when a larger size is first asked for.
+    /// when a larger size is first asked for. Kernels taking a context use it, so they must not be
+    /// called from inside `parallel` / `parallelFor` bodies (checked).
     package func scratch(bytes: Int) -> UnsafeMutableRawPointer {
+        precondition(ck_pool_in_task() == 0, "kernels that take a ComputeContext cannot run inside its parallel bodies")
         if bytes > scratchCapacity || scratchBase == nil {
             scratchBase?.deallocate()
             let cap = max(bytes, 4096, scratchCapacity * 2)

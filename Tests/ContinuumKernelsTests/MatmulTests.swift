@@ -70,6 +70,20 @@ import Testing
         }
     }
 
+    @Test func nestedParallelRunsInline() {
+        let ctx = ComputeContext(threads: 2)
+        let inner = UnsafeMutablePointer<Int>.allocate(capacity: 2)
+        inner.initialize(repeating: 0, count: 2)
+        ctx.parallel { i, _ in
+            ctx.parallel { j, n in
+                precondition(j == 0 && n == 1)
+                inner[i] += 1
+            }
+        }
+        #expect(inner[0] == 1 && inner[1] == 1)
+        inner.deallocate()
+    }
+
     @Test func parallelRunsEveryIndex() {
         let ctx = ComputeContext(threads: 3)
         #expect(ctx.threadCount == 3)

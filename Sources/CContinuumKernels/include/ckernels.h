@@ -14,7 +14,7 @@ extern "C" {
 // ---------------------------------------------------------------- thread pool
 // A fixed pool of (nthreads - 1) workers plus the calling thread (index 0).
 // Workers spin for ~2 ms after each task, then sleep on a condition variable.
-// Not reentrant: one ck_pool_run at a time, never from inside a task.
+// One caller at a time; a run started from inside a task executes inline on that thread.
 typedef void (*ck_task_fn)(void *ctx, int ith, int nth);
 typedef struct ck_pool ck_pool;
 
@@ -27,6 +27,12 @@ void ck_pool_run(ck_pool *pool, ck_task_fn fn, void *ctx);
 /// skip this task (so a descheduled worker never stalls it): fn must share work dynamically
 /// (e.g. an atomic chunk counter), never by thread index.
 void ck_pool_run_dynamic(ck_pool *pool, ck_task_fn fn, void *ctx);
+/// 1 while the calling thread is running a pool task (then pool runs execute inline).
+int ck_pool_in_task(void);
+typedef void (*ck_index_fn)(void *ctx, int index, int ith);
+/// Calls fn(ctx, index, thread) for every index in 0..<count, indices claimed one at a time by
+/// whichever threads are running (workers that have not started may skip; see ck_pool_run_dynamic).
+void ck_pool_for(ck_pool *pool, int count, ck_index_fn fn, void *ctx);
 
 // ---------------------------------------------------------------- quantized matmul
 // Type ids are ggml_type ids (f32 0, f16 1, q4_0 2, q4_1 3, q5_0 6, q5_1 7, q8_0 8, q4_K 12,
@@ -67,9 +73,10 @@ typedef struct {
     long q_stride, kv_stride, out_stride;
     float scale;
 } ck_attention_args;
-/// Scratch floats ck_attention needs: nthreads * (start + n) rounded up.
+/// Scratch floats ck_attention needs: nthreads * 4 * (start + n) rounded up.
 size_t ck_attention_scratch_floats(int nthreads, int start, int n);
-/// Runs over the pool ((i, h) pairs shared dynamically). isa as for ck_matmul.
+/// Runs over the pool ((query, kv head, up to 4 of its heads) items shared dynamically).
+/// isa as for ck_matmul.
 void ck_attention(ck_pool *pool, int isa, const ck_attention_args *a, float *scratch);
 
 // ---------------------------------------------------------------- libm for Swift (no Foundation)
@@ -80,12 +87,6 @@ static inline float ck_cosf(float x) { return cosf(x); }
 static inline float ck_powf(float x, float y) { return powf(x, y); }
 static inline float ck_sinf(float x) { return sinf(x); }
 static inline double ck_pow(double x, double y) { return pow(x, y); }
-
-// ---------------------------------------------------------------- dynamic loops
-typedef void (*ck_index_fn)(void *ctx, int index, int ith);
-/// Calls fn(ctx, index, thread) for every index in 0..<count, indices claimed one at a time by
-/// whichever threads are running (workers that have not started may skip; see ck_pool_run_dynamic).
-void ck_pool_for(ck_pool *pool, int count, ck_index_fn fn, void *ctx);
 
 #ifdef __cplusplus
 }
