@@ -134,6 +134,69 @@ public final class TransformerDecoder: @unchecked Sendable {
         }
     }
 
+    /// Runs a batch that may mix sequences (continuous batching) over a paged KV cache:
+    /// every token's key and value are written to its slot, every token attends to its own
+    /// sequence's positions up to its own, and the logits of `batch.logitRows` are written to
+    /// `logits` as (m, vocab). Per-row arithmetic does not depend on the other rows, so a
+    /// sequence's results do not depend on what it was batched with (for n > 1).
+    public func forward(batch: DecoderBatch, storage: PagedKVStorage, logits: UnsafeMutablePointer<Float>) {
+        let c = configuration
+        let n = batch.tokens.count
+        precondition(n > 0 && n <= maxBatch && batch.logitRows.count <= maxBatch)
+        let d = c.embeddingDimension, qd = c.qDimension, kvd = c.kvDimension, ff = c.feedForwardDimension
+        for (i, t) in batch.tokens.enumerated() {
+            Kernels.dequantizeRow(weights.tokenEmbedding, row: Int(t), into: x + i * d)
+        }
+        let layout = PagedAttentionLayout(positions: batch.positions, tableOffsets: batch.tableOffsets,
+                                          tables: batch.tables, blockSize: storage.blockSize)
+        for (l, w) in weights.layers.enumerated() {
+            for i in 0..<n {
+                Kernels.rmsNorm(x + i * d, weight: w.attentionNorm, n: d, eps: c.normEpsilon, out: xb + i * d)
+            }
+            Kernels.matmul(w.wq, xb, n: n, q, context: context)
+            Kernels.matmul(w.wk, xb, n: n, k, context: context)
+            Kernels.matmul(w.wv, xb, n: n, v, context: context)
+            if let bq = w.bq, let bk = w.bk, let bv = w.bv {
+                for i in 0..<n {
+                    addInPlace(q + i * qd, bq, qd)
+                    addInPlace(k + i * kvd, bk, kvd)
+                    addInPlace(v + i * kvd, bv, kvd)
+                }
+            }
+            let neox = c.ropeStyle == .halfSplit
+            let keys = storage.keys(layer: l), values = storage.values(layer: l)
+            for i in 0..<n {
+                let position = Int(batch.positions[i])
+                Kernels.rope(q + i * qd, heads: c.headCount, headDim: c.headDimension, ropeDim: c.ropeDimension,
+                             position: position, base: c.ropeBase, neox: neox)
+                Kernels.rope(k + i * kvd, heads: c.kvHeadCount, headDim: c.headDimension, ropeDim: c.ropeDimension,
+                             position: position, base: c.ropeBase, neox: neox)
+                let slot = Int(batch.slots[i])
+                (keys + slot * kvd).update(from: k + i * kvd, count: kvd)
+                (values + slot * kvd).update(from: v + i * kvd, count: kvd)
+            }
+            Kernels.pagedAttention(q: q, qStride: qd, keys: keys, values: values, kvStride: kvd, out: att, outStride: qd,
+                                   n: n, layout: layout, heads: c.headCount, kvHeads: c.kvHeadCount, headDim: c.headDimension,
+                                   scale: 1 / Float(c.headDimension).squareRoot(), context: context)
+            Kernels.matmul(w.wo, att, n: n, proj, context: context)
+            addInPlace(x, proj, n * d)
+            for i in 0..<n {
+                Kernels.rmsNorm(x + i * d, weight: w.ffnNorm, n: d, eps: c.normEpsilon, out: xb + i * d)
+            }
+            Kernels.matmul(w.wGate, xb, n: n, gate, context: context)
+            Kernels.matmul(w.wUp, xb, n: n, up, context: context)
+            Kernels.swiglu(gate, up, n: n * ff)
+            Kernels.matmul(w.wDown, gate, n: n, proj, context: context)
+            addInPlace(x, proj, n * d)
+        }
+        let m = batch.logitRows.count
+        guard m > 0 else { return }
+        for (j, row) in batch.logitRows.enumerated() {
+            Kernels.rmsNorm(x + Int(row) * d, weight: weights.outputNorm, n: d, eps: c.normEpsilon, out: xb + j * d)
+        }
+        Kernels.matmul(weights.output, xb, n: m, logits, context: context)
+    }
+
     /// Causal grouped-query attention of the `n` new tokens over every cached position up to
     /// their own: att (n, nH*hd) = softmax(q·Kᵀ/√hd) · V.
     private func attention(layer l: Int, n: Int, start: Int, cache: KVCache) {

@@ -47,12 +47,15 @@ import Testing
                     }
                 }
             }
-            return logSoftmax(logits)
+            return logits
         }
 
-        let batched = lastLogits(chunk: 512)
+        let batchedRaw = lastLogits(chunk: 512)
+        let batched = logSoftmax(batchedRaw)
         for chunk in [37, 1] {
-            let other = lastLogits(chunk: chunk)
+            let otherRaw = lastLogits(chunk: chunk)
+            print("batch invariance \(file) chunk \(chunk): max |logit difference| \(zip(batchedRaw, otherRaw).map { abs($0 - $1) }.max() ?? 0)")
+            let other = logSoftmax(otherRaw)
             let top = batched.indices.sorted { batched[$0] > batched[$1] }.prefix(20)
             #expect(other.indices.max { other[$0] < other[$1] } == top.first, "chunk \(chunk): different top token")
             let meanError = top.map { Double(abs(batched[$0] - other[$0])) }.reduce(0, +) / Double(top.count)
