@@ -8,7 +8,7 @@ extension SamplingOptions {
         try Self.check(maxTokens, "max_tokens", atLeast: 1)
         try Self.check(temperature, "temperature", in: 0...2)
         if let topP, !(topP > 0 && topP <= 1) {
-            throw .invalidValue(param: "top_p", "must be greater than 0 and at most 1, got \(topP)")
+            throw .invalidValue(param: "top_p", "must be greater than 0 and at most 1, got \(Self.format(topP))")
         }
         if let n {
             if n < 1 { throw .invalidValue(param: "n", "must be at least 1, got \(n)") }
@@ -27,7 +27,7 @@ extension SamplingOptions {
         try Self.check(topK, "top_k", atLeast: 0)
         try Self.check(minP, "min_p", in: 0...1)
         if let repetitionPenalty, !(repetitionPenalty.isFinite && repetitionPenalty > 0) {
-            throw .invalidValue(param: "repetition_penalty", "must be greater than 0, got \(repetitionPenalty)")
+            throw .invalidValue(param: "repetition_penalty", "must be greater than 0, got \(Self.format(repetitionPenalty))")
         }
     }
 
