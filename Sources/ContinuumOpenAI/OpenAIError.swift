@@ -79,9 +79,12 @@ public struct OpenAIError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The JSON body to send: `{"error": {"message", "type", "param", "code"}}`, with
     /// `param` and `code` present as `null` when absent, as OpenAI sends them.
     public var body: Data {
-        let envelope = Envelope(error: .init(message: message, type: type, param: param, code: code.map(Code.text)))
-        // Strings and optional strings always encode.
-        return (try? OpenAIJSON.encode(envelope)) ?? Data()
+        // Written by hand to keep OpenAI's key order (JSONEncoder's order is unspecified).
+        func json(_ s: String?) -> String {
+            guard let s, let d = try? OpenAIJSON.encode(s) else { return "null" }
+            return String(decoding: d, as: UTF8.self)
+        }
+        return Data(#"{"error":{"message":\#(json(message)),"type":\#(json(type)),"param":\#(json(param)),"code":\#(json(code))}}"#.utf8)
     }
 
     public var description: String {
@@ -95,27 +98,19 @@ public struct OpenAIError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension OpenAIError {
-    struct Envelope: Codable {
+    struct Envelope: Decodable {
         var error: Body
     }
 
-    struct Body: Codable {
+    struct Body: Decodable {
         var message: String
         var type: String?
         var param: String?
         var code: Code?
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(message, forKey: .message)
-            try c.encode(type, forKey: .type)
-            try c.encode(param, forKey: .param)
-            try c.encode(code, forKey: .code)
-        }
     }
 
     /// Some servers send a numeric `code`; keep it as text.
-    enum Code: Codable {
+    enum Code: Decodable {
         case text(String)
 
         var text: String { switch self { case .text(let s): s } }
@@ -123,11 +118,6 @@ extension OpenAIError {
         init(from decoder: any Decoder) throws {
             let c = try decoder.singleValueContainer()
             if let s = try? c.decode(String.self) { self = .text(s) } else { self = .text(String(try c.decode(Int.self))) }
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.singleValueContainer()
-            try c.encode(text)
         }
     }
 }
