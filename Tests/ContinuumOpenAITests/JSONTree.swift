@@ -1,3 +1,4 @@
+import ContinuumOpenAI
 import Foundation
 
 /// A JSON document for comparing encoded output with an expected literal, regardless of
@@ -42,10 +43,5 @@ enum JSONTree: Decodable, Equatable, CustomStringConvertible {
 
 /// Encodes `value` as the server would and parses it back into a tree.
 func encodedTree<T: Encodable>(_ value: T) throws -> JSONTree {
-    try JSONTree(OpenAIJSONProxy.encode(value))
-}
-
-import ContinuumOpenAI
-enum OpenAIJSONProxy {
-    static func encode<T: Encodable>(_ value: T) throws -> Data { try OpenAIJSON.encode(value) }
+    try JSONTree(OpenAIJSON.encode(value))
 }
