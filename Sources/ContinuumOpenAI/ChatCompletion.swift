@@ -13,9 +13,9 @@ public struct ChatCompletion: Codable, Sendable, Equatable {
         public var index: Int
         public var message: Message
         public var logprobs: ChatLogprobs?
-        public var finishReason: FinishReason
+        public var finishReason: OpenAIFinishReason
 
-        public init(index: Int, message: Message, logprobs: ChatLogprobs? = nil, finishReason: FinishReason) {
+        public init(index: Int, message: Message, logprobs: ChatLogprobs? = nil, finishReason: OpenAIFinishReason) {
             self.index = index
             self.message = message
             self.logprobs = logprobs
@@ -52,7 +52,7 @@ public struct ChatCompletion: Codable, Sendable, Equatable {
     }
 
     /// A one-choice completion from what the engine produced.
-    public init(_ metadata: ResponseMetadata, text: String, finishReason: FinishReason, usage: Usage,
+    public init(_ metadata: ResponseMetadata, text: String, finishReason: OpenAIFinishReason, usage: Usage,
                 logprobs: ChatLogprobs? = nil) {
         self.init(id: metadata.id, created: metadata.created, model: metadata.model,
                   systemFingerprint: metadata.systemFingerprint,

@@ -17,9 +17,9 @@ public struct ChatCompletionChunk: Codable, Sendable, Equatable {
         public var delta: Delta
         public var logprobs: ChatLogprobs?
         /// Nil until the last chunk; sent as `null` (as OpenAI does), not omitted.
-        public var finishReason: FinishReason?
+        public var finishReason: OpenAIFinishReason?
 
-        public init(index: Int, delta: Delta, logprobs: ChatLogprobs? = nil, finishReason: FinishReason? = nil) {
+        public init(index: Int, delta: Delta, logprobs: ChatLogprobs? = nil, finishReason: OpenAIFinishReason? = nil) {
             self.index = index
             self.delta = delta
             self.logprobs = logprobs
@@ -79,7 +79,7 @@ public struct ChatCompletionChunk: Codable, Sendable, Equatable {
     }
 
     /// The last chunk with a choice: an empty delta and the finish reason.
-    public static func finish(_ metadata: ResponseMetadata, _ reason: FinishReason) -> ChatCompletionChunk {
+    public static func finish(_ metadata: ResponseMetadata, _ reason: OpenAIFinishReason) -> ChatCompletionChunk {
         .init(metadata, choices: [Choice(index: 0, delta: Delta(), finishReason: reason)])
     }
 

@@ -2,7 +2,7 @@
 /// `response_format`, …) are ignored, as OpenAI-compatible servers commonly do.
 public struct ChatCompletionRequest: OpenAIRequest, Equatable {
     public var model: String
-    public var messages: [ChatMessage]
+    public var messages: [Message]
     /// Sampling fields shared with legacy completions, flattened into the top-level object.
     public var sampling: SamplingOptions
     /// `max_completion_tokens`, the newer name of `max_tokens`.
@@ -16,7 +16,7 @@ public struct ChatCompletionRequest: OpenAIRequest, Equatable {
     /// The end user's id, for abuse monitoring and the ledger.
     public var user: String?
 
-    public init(model: String, messages: [ChatMessage], sampling: SamplingOptions = .init(),
+    public init(model: String, messages: [Message], sampling: SamplingOptions = .init(),
                 maxCompletionTokens: Int? = nil, logprobs: Bool? = nil, topLogprobs: Int? = nil,
                 stream: Bool? = nil, streamOptions: StreamOptions? = nil, user: String? = nil) {
         self.model = model
@@ -55,7 +55,7 @@ public struct ChatCompletionRequest: OpenAIRequest, Equatable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         model = try c.decode(String.self, forKey: .model)
-        messages = try c.decode([ChatMessage].self, forKey: .messages)
+        messages = try c.decode([Message].self, forKey: .messages)
         sampling = try SamplingOptions(from: decoder)
         maxCompletionTokens = try c.decodeIntegerIfPresent(Int.self, forKey: .maxCompletionTokens)
         logprobs = try c.decodeIfPresent(Bool.self, forKey: .logprobs)

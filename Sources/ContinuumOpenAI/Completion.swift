@@ -16,9 +16,9 @@ public struct Completion: Codable, Sendable, Equatable {
         public var text: String
         public var logprobs: CompletionLogprobs?
         /// Nil in stream chunks before the last; sent as `null`, not omitted.
-        public var finishReason: FinishReason?
+        public var finishReason: OpenAIFinishReason?
 
-        public init(index: Int, text: String, logprobs: CompletionLogprobs? = nil, finishReason: FinishReason?) {
+        public init(index: Int, text: String, logprobs: CompletionLogprobs? = nil, finishReason: OpenAIFinishReason?) {
             self.index = index
             self.text = text
             self.logprobs = logprobs
@@ -51,7 +51,7 @@ public struct Completion: Codable, Sendable, Equatable {
     }
 
     /// A one-choice completion from what the engine produced.
-    public init(_ metadata: ResponseMetadata, text: String, finishReason: FinishReason, usage: Usage,
+    public init(_ metadata: ResponseMetadata, text: String, finishReason: OpenAIFinishReason, usage: Usage,
                 logprobs: CompletionLogprobs? = nil) {
         self.init(id: metadata.id, created: metadata.created, model: metadata.model,
                   systemFingerprint: metadata.systemFingerprint,
@@ -60,7 +60,7 @@ public struct Completion: Codable, Sendable, Equatable {
 
     /// A stream chunk: a piece of text; `finishReason` set on the last one (whose text may be empty).
     public static func chunk(_ m: ResponseMetadata, text: String, logprobs: CompletionLogprobs? = nil,
-                             finishReason: FinishReason? = nil) -> Completion {
+                             finishReason: OpenAIFinishReason? = nil) -> Completion {
         .init(id: m.id, created: m.created, model: m.model, systemFingerprint: m.systemFingerprint,
               choices: [Choice(index: 0, text: text, logprobs: logprobs, finishReason: finishReason)])
     }

@@ -10,7 +10,7 @@ import Testing
     @Test func simpleChatFromThePythonClient() throws {
         let r = try chat(Fixture.chatSimple)
         #expect(r.model == "qwen2.5-0.5b")
-        #expect(r.messages == [ChatMessage(role: .user, content: "Hello")])
+        #expect(r.messages == [ChatCompletionRequest.Message(role: .user, content: "Hello")])
         #expect(r.sampling == SamplingOptions())
         #expect(!r.isStreaming && !r.includeUsage)
         #expect(r.maxTokens == nil && r.logprobsCount == nil)

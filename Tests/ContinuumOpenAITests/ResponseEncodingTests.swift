@@ -84,7 +84,7 @@ let meta = ResponseMetadata(id: "chatcmpl-abc", created: 1_700_000_000, model: "
         let odd = try JSONDecoder().decode(ChatCompletionChunk.self, from: Data(#"""
             {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"eos"}]}
             """#.utf8))
-        #expect(odd.choices[0].finishReason == FinishReason(rawValue: "eos"))
+        #expect(odd.choices[0].finishReason == OpenAIFinishReason(rawValue: "eos"))
     }
 
     @Test func legacyCompletionAndItsStream() throws {
