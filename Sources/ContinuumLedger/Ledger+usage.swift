@@ -27,11 +27,15 @@ extension Ledger {
     /// Counters of the row writer: pending, written, dropped, failed.
     public var writerStats: UsageWriterStats { writer.stats }
 
-    /// Flushes queued rows and closes the database. The ledger must not be used after.
+    /// Flushes queued rows, checkpoints the -wal into the database file and closes it.
+    /// The ledger must not be used after.
     public func close() async throws(LedgerError) {
         await writer.flush()
         do {
-            if let pool = database as? DatabasePool { try pool.close() }
+            if let pool = database as? DatabasePool {
+                try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+                try pool.close()
+            }
             if let queue = database as? DatabaseQueue { try queue.close() }
         } catch {
             throw .database("closing", error)
@@ -92,7 +96,7 @@ extension Ledger {
         case .tier: "tier"
         case .backend: "backend"
         }
-        let label = grouping == .key
+        let labelSQL = grouping == .key
             ? "(SELECT prefix || ' (' || name || ')' FROM api_keys WHERE id = s.g)"
             : "s.g"
         let sql = """
@@ -118,7 +122,7 @@ extension Ledger {
                     AVG(ttft_ms) AS avg_ttft, AVG(total_ms) AS avg_total
                 FROM base GROUP BY g
             )
-            SELECT s.g AS g, \(label) AS label, s.requests, s.in_progress, s.errors,
+            SELECT s.g AS g, \(labelSQL) AS label, s.requests, s.in_progress, s.errors,
                 s.prompt_tokens, s.completion_tokens, s.cached_tokens, s.avg_ttft, s.avg_total,
                 p.p50, p.p95
             FROM sums s LEFT JOIN percentiles p ON p.g IS s.g
@@ -131,10 +135,9 @@ extension Ledger {
         do {
             return try await database.read { db in
                 try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                    let labelValue: String? = row["label"]
-                    let groupValue: DatabaseValue = row["g"]
-                    let group = labelValue ?? (groupValue.isNull ? "-" : String(describing: groupValue.storage.value ?? "-"))
                     let keyID: Int64? = grouping == .key ? row["g"] : nil
+                    let label: String? = row["label"]
+                    let group = label ?? keyID.map { "key \($0)" } ?? "-"
                     // TOTAL() is REAL: exact for integers below 2^53.
                     let count: (String) -> Int = { Int((row[$0] as Double?) ?? 0) }
                     return UsageSummary(
