@@ -1,6 +1,7 @@
 // The ledger schema, as GRDB migrations. Never edit a shipped migration: add a new one.
 // Times are REAL seconds since 1970 (cheap to compare, exact to the microsecond);
-// allowed models/tiers are JSON arrays, NULL meaning "any".
+// allowed models/tiers are JSON arrays, NULL meaning "any". `requests.key_id` has no
+// foreign key on purpose: a row is never refused (keys are revoked, never deleted).
 import GRDB
 
 extension Ledger {

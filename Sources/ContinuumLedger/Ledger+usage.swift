@@ -42,6 +42,37 @@ extension Ledger {
         }
     }
 
+    /// Marks rows still `in_progress` that started before `startedBefore` (a process that
+    /// died mid-request: call at startup with the start time) as `error`, "interrupted".
+    /// Returns how many rows changed.
+    @discardableResult
+    public func markInterrupted(startedBefore: Date) async throws(LedgerError) -> Int {
+        do {
+            return try await database.write { db in
+                try db.execute(sql: """
+                    UPDATE requests SET status = 'error', error = 'interrupted: the process ended during the request'
+                    WHERE status = 'in_progress' AND started_at < ?
+                    """, arguments: [startedBefore.timeIntervalSince1970])
+                return db.changesCount
+            }
+        } catch {
+            throw .database("marking interrupted requests", error)
+        }
+    }
+
+    /// SQLite's `PRAGMA integrity_check`: empty when the database is sound, otherwise its
+    /// complaints (at most 100).
+    public func integrityProblems() async throws(LedgerError) -> [String] {
+        do {
+            let lines = try await database.read { db in
+                try String.fetchAll(db, sql: "PRAGMA integrity_check(100)")
+            }
+            return lines == ["ok"] ? [] : lines
+        } catch {
+            throw .database("checking integrity", error)
+        }
+    }
+
     /// Most rows `requests` returns per call.
     public static let maxRequestsPerPage = 1_000
 

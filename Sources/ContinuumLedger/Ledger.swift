@@ -34,8 +34,9 @@ public final class Ledger: Sendable {
     }
 
     public struct Options: Sendable {
-        /// Most request rows waiting for the writer; beyond it `record`/`begin` drop the row
-        /// and count it in `WriterStats.dropped` (a request never waits on the ledger).
+        /// Most request rows waiting for the writer (plus one batch being committed);
+        /// beyond it `record`/`begin` drop the row and count it in
+        /// `UsageWriterStats.dropped`: a request never waits on the ledger.
         public var queueCapacity: Int
         /// Most rows committed in one transaction.
         public var maxBatch: Int

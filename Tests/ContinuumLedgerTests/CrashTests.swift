@@ -1,8 +1,9 @@
 // `kill -9` safety, tested with a real kill: the test re-launches its own test binary as
 // a child that runs only `crashChild` (selected by --filter, enabled by an environment
 // variable naming the database). The child records rows, flushes, prints READY and
-// sleeps; the parent SIGKILLs it and opens the database: every flushed row is there,
-// the interrupted request says in_progress.
+// keeps writing; the parent SIGKILLs it mid-write and opens the database: it is sound,
+// every flushed row is there, the interrupted requests say in_progress, and the rows
+// committed during the kill form a prefix of what was written (no holes).
 import ContinuumLedger
 import Foundation
 import Testing
@@ -25,6 +26,18 @@ private let inProgressCount = 7
         }
         await ledger.flush()
         FileHandle.standardOutput.write(Data("READY \(keyID)\n".utf8))  // unbuffered
+        // Keep writing until killed, without ever filling the queue (so nothing is dropped
+        // and the committed stream rows must be a prefix 0..<k: commits are in order).
+        var i = 0
+        while i < 10_000_000 {
+            if ledger.writerStats.pending > 500 {
+                try await Task.sleep(for: .milliseconds(1))
+                continue
+            }
+            ledger.record(finishedRecord("stream-\(i)", model: "stream"))
+            i += 1
+            if i % 50 == 0 { await Task.yield() }
+        }
         try await Task.sleep(for: .seconds(300))  // killed long before
     }
 
@@ -54,6 +67,8 @@ private let inProgressCount = 7
             Issue.record("child never printed READY; arguments \(child.arguments ?? [])")
             return
         }
+        // Let the child write for a while, then kill it in the middle of its writes.
+        try await Task.sleep(for: .milliseconds(300))
         #expect(kill(child.processIdentifier, SIGKILL) == 0)
         child.waitUntilExit()
         #expect(child.terminationReason == .uncaughtSignal)
@@ -63,7 +78,16 @@ private let inProgressCount = 7
         #expect(walSize > 0)
 
         let ledger = try Ledger(path: path)
-        #expect(try await ledger.requestCount() == finishedCount + inProgressCount)
+        #expect(try await ledger.integrityProblems() == [])
+        let streamed = try await ledger.requestCount() - finishedCount - inProgressCount
+        print("rows committed by the child while it was being killed: \(streamed)")
+        #expect(streamed > 0)
+        // No holes: rows 0..<streamed are all there, and nothing after.
+        for i in stride(from: 0, to: streamed, by: max(1, streamed / 200)) {
+            #expect(try await ledger.request(id: "stream-\(i)") != nil, "stream-\(i) missing")
+        }
+        #expect(try await ledger.request(id: "stream-\(streamed - 1)") != nil)
+        #expect(try await ledger.request(id: "stream-\(streamed)") == nil)
         for i in 0..<finishedCount {
             let row = try await ledger.request(id: "done-\(i)")
             #expect(row?.status == .ok && row?.completionTokens == 5)
@@ -72,9 +96,13 @@ private let inProgressCount = 7
             #expect(try await ledger.request(id: "running-\(i)")?.status == .inProgress)
         }
         #expect(try await ledger.tokensUsed(keyID: keyID) == finishedCount * 15)
-        let summary = try #require(try await ledger.usageSummary(since: .distantPast, groupBy: .model).first)
+        let summary = try #require(try await ledger.usageSummary(since: .distantPast, groupBy: .model).first { $0.group == "qwen" })
         #expect(summary.requests == finishedCount + inProgressCount)
         #expect(summary.inProgress == inProgressCount)
+        // At the next start, the interrupted requests are closed as errors.
+        #expect(try await ledger.markInterrupted(startedBefore: Date()) == inProgressCount)
+        #expect(try await ledger.request(id: "running-0")?.status == .error)
+        #expect(try await ledger.request(id: "running-0")?.error?.hasPrefix("interrupted") == true)
         try await ledger.close()
     }
 
