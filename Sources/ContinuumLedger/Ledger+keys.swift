@@ -35,6 +35,12 @@ extension Ledger {
                     """, arguments: arguments)
                 return db.lastInsertedRowID
             }
+            let record = KeyRecord(
+                id: id, name: name, prefix: KeySecret.displayPrefix(secret), allowedModels: allowedModels,
+                allowedTiers: allowedTiers, requestsPerMinute: requestsPerMinute,
+                tokensPerMinute: tokensPerMinute, tokenBudget: tokenBudget, tokensUsed: 0,
+                createdAt: Date(timeIntervalSince1970: now.timeIntervalSince1970), revokedAt: nil)
+            keyCache.withLock { $0.byHash[KeySecret.hash(secret)] = record }
             return (id, secret)
         } catch {
             throw .database("creating key '\(name)'", error)
@@ -99,16 +105,33 @@ extension Ledger {
         } catch {
             throw .database("revoking key \(idOrPrefix)", error)
         }
-        return try result.get()
+        let record = try result.get()
+        keyCache.withLock { $0.remove(id: record.id) }
+        return record
     }
 
     /// The active key whose secret this is, or nil (unknown, malformed or revoked).
-    /// Looks the key up by SHA-256 of the secret through a unique index.
+    /// Served from the in-memory key table (see KeyCache.swift); a miss is looked up in
+    /// the database by SHA-256 of the secret, through a unique index. Secrets are never
+    /// compared as strings. The record's `tokensUsed` is as of the last load: use
+    /// `tokensUsed(keyID:)` for the current figure.
     public func authenticate(_ secret: String) async throws(LedgerError) -> KeyRecord? {
         guard KeySecret.isWellFormed(secret) else { return nil }
         let hash = KeySecret.hash(secret)
+        let now = ContinuousClock.now
+        let (cached, reload) = keyCache.withLock { cache -> (KeyRecord?, Bool) in
+            let stale = now - cache.loadedAt > keyCacheTTL && !cache.reloading
+            if stale { cache.reloading = true }
+            return (cache.byHash[hash], stale)
+        }
+        if reload {
+            try await reloadKeys()
+            return keyCache.withLock { $0.byHash[hash] }
+        }
+        if let cached { return cached }
+        let record: KeyRecord?
         do {
-            return try await database.read { db in
+            record = try await database.read { db in
                 try Row.fetchOne(db, sql: """
                     SELECT \(Self.keyColumns) FROM api_keys WHERE secret_hash = ? AND revoked_at IS NULL
                     """, arguments: [hash]).map(Self.keyRecord)
@@ -116,6 +139,27 @@ extension Ledger {
         } catch {
             throw .database("authenticating", error)
         }
+        if let record { keyCache.withLock { $0.byHash[hash] = record } }
+        return record
+    }
+
+    /// Reloads the in-memory key table from the database, picking up keys revoked or
+    /// changed by another process. `authenticate` does it by itself every `keyCacheTTL`.
+    public func reloadKeys() async throws(LedgerError) {
+        do {
+            let keys = try await database.read(Self.fetchActiveKeys)
+            keyCache.withLock { $0.replace(with: keys, at: .now) }
+        } catch {
+            keyCache.withLock { $0.reloading = false }
+            throw .database("loading keys", error)
+        }
+    }
+
+    @Sendable
+    static func fetchActiveKeys(_ db: Database) throws -> [(hash: Data, record: KeyRecord)] {
+        try Row.fetchAll(db, sql: """
+            SELECT secret_hash, \(keyColumns) FROM api_keys WHERE revoked_at IS NULL
+            """).map { row in (row["secret_hash"], keyRecord(row)) }
     }
 
     /// Whether any key is active. When one is, every request needs a key.

@@ -44,15 +44,20 @@ public final class Ledger: Sendable {
         /// while serving) before SQLite reports busy. The writer then retries the batch.
         public var busyTimeout: TimeInterval
         public var durability: Durability
+        /// How stale the in-memory key table may get before `authenticate` reloads it:
+        /// bounds how long a key revoked by another process keeps working.
+        public var keyCacheTTL: Duration
 
         public init(
             queueCapacity: Int = 10_000, maxBatch: Int = 1_000,
-            busyTimeout: TimeInterval = 5, durability: Durability = .processCrash
+            busyTimeout: TimeInterval = 5, durability: Durability = .processCrash,
+            keyCacheTTL: Duration = .seconds(5)
         ) {
             self.queueCapacity = queueCapacity
             self.maxBatch = maxBatch
             self.busyTimeout = busyTimeout
             self.durability = durability
+            self.keyCacheTTL = keyCacheTTL
         }
     }
 
@@ -60,6 +65,8 @@ public final class Ledger: Sendable {
     public let path: String?
     let database: any DatabaseWriter
     let writer: UsageWriter
+    let keyCache: Locked<KeyCache>
+    let keyCacheTTL: Duration
 
     /// Opens the ledger at `path`, creating the file and migrating the schema as needed.
     /// The directory must exist.
@@ -101,6 +108,16 @@ public final class Ledger: Sendable {
         self.path = path
         self.writer = UsageWriter(
             database: database, capacity: options.queueCapacity, maxBatch: options.maxBatch)
+        self.keyCacheTTL = options.keyCacheTTL
+        let now = ContinuousClock.now
+        do {
+            let keys = try database.read(Self.fetchActiveKeys)
+            var cache = KeyCache(loadedAt: now)
+            cache.replace(with: keys, at: now)
+            self.keyCache = Locked(cache)
+        } catch {
+            throw .cannotOpen(path: path ?? ":memory:", reason: "loading keys: \(Self.reason(error))")
+        }
     }
 
     private static func configuration(_ options: Options) -> Configuration {

@@ -145,4 +145,26 @@ import Testing
         await ledger.flush()
         #expect(try await ledger.tokensUsed(keyID: id) == 70)
     }
+
+    /// Another process (here another `Ledger` on the same file) creates and revokes keys
+    /// while this one serves: new keys work at once, revocations within the cache TTL.
+    @Test func keysChangedByAnotherProcessAreSeen() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.path("ledger.sqlite")
+        let serving = try Ledger(path: path, options: .init(keyCacheTTL: .seconds(3600)))
+        let fresh = try Ledger(path: path, options: .init(keyCacheTTL: .zero))
+        let cli = try Ledger(path: path)
+
+        let (id, secret) = try await cli.createKey(name: "from-cli")
+        #expect(try await serving.authenticate(secret)?.id == id)  // a miss goes to the database
+        #expect(try await fresh.authenticate(secret)?.id == id)
+
+        try await cli.revokeKey(String(id))
+        #expect(try await serving.authenticate(secret)?.id == id)  // cached: still valid until reload
+        #expect(try await fresh.authenticate(secret) == nil)  // TTL zero: reloads every time
+        try await serving.reloadKeys()
+        #expect(try await serving.authenticate(secret) == nil)
+        for ledger in [serving, fresh, cli] { try await ledger.close() }
+    }
 }
