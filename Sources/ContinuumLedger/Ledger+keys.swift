@@ -118,17 +118,8 @@ extension Ledger {
     public func authenticate(_ secret: String) async throws(LedgerError) -> KeyRecord? {
         guard KeySecret.isWellFormed(secret) else { return nil }
         let hash = KeySecret.hash(secret)
-        let now = ContinuousClock.now
-        let (cached, reload) = keyCache.withLock { cache -> (KeyRecord?, Bool) in
-            let stale = now - cache.loadedAt > keyCacheTTL && !cache.reloading
-            if stale { cache.reloading = true }
-            return (cache.byHash[hash], stale)
-        }
-        if reload {
-            try await reloadKeys()
-            return keyCache.withLock { $0.byHash[hash] }
-        }
-        if let cached { return cached }
+        try await reloadKeysIfStale()
+        if let cached = keyCache.withLock({ $0.byHash[hash] }) { return cached }
         let record: KeyRecord?
         do {
             record = try await database.read { db in
@@ -155,6 +146,18 @@ extension Ledger {
         }
     }
 
+    /// Reloads the key table if it is older than `keyCacheTTL` and no other caller is
+    /// already reloading it (they go on with the current table meanwhile).
+    private func reloadKeysIfStale() async throws(LedgerError) {
+        let now = ContinuousClock.now
+        let reload = keyCache.withLock { cache -> Bool in
+            guard now - cache.loadedAt > keyCacheTTL, !cache.reloading else { return false }
+            cache.reloading = true
+            return true
+        }
+        if reload { try await reloadKeys() }
+    }
+
     @Sendable
     static func fetchActiveKeys(_ db: Database) throws -> [(hash: Data, record: KeyRecord)] {
         try Row.fetchAll(db, sql: """
@@ -162,15 +165,12 @@ extension Ledger {
             """).map { row in (row["secret_hash"], keyRecord(row)) }
     }
 
-    /// Whether any key is active. When one is, every request needs a key.
+    /// Whether any key is active. When one is, every request needs a key. Answered from
+    /// the in-memory key table (a key created by another process counts from the next
+    /// reload, at most `keyCacheTTL` later).
     public func hasAnyKeys() async throws(LedgerError) -> Bool {
-        do {
-            return try await database.read { db in
-                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM api_keys WHERE revoked_at IS NULL)") ?? false
-            }
-        } catch {
-            throw .database("counting keys", error)
-        }
+        try await reloadKeysIfStale()
+        return keyCache.withLock { !$0.byHash.isEmpty }
     }
 
     /// Tokens charged to the key: committed rows plus final rows still queued in the

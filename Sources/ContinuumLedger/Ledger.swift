@@ -16,9 +16,11 @@
 //   commits rows in batches).
 // - What a kill loses is what was still in the writer's memory queue: rows recorded but
 //   not yet committed. The writer starts a commit as soon as a row arrives and the
-//   previous commit finished (group commit), so that window is one batch transaction,
-//   typically well under a millisecond plus the enqueue. `begin` rows make an
-//   interrupted request visible: it stays `in_progress` after a kill.
+//   previous commit finished (group commit), so that window is one batch transaction:
+//   measured here, a row is readable by another connection about 0.5 ms (p50) after
+//   `record` returned, tens of ms at worst on a loaded machine. `flush()` waits for it.
+//   `begin` rows make an interrupted request visible: it stays `in_progress` after a
+//   kill, until `markInterrupted(startedBefore:)` closes it at the next start.
 public import Foundation
 import GRDB
 

@@ -156,7 +156,9 @@ import Testing
         let fresh = try Ledger(path: path, options: .init(keyCacheTTL: .zero))
         let cli = try Ledger(path: path)
 
+        #expect(try await serving.hasAnyKeys() == false)
         let (id, secret) = try await cli.createKey(name: "from-cli")
+        #expect(try await fresh.hasAnyKeys())
         #expect(try await serving.authenticate(secret)?.id == id)  // a miss goes to the database
         #expect(try await fresh.authenticate(secret)?.id == id)
 
@@ -165,6 +167,7 @@ import Testing
         #expect(try await fresh.authenticate(secret) == nil)  // TTL zero: reloads every time
         try await serving.reloadKeys()
         #expect(try await serving.authenticate(secret) == nil)
+        #expect(try await serving.hasAnyKeys() == false)
         for ledger in [serving, fresh, cli] { try await ledger.close() }
     }
 }
