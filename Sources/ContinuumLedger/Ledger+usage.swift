@@ -19,7 +19,8 @@ extension Ledger {
         writer.enqueue(.finish(record))
     }
 
-    /// Waits until every row queued before the call is committed (or counted as failed).
+    /// Waits until the writer's queue is empty, so every row queued before the call is
+    /// committed (or counted as failed). See `UsageWriter.flush` for when it can wait.
     public func flush() async {
         await writer.flush()
     }

@@ -96,8 +96,10 @@ final class UsageWriter: Sendable {
         }
     }
 
-    /// Returns once every row queued before the call is committed (or counted as failed).
-    /// Waits for as long as SQLite stays busy; wrap it in a deadline at shutdown.
+    /// Returns once the queue is found empty: every row queued before the call is then
+    /// committed (or counted as failed). Under a steady stream of new rows it waits for
+    /// a lull, and for as long as SQLite stays busy: at shutdown, stop admitting first
+    /// and wrap it in a deadline.
     func flush() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let idle = state.withLock { state -> Bool in
