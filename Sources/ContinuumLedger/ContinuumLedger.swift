@@ -1,1 +1,0 @@
-// Placeholder until the ledger lands (issue 3).

@@ -1,0 +1,52 @@
+// The ledger schema, as GRDB migrations. Never edit a shipped migration: add a new one.
+// Times are REAL seconds since 1970 (cheap to compare, exact to the microsecond);
+// allowed models/tiers are JSON arrays, NULL meaning "any". `requests.key_id` has no
+// foreign key on purpose: a row is never refused (keys are revoked, never deleted).
+import GRDB
+
+extension Ledger {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: api_keys, requests") { db in
+            try db.execute(sql: """
+                CREATE TABLE api_keys (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL,
+                    prefix TEXT NOT NULL,
+                    secret_hash BLOB NOT NULL UNIQUE,
+                    allowed_models TEXT,
+                    allowed_tiers TEXT,
+                    requests_per_minute INTEGER,
+                    tokens_per_minute INTEGER,
+                    token_budget INTEGER,
+                    tokens_used INTEGER NOT NULL DEFAULT 0,
+                    created_at REAL NOT NULL,
+                    revoked_at REAL
+                );
+                CREATE INDEX api_keys_prefix ON api_keys(prefix);
+
+                CREATE TABLE requests (
+                    request_id TEXT PRIMARY KEY NOT NULL,
+                    started_at REAL NOT NULL,
+                    finished_at REAL,
+                    key_id INTEGER,
+                    model TEXT NOT NULL,
+                    tier TEXT,
+                    backend TEXT,
+                    route_reason TEXT,
+                    prompt_tokens INTEGER NOT NULL DEFAULT 0,
+                    completion_tokens INTEGER NOT NULL DEFAULT 0,
+                    cached_tokens INTEGER NOT NULL DEFAULT 0,
+                    ttft_ms REAL,
+                    total_ms REAL,
+                    status TEXT NOT NULL,
+                    http_status INTEGER,
+                    error TEXT
+                );
+                CREATE INDEX requests_started_at ON requests(started_at);
+                CREATE INDEX requests_key_started_at ON requests(key_id, started_at);
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,71 @@
+// One row per request: who asked (key), what for (model), where it went and why (tier,
+// backend, route reason), what it cost (tokens) and how it went (latencies, status).
+public import Foundation
+
+/// How a request ended. `inProgress` is the state a `begin` row has until its final
+/// `record`; a row still `in_progress` after a restart is a request the process died in.
+public enum RequestStatus: String, Sendable, CaseIterable, Codable {
+    case inProgress = "in_progress"
+    case ok
+    case error
+    case cancelled
+    case disconnected
+    case backendFailed = "backend_failed"
+}
+
+/// The ledger row of one request.
+public struct UsageRecord: Sendable, Equatable {
+    /// Unique per request (the gateway's request id); `begin` and `record` of one request
+    /// share it, and a second `record` with the same id replaces the first.
+    public var requestID: String
+    public var startedAt: Date
+    public var finishedAt: Date?
+    public var keyID: Int64?
+    public var model: String
+    public var tier: String?
+    public var backend: String?
+    public var routeReason: String?
+    public var promptTokens: Int
+    public var completionTokens: Int
+    /// Prompt tokens served from a prefix cache (part of `promptTokens`).
+    public var cachedTokens: Int
+    /// Time to first token, milliseconds.
+    public var timeToFirstTokenMs: Double?
+    /// Total time, milliseconds.
+    public var totalMs: Double?
+    public var status: RequestStatus
+    public var httpStatus: Int?
+    /// Error text, cut to `UsageRecord.maxErrorLength` characters when stored.
+    public var error: String?
+
+    /// Longest error text and route reason stored (longer ones are cut).
+    public static let maxErrorLength = 1_000
+
+    public init(
+        requestID: String, startedAt: Date = Date(), finishedAt: Date? = nil, keyID: Int64? = nil,
+        model: String, tier: String? = nil, backend: String? = nil, routeReason: String? = nil,
+        promptTokens: Int = 0, completionTokens: Int = 0, cachedTokens: Int = 0,
+        timeToFirstTokenMs: Double? = nil, totalMs: Double? = nil,
+        status: RequestStatus, httpStatus: Int? = nil, error: String? = nil
+    ) {
+        self.requestID = requestID
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.keyID = keyID
+        self.model = model
+        self.tier = tier
+        self.backend = backend
+        self.routeReason = routeReason
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.cachedTokens = cachedTokens
+        self.timeToFirstTokenMs = timeToFirstTokenMs
+        self.totalMs = totalMs
+        self.status = status
+        self.httpStatus = httpStatus
+        self.error = error
+    }
+
+    /// Tokens charged to the key's budget: prompt (cached included) plus completion.
+    public var billedTokens: Int { promptTokens + completionTokens }
+}

@@ -1,0 +1,50 @@
+// What `continuum usage` prints: per key, model, tier or backend, how many requests,
+// how many failed, tokens, and time to first token.
+
+/// What a usage summary groups requests by.
+public enum UsageGrouping: String, Sendable, CaseIterable {
+    case key, model, tier, backend
+}
+
+/// Usage of one group (one key, model, tier or backend) over a time range.
+public struct UsageSummary: Sendable, Equatable {
+    /// The model, tier or backend name; for keys "ck-AbCd1234 (name)", or "-" when the
+    /// request had none (no key, or not routed yet).
+    public var group: String
+    /// The key id when grouping by key.
+    public var keyID: Int64?
+    public var requests: Int
+    /// Rows still `in_progress` (running, or the process died during them).
+    public var inProgress: Int
+    /// Rows that ended other than `ok` (error, cancelled, disconnected, backend_failed).
+    public var errors: Int
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var cachedTokens: Int
+    /// Over rows with a time to first token.
+    public var averageTimeToFirstTokenMs: Double?
+    /// Nearest-rank percentiles over rows with a time to first token.
+    public var p50TimeToFirstTokenMs: Double?
+    public var p95TimeToFirstTokenMs: Double?
+    public var averageTotalMs: Double?
+
+    public init(
+        group: String, keyID: Int64? = nil, requests: Int, inProgress: Int, errors: Int,
+        promptTokens: Int, completionTokens: Int, cachedTokens: Int,
+        averageTimeToFirstTokenMs: Double?, p50TimeToFirstTokenMs: Double?,
+        p95TimeToFirstTokenMs: Double?, averageTotalMs: Double?
+    ) {
+        self.group = group
+        self.keyID = keyID
+        self.requests = requests
+        self.inProgress = inProgress
+        self.errors = errors
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.cachedTokens = cachedTokens
+        self.averageTimeToFirstTokenMs = averageTimeToFirstTokenMs
+        self.p50TimeToFirstTokenMs = p50TimeToFirstTokenMs
+        self.p95TimeToFirstTokenMs = p95TimeToFirstTokenMs
+        self.averageTotalMs = averageTotalMs
+    }
+}
