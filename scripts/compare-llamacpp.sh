@@ -117,16 +117,27 @@ before_run() {  # $1 = label
   stat_before=($(head -n1 /proc/stat))
 }
 # Runs "$@" (redirections are the caller's); records the share of the machine's CPU time that
-# other processes used while it ran: busy time from /proc/stat minus the command's own user+sys.
+# others took while it ran: busy time from /proc/stat (user, nice, system, irq, softirq) minus
+# the command's own user+sys, and separately the time the hypervisor gave to other VMs (steal).
 timed_run() {
-  local TIMEFORMAT='%R %U %S' t rc=0 a b i busy=0 others
+  local TIMEFORMAT='%R %U %S' t rc=0 a b i busy=0 steal others
   a=("${stat_before[@]}")
-  { time "$@" ; } 2>"$work/time" || rc=$?
+  exec 3>&2
+  { time "$@" 2>&3 3>&- ; } 2>"$work/time" || rc=$?
+  exec 3>&-
   b=($(head -n1 /proc/stat))
-  for i in 1 2 3 6 7 8; do busy=$((busy + b[i] - a[i])); done
+  for i in 1 2 3 6 7; do busy=$((busy + b[i] - a[i])); done
+  steal=$((b[8] - a[8]))
   t=($(tail -n1 "$work/time"))
-  others="$(python3 -c 'import sys; r,u,s,busy,hz,n=map(float,sys.argv[1:]); print(max(0,round(100*(busy/hz-u-s)/max(r*n,1e-9))))' "${t[0]:-1}" "${t[1]:-0}" "${t[2]:-0}" "$busy" "$hz" "$ncpu" 2>/dev/null || echo "?")"
-  busy_notes+="$run_label: ${run_busy_before}% busy just before, other processes used ${others}% of the CPU time during the run (${t[0]:-?} s)"$'\n'
+  others="$(python3 -c '
+import sys
+r, u, s, busy, steal, hz, n = map(float, sys.argv[1:])
+cap = max(r * n, 1e-9)
+if r < 2:
+    print("an unknown share (run too short to measure)"); sys.exit()
+print(f"{min(100, max(0, round(100 * (busy / hz - u - s) / cap)))}% (processes), {round(100 * steal / hz / cap)}% (hypervisor steal)")
+' "${t[0]:-1}" "${t[1]:-0}" "${t[2]:-0}" "$busy" "$steal" "$hz" "$ncpu" 2>/dev/null || echo "?")"
+  busy_notes+="$run_label: ${run_busy_before}% busy just before; others took ${others} of the CPU time during the run (${t[0]:-?} s)"$'\n'
   return $rc
 }
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
