@@ -3,17 +3,30 @@ SWIFT ?= swift
 SMOLLM2 := scripts/fetch-model.sh smollm2
 QWEN := scripts/fetch-model.sh qwen2.5
 
-.PHONY: run test build release models bench compare clean
+.PHONY: run chat test venv build release models bench compare clean
 
-## run: fetch the default model (first time only) and chat with it
+## run: fetch the default model (first time only) and serve it on http://127.0.0.1:8080/v1
 run: release
+	@$(SMOLLM2) >/dev/null
+	.build/release/continuum serve
+
+## chat: fetch the default model (first time only) and chat with it in the terminal
+chat: release
 	@$(SMOLLM2) >/dev/null
 	.build/release/continuum chat
 
 ## test: fetch the test models (first time only), build once in release, run every test
-test: models
+test: models venv
 	$(SWIFT) build -c release --build-tests
 	$(SWIFT) test -c release --skip-build
+	.venv/bin/python -m pytest -q Tests/api
+
+## venv: the official openai client and pytest for the HTTP API tests
+venv: .venv/.ready
+.venv/.ready:
+	python3 -m venv .venv
+	.venv/bin/pip install -q openai==3.57.0 pytest==9.0.3
+	touch $@
 
 models:
 	@$(SMOLLM2) >/dev/null

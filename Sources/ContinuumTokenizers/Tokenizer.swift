@@ -78,6 +78,14 @@ public final class Tokenizer: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The bytes a single token stands for (may be part of a UTF-8 character), as OpenAI's
+    /// logprobs `bytes` field reports them; control tokens give their text.
+    public func tokenBytes(_ id: Int32) -> [UInt8] {
+        var bytes: [UInt8] = []
+        vocabulary.appendPiece(id, renderSpecial: true, to: &bytes)
+        return bytes
+    }
+
     // MARK: Encode
 
     /// Tokens of `text`. `addBOS` nil uses the model's setting (`addsBOS`). With

@@ -1,9 +1,9 @@
 import ArgumentParser
 
 @main
-struct Continuum: ParsableCommand {
+struct Continuum: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "continuum",
-        abstract: "Run GGUF language models on the CPU.",
-        subcommands: [Generate.self, Chat.self, Inspect.self, Bench.self])
+        abstract: "Run GGUF language models on the CPU and serve them over an OpenAI-compatible API.",
+        subcommands: [Serve.self, Generate.self, Chat.self, Inspect.self, Bench.self, Keys.self, Usage.self])
 }

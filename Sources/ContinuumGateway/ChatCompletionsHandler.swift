@@ -1,0 +1,103 @@
+import ContinuumEngine
+import ContinuumLedger
+import ContinuumOpenAI
+import ContinuumTokenizers
+import Foundation
+import Hummingbird
+
+/// `POST /v1/chat/completions`.
+struct ChatCompletionsHandler {
+    let gateway: Gateway
+
+    func handle(_ request: Request, context: some RequestContext) async throws -> Response {
+        let body = try await gateway.decode(ChatCompletionRequest.self, from: request)
+        try gateway.checkModel(body.model)
+        let keyID = try await gateway.authorize(request, model: body.model)
+        let messages = body.messages.map { ChatMessage(role: $0.role.rawValue, content: $0.content?.text ?? "") }
+        let prompt: [Int32]
+        do {
+            prompt = try gateway.engine.chatPrompt(messages)
+        } catch {
+            throw OpenAIError.serverError("chat template: \(error)")
+        }
+        let plan = GenerationPlan(
+            prompt: prompt,
+            parameters: GenerationPlan.parameters(body.sampling, maxTokens: body.maxTokens, topLogprobs: body.logprobsCount),
+            stream: body.isStreaming, includeUsage: body.includeUsage, logprobs: body.logprobsCount)
+        let updates = try gateway.submit(plan)
+        let meta = ResponseMetadata(id: ResponseID.chatCompletion(), created: Int(Date().timeIntervalSince1970), model: body.model)
+        var log = RequestLog(ledger: gateway.ledger, requestID: meta.id, keyID: keyID, model: body.model)
+        if plan.stream {
+            return stream(updates, meta: meta, plan: plan, log: log)
+        }
+        var text = ""
+        var entries: [LogprobEntry] = []
+        var result: GenerationResult?
+        var first: ContinuousClock.Instant?
+        do {
+            for try await u in updates {
+                switch u {
+                case .token(let t):
+                    if first == nil { first = .now }
+                    text += t.text
+                    if plan.logprobs != nil { entries.append(gateway.logprobEntry(t.token)) }
+                case .finished(let r): result = r
+                }
+            }
+        } catch {
+            log.finish(result, status: .error, httpStatus: 500, error: "\(error)", firstToken: first)
+            throw OpenAIError.serverError("generation failed: \(error)")
+        }
+        guard let r = result else { throw OpenAIError.serverError("generation ended without a result") }
+        let usage = Usage(promptTokens: r.promptTokens, completionTokens: r.completionTokens, cachedTokens: r.cachedPromptTokens)
+        let completion = ChatCompletion(meta, text: r.text, finishReason: Gateway.finishReason(r.finishReason), usage: usage,
+                                        logprobs: plan.logprobs.map { ChatLogprobs(entries, topLogprobs: $0) })
+        log.finish(r, status: .ok, httpStatus: 200, firstToken: first)
+        return Gateway.json(try OpenAIJSON.encode(completion), headers: Gateway.provenance())
+    }
+
+    private func stream(_ updates: AsyncThrowingStream<GenerationUpdate, any Error>, meta: ResponseMetadata,
+                        plan: GenerationPlan, log: RequestLog) -> Response {
+        var headers = Gateway.provenance()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        let gateway = self.gateway
+        return Response(status: .ok, headers: headers, body: .init { writer in
+            var log = log
+            var result: GenerationResult?
+            var first: ContinuousClock.Instant?
+            do {
+                try await writer.write(ByteBuffer(bytes: try SSEEncoder.data(ChatCompletionChunk.role(meta))))
+                for try await u in updates {
+                    switch u {
+                    case .token(let t):
+                        if first == nil { first = .now }
+                        let lp = plan.logprobs.map { ChatLogprobs([gateway.logprobEntry(t.token)], topLogprobs: $0) }
+                        guard !t.text.isEmpty || lp != nil else { continue }
+                        try await writer.write(ByteBuffer(bytes: try SSEEncoder.data(ChatCompletionChunk.content(meta, t.text, logprobs: lp))))
+                    case .finished(let r):
+                        result = r
+                    }
+                }
+                guard let r = result else { throw OpenAIError.serverError("generation ended without a result") }
+                try await writer.write(ByteBuffer(bytes: try SSEEncoder.data(ChatCompletionChunk.finish(meta, Gateway.finishReason(r.finishReason)))))
+                if plan.includeUsage {
+                    let usage = Usage(promptTokens: r.promptTokens, completionTokens: r.completionTokens, cachedTokens: r.cachedPromptTokens)
+                    try await writer.write(ByteBuffer(bytes: try SSEEncoder.data(ChatCompletionChunk.usage(meta, usage))))
+                }
+                try await writer.write(ByteBuffer(bytes: SSEEncoder.done))
+                try await writer.finish(nil)
+                log.finish(r, status: .ok, httpStatus: 200, firstToken: first)
+            } catch let e as OpenAIError {
+                // The generation failed after the headers went out: a well-formed error event.
+                try? await writer.write(ByteBuffer(bytes: SSEEncoder.error(e)))
+                try? await writer.finish(nil)
+                log.finish(result, status: .error, httpStatus: 200, error: e.message, firstToken: first)
+            } catch {
+                // Writing failed: the client went away. Leaving the loop drops `updates`, which
+                // cancels the generation and frees its KV blocks within one engine step.
+                log.finish(result, status: .disconnected, httpStatus: 200, error: "client disconnected", firstToken: first)
+            }
+        })
+    }
+}

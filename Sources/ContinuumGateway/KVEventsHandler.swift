@@ -1,0 +1,42 @@
+import ContinuumEngine
+import ContinuumOpenAI
+import Foundation
+import Hummingbird
+
+/// `GET /v1/kv-events`: an SSE stream of the KV blocks the engine stores and evicts, after a
+/// first `config` event naming the block size and hash scheme, so a gateway can compute the
+/// same hashes from its own tokenization and route requests to the replica that holds them.
+struct KVEventsHandler {
+    let engine: BatchEngine
+
+    struct Config: Encodable { let block_size: Int; let hash_scheme: String }
+    struct Event: Encodable { let type: String; let hash: String; let parent: String? }
+
+    func response() -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        let events = engine.kvEvents()
+        let config = Config(block_size: engine.blockSize, hash_scheme: KVBlockHash.scheme)
+        return Response(status: .ok, headers: headers, body: .init { writer in
+            do {
+                try await writer.write(ByteBuffer(bytes: SSEEncoder.encode(
+                    ServerSentEvent(event: "config", data: String(decoding: try OpenAIJSON.encode(config), as: UTF8.self)))))
+                for await e in events {
+                    let body: Event
+                    switch e {
+                    case .stored(let h, let p): body = Event(type: "stored", hash: hex(h), parent: hex(p))
+                    case .evicted(let h): body = Event(type: "evicted", hash: hex(h), parent: nil)
+                    }
+                    try await writer.write(ByteBuffer(bytes: SSEEncoder.encode(
+                        ServerSentEvent(event: body.type, data: String(decoding: try OpenAIJSON.encode(body), as: UTF8.self)))))
+                }
+                try await writer.finish(nil)
+            } catch {
+                // The subscriber went away; dropping `events` unsubscribes.
+            }
+        })
+    }
+
+    private func hex(_ v: UInt64) -> String { String(v, radix: 16) }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import ContinuumLedger
+import Foundation
+
+struct Keys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage API keys (once any key exists, `serve` requires one).",
+        subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a key and print its secret (shown once).")
+        @Argument(help: "A name for the key.") var name: String
+        @Option(help: "Allowed model (repeatable; default: all).") var model: [String] = []
+        @Option(help: "Allowed tier (repeatable; default: all).") var tier: [String] = []
+        @Option(help: "Requests per minute.") var rpm: Int?
+        @Option(help: "Tokens per minute.") var tpm: Int?
+        @Option(help: "Total token budget.") var budget: Int?
+        @OptionGroup var ledger: LedgerOptions
+
+        func run() async throws {
+            let l = try ledger.open()
+            let (id, secret) = try await l.createKey(name: name, allowedModels: model.isEmpty ? nil : model,
+                                                     allowedTiers: tier.isEmpty ? nil : tier, requestsPerMinute: rpm,
+                                                     tokensPerMinute: tpm, tokenBudget: budget)
+            try await l.close()
+            print(secret)
+            Stderr.print("created key \(id) '\(name)'; the secret above is shown only once")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List keys (prefixes only).")
+        @Flag(help: "Include revoked keys.") var all = false
+        @OptionGroup var ledger: LedgerOptions
+
+        func run() async throws {
+            let l = try ledger.open()
+            let keys = try await l.listKeys(includeRevoked: all)
+            print("id\tprefix\tname\ttokens used\tbudget\tstatus")
+            for k in keys {
+                print("\(k.id)\t\(k.prefix)\t\(k.name)\t\(k.tokensUsed)\t\(k.tokenBudget.map(String.init) ?? "-")\t\(k.isRevoked ? "revoked" : "active")")
+            }
+            try await l.close()
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a key by id or prefix.")
+        @Argument(help: "Key id or prefix (ck-…).") var key: String
+        @OptionGroup var ledger: LedgerOptions
+
+        func run() async throws {
+            let l = try ledger.open()
+            let k = try await l.revokeKey(key)
+            try await l.close()
+            print("revoked key \(k.id) '\(k.name)'")
+        }
+    }
+}
+
+struct Usage: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Summarise the ledger: requests, tokens, errors, latency.")
+    @Option(help: "Group by key, model, tier or backend.") var by = "model"
+    @Option(help: "Only the last N hours.") var hours: Double?
+    @OptionGroup var ledger: LedgerOptions
+
+    func run() async throws {
+        guard let group = UsageGrouping(rawValue: by) else { throw ValidationError("--by must be key, model, tier or backend") }
+        let l = try ledger.open()
+        let since = hours.map { Date().addingTimeInterval(-$0 * 3600) } ?? .distantPast
+        let rows = try await l.usageSummary(since: since, groupBy: group)
+        print("\(by)\trequests\terrors\tprompt\tcompletion\tcached\tTTFT p50 ms\tTTFT p95 ms")
+        for r in rows {
+            print("\(r.group)\t\(r.requests)\t\(r.errors)\t\(r.promptTokens)\t\(r.completionTokens)\t\(r.cachedTokens)\t"
+                  + "\(r.p50TimeToFirstTokenMs.map { String(format: "%.1f", $0) } ?? "-")\t\(r.p95TimeToFirstTokenMs.map { String(format: "%.1f", $0) } ?? "-")")
+        }
+        try await l.close()
+    }
+}

@@ -1,0 +1,77 @@
+"""Starts real `continuum serve` processes for the API tests (loopback only, temp ledgers)."""
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BINARY = ROOT / ".build" / "release" / "continuum"
+MODELS = Path(os.environ.get("CONTINUUM_MODELS", Path.home() / ".cache/continuum/models"))
+MODEL = MODELS / "SmolLM2-135M-Instruct.Q4_1.gguf"
+MODEL_NAME = "smollm2"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, tmp: Path, *extra: str):
+        assert BINARY.exists(), f"{BINARY} missing: run `swift build -c release` (make test does)"
+        assert MODEL.exists(), f"{MODEL} missing: run scripts/fetch-model.sh smollm2"
+        self.port = free_port()
+        self.ledger = tmp / "ledger.sqlite"
+        self.log = tmp / "serve.log"
+        self.args = [str(BINARY), "serve", "-m", str(MODEL), "--model-name", MODEL_NAME, "--port", str(self.port),
+                     "--ledger", str(self.ledger), "-t", "2", "--ctx-size", "1024", *extra]
+        self.start()
+
+    def start(self):
+        self.proc = subprocess.Popen(self.args, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"continuum serve exited: {self.log.read_text()[-2000:]}")
+            try:
+                urllib.request.urlopen(f"{self.url}/health", timeout=1).read()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("continuum serve did not start in 60 s")
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+    def cli(self, *args):
+        return subprocess.run([str(BINARY), *args, "--ledger", str(self.ledger)], capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    s = Server(tmp_path_factory.mktemp("serve"))
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def client(server):
+    from openai import OpenAI
+    return OpenAI(base_url=f"{server.url}/v1", api_key="unused", max_retries=0, timeout=120)
