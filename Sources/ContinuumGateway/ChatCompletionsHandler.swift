@@ -26,7 +26,7 @@ struct ChatCompletionsHandler {
             stream: body.isStreaming, includeUsage: body.includeUsage, logprobs: body.logprobsCount)
         let updates = try gateway.submit(plan)
         let meta = ResponseMetadata(id: ResponseID.chatCompletion(), created: Int(Date().timeIntervalSince1970), model: body.model)
-        var log = RequestLog(ledger: gateway.ledger, requestID: meta.id, keyID: keyID, model: body.model)
+        var log = RequestLog(ledger: gateway.ledger, metrics: gateway.metrics, requestID: meta.id, keyID: keyID, model: body.model)
         if plan.stream {
             return stream(updates, meta: meta, plan: plan, log: log)
         }
@@ -66,12 +66,16 @@ struct ChatCompletionsHandler {
             var log = log
             var result: GenerationResult?
             var first: ContinuousClock.Instant?
+            var last: ContinuousClock.Instant?
             do {
                 try await writer.write(ByteBuffer(bytes: try SSEEncoder.data(ChatCompletionChunk.role(meta))))
                 for try await u in updates {
                     switch u {
                     case .token(let t):
-                        if first == nil { first = .now }
+                        let now = ContinuousClock.now
+                        if let last { log.tokenGap(now - last) }
+                        last = now
+                        if first == nil { first = now }
                         let lp = plan.logprobs.map { ChatLogprobs([gateway.logprobEntry(t.token)], topLogprobs: $0) }
                         guard !t.text.isEmpty || lp != nil else { continue }
                         try await writer.write(ByteBuffer(bytes: try SSEEncoder.data(ChatCompletionChunk.content(meta, t.text, logprobs: lp))))

@@ -30,7 +30,7 @@ struct CompletionsHandler {
             stream: stream, includeUsage: body.includeUsage, logprobs: body.logprobs)
         let updates = try gateway.submit(plan)
         let meta = ResponseMetadata(id: ResponseID.completion(), created: Int(Date().timeIntervalSince1970), model: body.model)
-        var log = RequestLog(ledger: gateway.ledger, requestID: meta.id, keyID: keyID, model: body.model)
+        var log = RequestLog(ledger: gateway.ledger, metrics: gateway.metrics, requestID: meta.id, keyID: keyID, model: body.model)
         if plan.stream {
             var headers = Gateway.provenance()
             headers[.contentType] = "text/event-stream"
@@ -40,11 +40,15 @@ struct CompletionsHandler {
                 var log = startLog
                 var result: GenerationResult?
                 var first: ContinuousClock.Instant?
+                var last: ContinuousClock.Instant?
                 do {
                     for try await u in updates {
                         switch u {
                         case .token(let t):
-                            if first == nil { first = .now }
+                            let now = ContinuousClock.now
+                            if let last { log.tokenGap(now - last) }
+                            last = now
+                            if first == nil { first = now }
                             let lp = plan.logprobs.map { CompletionLogprobs([gateway.logprobEntry(t.token)], logprobs: $0) }
                             guard !t.text.isEmpty || lp != nil else { continue }
                             try await writer.write(ByteBuffer(bytes: try SSEEncoder.data(Completion.chunk(meta, text: t.text, logprobs: lp))))

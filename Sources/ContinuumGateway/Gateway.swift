@@ -13,11 +13,13 @@ public struct Gateway: Sendable {
     public let configuration: GatewayConfiguration
     public let engine: BatchEngine
     public let ledger: Ledger?
+    public let metrics: GatewayMetrics
 
     public init(configuration: GatewayConfiguration, engine: BatchEngine, ledger: Ledger?) {
         self.configuration = configuration
         self.engine = engine
         self.ledger = ledger
+        metrics = GatewayMetrics(engine: engine, model: configuration.modelName)
     }
 
     /// The Hummingbird application; run it with `runService()` (graceful on SIGTERM/SIGINT).
@@ -35,6 +37,13 @@ public struct Gateway: Sendable {
         }
         router.post("/v1/completions") { request, context in
             try await CompletionsHandler(gateway: self).handle(request, context: context)
+        }
+        let openAPI = OpenAPIDocument.json(modelName: configuration.modelName)
+        router.get("/openapi.json") { _, _ in Self.json(openAPI) }
+        router.get("/metrics") { _, _ in
+            var h = HTTPFields()
+            h[.contentType] = "text/plain; version=0.0.4"
+            return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))
         }
         router.get("/v1/kv-events") { _, _ in KVEventsHandler(engine: engine).response() }
         let shutdownEngine = EngineShutdownService(engine: engine, ledger: ledger, grace: configuration.shutdownGrace)

@@ -6,11 +6,13 @@ import Foundation
 /// accepted, recorded when it ends (the writer is asynchronous: never on the critical path).
 struct RequestLog: Sendable {
     let ledger: Ledger?
+    let metrics: GatewayMetrics
     var record: UsageRecord
     let started = ContinuousClock.now
 
-    init(ledger: Ledger?, requestID: String, keyID: Int64?, model: String) {
+    init(ledger: Ledger?, metrics: GatewayMetrics, requestID: String, keyID: Int64?, model: String) {
         self.ledger = ledger
+        self.metrics = metrics
         record = UsageRecord(requestID: requestID, keyID: keyID, model: model, tier: "device", backend: "local",
                              routeReason: "single local backend", status: .inProgress)
         _ = ledger?.begin(record)
@@ -31,7 +33,12 @@ struct RequestLog: Sendable {
         record.httpStatus = httpStatus
         record.error = error
         _ = ledger?.record(record)
+        metrics.request(status: status, backend: record.backend ?? "local", result: result,
+                        timeToFirstToken: firstToken.map { $0 - started })
     }
+
+    /// Streams report the gap between consecutive tokens.
+    func tokenGap(_ d: Duration) { metrics.interTokenLatency(d) }
 
     private func milliseconds(_ d: Duration) -> Double {
         let (s, a) = d.components

@@ -170,3 +170,18 @@ def test_api_keys_and_ledger_survive_kill_9(tmp_path):
     finally:
         s.stop(signal.SIGKILL)
 
+
+
+def test_metrics_and_openapi(server, client):
+    client.chat.completions.create(model=MODEL_NAME, messages=MESSAGES, temperature=0, max_tokens=3)
+    list(client.chat.completions.create(model=MODEL_NAME, messages=MESSAGES, temperature=0, max_tokens=5, stream=True))
+    with urllib.request.urlopen(server.url + "/metrics") as r:
+        text = r.read().decode()
+    ok = [l for l in text.splitlines() if l.startswith("continuum_requests_total") and 'status="ok"' in l]
+    assert ok and float(ok[0].split()[-1]) >= 2
+    for name in ("continuum_time_to_first_token_seconds_bucket", "continuum_inter_token_latency_seconds_bucket",
+                 "continuum_tokens_total", "continuum_queue_depth", "continuum_kv_blocks_used", "continuum_prefix_hit_rate"):
+        assert name in text, name
+    with urllib.request.urlopen(server.url + "/openapi.json") as r:
+        doc = json.loads(r.read())
+    assert doc["openapi"].startswith("3.") and {"/v1/chat/completions", "/v1/completions", "/v1/models", "/metrics"} <= set(doc["paths"])
