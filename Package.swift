@@ -72,6 +72,7 @@ let package = Package(
         .testTarget(name: "ContinuumTokenizersTests", dependencies: ["ContinuumTokenizers", "ContinuumGGUF"], swiftSettings: strict),
         .testTarget(name: "ContinuumOpenAITests", dependencies: ["ContinuumOpenAI"], swiftSettings: strict),
         .testTarget(name: "ContinuumLedgerTests", dependencies: ["ContinuumLedger"], swiftSettings: strict),
+        .testTarget(name: "ContinuumGatewayTests", dependencies: ["ContinuumGateway"], swiftSettings: strict),
         .testTarget(name: "ContinuumEngineTests", dependencies: ["ContinuumEngine", "ContinuumModels", "ContinuumTokenizers", "ContinuumGGUF", "ContinuumKernels"], swiftSettings: strict),
     ]
 )

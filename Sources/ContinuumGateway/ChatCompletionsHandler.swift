@@ -27,6 +27,7 @@ struct ChatCompletionsHandler {
         let updates = try gateway.submit(plan)
         let meta = ResponseMetadata(id: ResponseID.chatCompletion(), created: Int(Date().timeIntervalSince1970), model: body.model)
         var log = RequestLog(ledger: gateway.ledger, metrics: gateway.metrics, requestID: meta.id, keyID: keyID, model: body.model)
+        log.limiter = gateway.limiter
         if plan.stream {
             return stream(updates, meta: meta, plan: plan, log: log)
         }

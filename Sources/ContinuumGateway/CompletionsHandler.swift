@@ -31,6 +31,7 @@ struct CompletionsHandler {
         let updates = try gateway.submit(plan)
         let meta = ResponseMetadata(id: ResponseID.completion(), created: Int(Date().timeIntervalSince1970), model: body.model)
         var log = RequestLog(ledger: gateway.ledger, metrics: gateway.metrics, requestID: meta.id, keyID: keyID, model: body.model)
+        log.limiter = gateway.limiter
         if plan.stream {
             var headers = Gateway.provenance()
             headers[.contentType] = "text/event-stream"

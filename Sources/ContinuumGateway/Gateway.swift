@@ -14,6 +14,7 @@ public struct Gateway: Sendable {
     public let engine: BatchEngine
     public let ledger: Ledger?
     public let metrics: GatewayMetrics
+    let limiter = RateLimiter()
 
     public init(configuration: GatewayConfiguration, engine: BatchEngine, ledger: Ledger?) {
         self.configuration = configuration
@@ -80,9 +81,19 @@ public struct Gateway: Sendable {
         guard let key = try await ledger.authenticate(secret) else { throw OpenAIError.invalidAPIKey() }
         guard key.allows(model: model) else { throw OpenAIError.permissionDenied("this key may not use model '\(model)'") }
         guard key.allows(tier: "device") else { throw OpenAIError.permissionDenied("this key may not use the device tier") }
-        if let remaining = key.remainingBudget, remaining <= 0 { throw OpenAIError.insufficientQuota() }
+        if let remaining = key.remainingBudget, remaining <= 0 {
+            throw OpenAIError.insufficientQuota("This key has used its token budget of \(key.tokenBudget ?? 0) tokens.")
+        }
+        if key.requestsPerMinute != nil || key.tokensPerMinute != nil,
+           let wait = limiter.admit(key: key.id, requestsPerMinute: key.requestsPerMinute, tokensPerMinute: key.tokensPerMinute,
+                                    now: Self.now()) {
+            throw OpenAIError.rateLimited(retryAfterSeconds: max(1, Int(min(wait, 3600).rounded(.up))),
+                                          "Rate limit reached for this key (\(key.requestsPerMinute.map { "\($0) requests" } ?? "") \(key.tokensPerMinute.map { "\($0) tokens" } ?? "") per minute)")
+        }
         return key.id
     }
+
+    static func now() -> Double { Date().timeIntervalSince1970 }
 
     func checkModel(_ model: String) throws {
         guard model == configuration.modelName else { throw OpenAIError.modelNotFound(model) }

@@ -7,6 +7,7 @@ import Foundation
 struct RequestLog: Sendable {
     let ledger: Ledger?
     let metrics: GatewayMetrics
+    var limiter: RateLimiter?
     var record: UsageRecord
     let started = ContinuousClock.now
 
@@ -33,6 +34,9 @@ struct RequestLog: Sendable {
         record.httpStatus = httpStatus
         record.error = error
         _ = ledger?.record(record)
+        if let key = record.keyID, let r = result {
+            limiter?.charge(key: key, tokens: r.promptTokens + r.completionTokens, now: Date().timeIntervalSince1970)
+        }
         metrics.request(status: status, backend: record.backend ?? "local", result: result,
                         timeToFirstToken: firstToken.map { $0 - started })
     }

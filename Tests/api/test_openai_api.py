@@ -185,3 +185,30 @@ def test_metrics_and_openapi(server, client):
     with urllib.request.urlopen(server.url + "/openapi.json") as r:
         doc = json.loads(r.read())
     assert doc["openapi"].startswith("3.") and {"/v1/chat/completions", "/v1/completions", "/v1/models", "/metrics"} <= set(doc["paths"])
+
+
+def test_rate_limits_and_budgets(tmp_path):
+    s = Server(tmp_path)
+    try:
+        from openai import OpenAI
+        limited = s.cli("keys", "create", "limited", "--rpm", "2").stdout.strip()
+        budget = s.cli("keys", "create", "budget", "--budget", "10").stdout.strip()
+        assert limited.startswith("ck-") and budget.startswith("ck-")
+        time.sleep(6)  # the server notices keys created by another process within 5 s
+        c = OpenAI(base_url=f"{s.url}/v1", api_key=limited, max_retries=0)
+        for _ in range(2):
+            c.chat.completions.create(model=MODEL_NAME, messages=MESSAGES, max_tokens=1)
+        with pytest.raises(openai.RateLimitError) as e:
+            c.chat.completions.create(model=MODEL_NAME, messages=MESSAGES, max_tokens=1)
+        assert int(e.value.response.headers["retry-after"]) >= 1
+        b = OpenAI(base_url=f"{s.url}/v1", api_key=budget, max_retries=0)
+        b.chat.completions.create(model=MODEL_NAME, messages=MESSAGES, max_tokens=2)  # uses > 10 tokens
+        time.sleep(6)
+        with pytest.raises(openai.RateLimitError) as e:
+            b.chat.completions.create(model=MODEL_NAME, messages=MESSAGES, max_tokens=1)
+        assert e.value.code == "insufficient_quota"
+        listed = s.cli("keys", "list")
+        assert "limited" in listed.stdout and "budget" in listed.stdout and limited not in listed.stdout
+        assert s.cli("keys", "revoke", "1").returncode == 0
+    finally:
+        s.stop()

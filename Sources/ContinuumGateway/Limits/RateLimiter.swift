@@ -1,0 +1,38 @@
+import Foundation
+
+/// Requests-per-minute and tokens-per-minute limits per API key. Lock around the buckets;
+/// the clock is passed in. Memory is bounded by the number of keys (buckets of keys not
+/// seen for `idleSeconds` are dropped).
+public final class RateLimiter: @unchecked Sendable {
+    // `@unchecked Sendable`: `buckets` is only touched under `lock`.
+    private let lock = NSLock()
+    private var buckets: [Int64: (requests: TokenBucket?, tokens: TokenBucket?, seen: Double)] = [:]
+    private let idleSeconds: Double
+
+    public init(idleSeconds: Double = 600) {
+        self.idleSeconds = idleSeconds
+    }
+
+    /// Admits one request of key `id` with the given limits, or returns the seconds to wait.
+    public func admit(key id: Int64, requestsPerMinute: Int?, tokensPerMinute: Int?, now: Double) -> Double? {
+        lock.withLock {
+            var b = buckets[id] ?? (requestsPerMinute.map { TokenBucket(perMinute: $0, now: now) },
+                                    tokensPerMinute.map { TokenBucket(perMinute: $0, now: now) }, now)
+            b.seen = now
+            defer {
+                buckets[id] = b
+                if buckets.count > 10_000 { buckets = buckets.filter { now - $0.value.seen < idleSeconds } }
+            }
+            if let wait = b.tokens?.waitForPositive(now: now) { return wait }
+            if let wait = b.requests?.take(1, now: now) { return wait }
+            return nil
+        }
+    }
+
+    /// Charges the tokens a finished request used against its key's tokens-per-minute.
+    public func charge(key id: Int64, tokens: Int, now: Double) {
+        lock.withLock {
+            buckets[id]?.tokens?.charge(Double(tokens), now: now)
+        }
+    }
+}
