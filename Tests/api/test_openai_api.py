@@ -212,3 +212,21 @@ def test_rate_limits_and_budgets(tmp_path):
         assert s.cli("keys", "revoke", "1").returncode == 0
     finally:
         s.stop()
+
+
+def test_sigterm_finishes_in_flight_streams(tmp_path):
+    s = Server(tmp_path)
+    from openai import OpenAI
+    c = OpenAI(base_url=f"{s.url}/v1", api_key="x", max_retries=0, timeout=60)
+    stream = c.chat.completions.create(model=MODEL_NAME, messages=[{"role": "user", "content": "Write a long story."}],
+                                       temperature=0, max_tokens=200, stream=True)
+    chunks = []
+    for i, ch in enumerate(stream):
+        chunks.append(ch)
+        if i == 2:
+            s.proc.send_signal(signal.SIGTERM)
+    finishes = [ch.choices[0].finish_reason for ch in chunks if ch.choices and ch.choices[0].finish_reason]
+    assert finishes == ["length"], finishes  # the stream ran to its end after SIGTERM
+    assert s.proc.wait(timeout=30) == 0
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"{s.url}/health", timeout=2)
