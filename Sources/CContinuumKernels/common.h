@@ -128,8 +128,9 @@ void ck_quant_act_reference(int type, const float *x, int cols, uint8_t *dst);
 void ck_quant_act_avx512(int type, const float *x, int cols, uint8_t *dst);
 size_t ck_act_row_bytes(int type, int cols);
 
-// ---------------------------------------------------------------- decode layout (n = 1)
-// For q4_0 q4_1 q5_0 q5_1 q8_0 matvec. Blocks go in groups of 16; each group has 512 bytes of
+// ---------------------------------------------------------------- decode layout
+// For q4_0 q4_1 q5_0 q5_1 q8_0 on the VBMI path (every n: the batched tiles sum each element in
+// the matvec's order) and the scalar matvec. Blocks go in groups of 16; each group has 512 bytes of
 // quants then, after all groups' quants, a ck_dgroup per group.
 // Nibble formats: units of 4 blocks, unit u (128 bytes) = [A: element e < 16 of block 4u+L at
 // 16L+e | B: element 16+e at 64+16L+e]. q8_0: natural order (block b at 32b).
@@ -156,15 +157,7 @@ void ck_quant_act_decode_reference(int type, const float *x, int cols, uint8_t *
 void ck_quant_act_decode_avx512(int type, const float *x, int cols, uint8_t *dst);
 void ck_matvec_decode_vbmi(const ck_gemm_args *a, int r0, int r1);
 void ck_matvec_decode_reference(const ck_gemm_args *a, int r0, int r1);
+/// Y (n, rows)[c0..c1, r0..r1] from X in the decode layout, bitwise equal to ck_matvec_decode_vbmi
+/// on each activation row alone.
+void ck_gemm_decode_vbmi(const ck_gemm_args *a, int r0, int r1, int c0, int c1);
 
-// ---------------------------------------------------------------- prefill unit layout (n > 1, VBMI)
-// For q4_0 q4_1 q5_0 q5_1 batched matmul: per activation row, units of 4 blocks (128 quant bytes,
-// arranged as in the decode layout) then per unit {d[4], corr[4], ds[4]} of its 4 blocks.
-typedef struct { float d[4]; int32_t corr[4]; float ds[4]; } ck_umeta;  // 48 B
-static inline int ck_units(int cols) { return (cols / 32 + 3) / 4; }
-static inline size_t ck_units_row_bytes(int cols) {
-    return ((size_t)ck_units(cols) * (128 + sizeof(ck_umeta)) + 63) & ~(size_t)63;
-}
-static inline int ck_units_supported(int t) { return t == T_Q4_0 || t == T_Q4_1 || t == T_Q5_0 || t == T_Q5_1; }
-void ck_quant_act_units_avx512(int type, const float *x, int cols, uint8_t *dst);
-void ck_gemm_units_vbmi(const ck_gemm_args *a, int r0, int r1, int c0, int c1);

@@ -1,5 +1,7 @@
-// Matvec (n = 1) for the nibble formats with 16-block groups: AVX-512 VBMI kernel and its scalar
-// reference. W (rows, cols) @ x (cols,) -> y (rows,).
+// The 32-block formats (q4_0 q4_1 q5_0 q5_1 q8_0) with activations in the decode layout
+// (16-block groups): the matvec W (rows, cols) @ x (cols,) -> y (rows,) (AVX-512 VBMI kernel and
+// its scalar reference) and the batched tiles Y (n, rows) = X (n, cols) · Wᵀ that sum every
+// element in the matvec's order, so a row's result does not depend on the batch.
 #include "ckernels.h"
 #include "common.h"
 
@@ -147,19 +149,28 @@ INL row_masks make_masks(int nb, int bb) {
 #define PREFETCH 3072  // bytes ahead in the weight stream
 #endif
 
-/// One group of 16 blocks (4 units) of a row: returns the int dots (lane 4L + j = block
-/// g0 + 4j + L) and their [d | m] half pairs in the same lanes. fast: every unit is whole and
-/// not the row's last, so no bounds checks or masks.
-INL __m512i group_dots(int T, int fast, const uint8_t *w, int g0, const row_masks *M, const int8_t *q,
-                       __m512i iq, __m512i ih, const __m512i *idm, __m512i *dm) {
+// Every output element, for any n, is summed in one fixed order (batch invariance): per 16-block
+// group the exact int dots z of its blocks (lane ck_decode_lane), then
+//   acc = fma(float(z + corr), dw * d, acc)  [no min]   or   acc = fma(mw, ds, fma(float(z), dw * d, acc))
+// over the groups in order, then _mm512_reduce_add_ps(acc). The matvec (row_dot) and the batched
+// tiles (group_tile) share group_unpack / group_dot / group_acc, so they cannot drift apart.
+
+/// Weight side of one group of 16 blocks (4 units) of a row: unsigned nibbles (plus the q5 high
+/// bit) of unit j in lo[j] / hi[j] (elements e < 16 / e >= 16 of block L in bytes 16L..16L+15), and
+/// the blocks' [d | m] halves in dword lane 4L + j = block 4j + L. Units past the row are zero.
+typedef struct { __m512i lo[4], hi[4], dm; } wgroup;
+
+/// fast: every unit is whole and not the row's last, so no bounds checks or masks. pf: prefetch
+/// distance in bytes.
+INL void group_unpack(int T, int fast, const uint8_t *w, int g0, const row_masks *M, __m512i iq, __m512i ih,
+                      const __m512i *idm, int pf, wgroup *g) {
     const int bb = T == T_Q4_0 ? 18 : T == T_Q4_1 ? 20 : T == T_Q5_0 ? 22 : 24;
     const int five = T == T_Q5_0 || T == T_Q5_1;
-    const __m512i m4 = _mm512_set1_epi8(0x0F), ones = _mm512_set1_epi16(1), c16 = _mm512_set1_epi8(16);
-    __m512i v[4];
+    const __m512i m4 = _mm512_set1_epi8(0x0F), c16 = _mm512_set1_epi8(16);
     __m512i d = _mm512_setzero_si512();
     for (int j = 0; j < 4; j++) {
         int b = g0 + 4 * j;
-        if (!fast && b >= M->nb) { v[j] = _mm512_setzero_si512(); continue; }
+        if (!fast && b >= M->nb) { g->lo[j] = g->hi[j] = _mm512_setzero_si512(); continue; }
         const uint8_t *base = w + (size_t)b * bb;
         __m512i R0, R1;
         if (fast || b < M->lastUnit) {
@@ -169,8 +180,8 @@ INL __m512i group_dots(int T, int fast, const uint8_t *w, int g0, const row_mask
             R0 = _mm512_maskz_loadu_epi8(M->k0last, base);
             R1 = _mm512_maskz_loadu_epi8(M->k1last, base + 64);
         }
-        _mm_prefetch((const char *)base + PREFETCH, _MM_HINT_T0);
-        _mm_prefetch((const char *)base + PREFETCH + 64, _MM_HINT_T0);
+        _mm_prefetch((const char *)base + pf, _MM_HINT_T0);
+        _mm_prefetch((const char *)base + pf + 64, _MM_HINT_T0);
         __m512i Q = _mm512_permutex2var_epi8(R0, iq, R1);
         __m512i lo = _mm512_and_si512(Q, m4), hi = _mm512_and_si512(_mm512_srli_epi16(Q, 4), m4);
         if (five) {
@@ -180,12 +191,22 @@ INL __m512i group_dots(int T, int fast, const uint8_t *w, int g0, const row_mask
         }
         // this unit's 4 [d | m] dwords into lanes 4L + j
         d = _mm512_or_si512(d, _mm512_maskz_permutex2var_epi8((__mmask64)0x000F000F000F000Full << (4 * j), R0, idm[j], R1));
-        const int8_t *qa = q + (size_t)b * 32;  // unit b/4 of 128 bytes
-        __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, _mm512_loadu_si512(qa));
-        v[j] = _mm512_dpbusd_epi32(s, hi, _mm512_loadu_si512(qa + 64));
+        g->lo[j] = lo;
+        g->hi[j] = hi;
     }
-    *dm = d;
-    // 4 dwords per block -> 1
+    g->dm = d;
+}
+
+/// Exact int dots of a group's 16 blocks with one activation row's group quants qg (512 bytes):
+/// lane 4L + j = block 4j + L.
+INL __m512i group_dot(const wgroup *g, const int8_t *qg) {
+    const __m512i ones = _mm512_set1_epi16(1);
+    __m512i v[4];
+    for (int j = 0; j < 4; j++) {
+        __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), g->lo[j], _mm512_loadu_si512(qg + 128 * j));
+        v[j] = _mm512_dpbusd_epi32(s, g->hi[j], _mm512_loadu_si512(qg + 128 * j + 64));
+    }
+    // 4 dwords per block -> 1 (each dword <= 8 * 31 * 127, so the 16-bit packing is exact)
     __m512i x01 = _mm512_madd_epi16(_mm512_packs_epi32(v[0], v[1]), ones);
     __m512i x23 = _mm512_madd_epi16(_mm512_packs_epi32(v[2], v[3]), ones);
     return _mm512_add_epi32(
@@ -193,15 +214,15 @@ INL __m512i group_dots(int T, int fast, const uint8_t *w, int g0, const row_mask
         _mm512_castps_si512(_mm512_shuffle_ps(_mm512_castsi512_ps(x01), _mm512_castsi512_ps(x23), _MM_SHUFFLE(3, 1, 3, 1))));
 }
 
-INL __m512 group_acc(int T, __m512i z, __m512i dm, const ck_dgroup *gr, __m512 acc) {
+INL __m512 half_lo(__m512i dm) { return _mm512_cvtph_ps(_mm512_cvtepi32_epi16(dm)); }
+INL __m512 half_hi(__m512i dm) { return _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(dm, 16))); }
+
+/// The float step of one group (see the order above): dw, mw the weight's scales and mins.
+INL __m512 group_acc(int T, __m512i z, __m512 dw, __m512 mw, const ck_dgroup *gr, __m512 acc) {
     const int hasMin = T == T_Q4_1 || T == T_Q5_1;
-    __m512 dw = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(dm));
     if (!hasMin) z = _mm512_add_epi32(z, _mm512_loadu_si512(gr->corr));
     acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(z), _mm512_mul_ps(dw, _mm512_loadu_ps(gr->d)), acc);
-    if (hasMin) {
-        __m512 mw = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(dm, 16)));
-        acc = _mm512_fmadd_ps(mw, _mm512_loadu_ps(gr->ds), acc);
-    }
+    if (hasMin) acc = _mm512_fmadd_ps(mw, _mm512_loadu_ps(gr->ds), acc);
     return acc;
 }
 
@@ -209,15 +230,19 @@ INL __m512 group_acc(int T, __m512i z, __m512i dm, const ck_dgroup *gr, __m512 a
 /// reference: ck_matvec_decode_reference.
 INL float row_dot(int T, const uint8_t *w, const row_masks *M, const int8_t *q, const ck_dgroup *G,
                   __m512i iq, __m512i ih, const __m512i *idm) {
+    const int hasMin = T == T_Q4_1 || T == T_Q5_1;
     __m512 acc = _mm512_setzero_ps();
     int g0 = 0;
+    wgroup g;
     for (; g0 + 12 < M->lastUnit; g0 += 16) {
-        __m512i dm, z = group_dots(T, 1, w, g0, M, q, iq, ih, idm, &dm);
-        acc = group_acc(T, z, dm, &G[g0 / 16], acc);
+        group_unpack(T, 1, w, g0, M, iq, ih, idm, PREFETCH, &g);
+        __m512i z = group_dot(&g, q + (size_t)g0 * 32);
+        acc = group_acc(T, z, half_lo(g.dm), hasMin ? half_hi(g.dm) : _mm512_setzero_ps(), &G[g0 / 16], acc);
     }
     for (; g0 < M->nb; g0 += 16) {
-        __m512i dm, z = group_dots(T, 0, w, g0, M, q, iq, ih, idm, &dm);
-        acc = group_acc(T, z, dm, &G[g0 / 16], acc);
+        group_unpack(T, 0, w, g0, M, iq, ih, idm, PREFETCH, &g);
+        __m512i z = group_dot(&g, q + (size_t)g0 * 32);
+        acc = group_acc(T, z, half_lo(g.dm), hasMin ? half_hi(g.dm) : _mm512_setzero_ps(), &G[g0 / 16], acc);
     }
     return _mm512_reduce_add_ps(acc);
 }
@@ -250,51 +275,70 @@ DECODE_FN(decode_q4_1, T_Q4_1)
 DECODE_FN(decode_q5_0, T_Q5_0)
 DECODE_FN(decode_q5_1, T_Q5_1)
 
-/// q8_0 w (cols,) · x (cols,): pairs of blocks per zmm (weights read as q ^ 0x80), 16-block groups
-/// reduced in 32 bits (products of up to 255 * 127 do not fit the 16-bit packing).
-INL float row_dot_q8(const uint8_t *w, int nb, const int8_t *q, const ck_dgroup *G, __m512i gidx) {
+// q8_0: pairs of blocks per zmm (weights read as q ^ 0x80), 16-block groups reduced in 32 bits
+// (products of up to 255 * 127 do not fit the 16-bit packing); same float order as above.
+
+/// Weight side of one q8_0 group of a row: block pair p (blocks 2p, 2p+1) in u[p], the blocks'
+/// d halves at lane ck_decode_lane. Blocks past the row are zero (0x80 for a missing odd half,
+/// whose activations are zero).
+typedef struct { __m512i u[8], dm; } q8group;
+
+INL void q8_unpack(const uint8_t *w, int nb, int g0, __m512i gidx, int pf, q8group *g) {
     const __m512i x80 = _mm512_set1_epi8((char)0x80);
+    for (int p = 0; p < 8; p++) {
+        int b = g0 + 2 * p;
+        if (b >= nb) { g->u[p] = _mm512_setzero_si512(); continue; }
+        const uint8_t *b0 = w + (size_t)b * 34;
+        _mm_prefetch((const char *)b0 + pf, _MM_HINT_T0);
+        __m256i hi = b + 1 < nb ? _mm256_loadu_si256((const __m256i *)(b0 + 36)) : _mm256_setzero_si256();
+        g->u[p] = _mm512_xor_si512(_mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(b0 + 2))), hi, 1), x80);
+    }
+    __mmask16 kv = 0xFFFF;
+    if (nb - g0 < 16) {
+        kv = 0;
+        for (int i = 0; i < nb - g0; i++) kv |= (__mmask16)(1u << ck_decode_lane(T_Q8_0, i));
+    }
+    g->dm = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), kv, gidx, w + (size_t)g0 * 34, 1);
+}
+
+/// Exact int dots of a q8_0 group's 16 blocks with activation group quants qg (512 bytes), block i
+/// at lane ck_decode_lane(T_Q8_0, i).
+INL __m512i q8_dot(const q8group *g, const int8_t *qg) {
+    __m512i v[8];
+    for (int p = 0; p < 8; p++) v[p] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), g->u[p], _mm512_loadu_si512(qg + 64 * p));
+    __m512i s1[4];
+    for (int k = 0; k < 4; k++)
+        s1[k] = _mm512_add_epi32(_mm512_unpacklo_epi64(v[2 * k], v[2 * k + 1]), _mm512_unpackhi_epi64(v[2 * k], v[2 * k + 1]));
+    __m512 w2[2];
+    for (int m = 0; m < 2; m++) {
+        __m512 a = _mm512_castsi512_ps(s1[2 * m]), b = _mm512_castsi512_ps(s1[2 * m + 1]);
+        w2[m] = _mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512(_mm512_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0))),
+                                                     _mm512_castps_si512(_mm512_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)))));
+    }
+    return _mm512_add_epi32(_mm512_castps_si512(_mm512_shuffle_f32x4(w2[0], w2[1], 0x88)),
+                            _mm512_castps_si512(_mm512_shuffle_f32x4(w2[0], w2[1], 0xDD)));
+}
+
+INL __m512i q8_gather_index(void) {
+    int gi[16];
+    for (int i = 0; i < 16; i++) gi[ck_decode_lane(T_Q8_0, i)] = i * 34;
+    return _mm512_loadu_si512(gi);
+}
+
+/// q8_0 w (cols,) · x (cols,); reference: ck_matvec_decode_reference.
+INL float row_dot_q8(const uint8_t *w, int nb, const int8_t *q, const ck_dgroup *G, __m512i gidx) {
     __m512 acc = _mm512_setzero_ps();
+    q8group g;
     for (int g0 = 0; g0 < nb; g0 += 16) {
-        __m512i v[8];
-        for (int p = 0; p < 8; p++) {
-            int b = g0 + 2 * p;
-            if (b >= nb) { v[p] = _mm512_setzero_si512(); continue; }
-            const uint8_t *b0 = w + (size_t)b * 34;
-            _mm_prefetch((const char *)b0 + PREFETCH, _MM_HINT_T0);
-            __m256i hi = b + 1 < nb ? _mm256_loadu_si256((const __m256i *)(b0 + 36)) : _mm256_setzero_si256();
-            __m512i u = _mm512_xor_si512(_mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(b0 + 2))), hi, 1), x80);
-            v[p] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u, _mm512_loadu_si512(q + (size_t)b * 32));
-        }
-        __m512i s1[4];
-        for (int k = 0; k < 4; k++)
-            s1[k] = _mm512_add_epi32(_mm512_unpacklo_epi64(v[2 * k], v[2 * k + 1]), _mm512_unpackhi_epi64(v[2 * k], v[2 * k + 1]));
-        __m512 w2[2];
-        for (int m = 0; m < 2; m++) {
-            __m512 a = _mm512_castsi512_ps(s1[2 * m]), b = _mm512_castsi512_ps(s1[2 * m + 1]);
-            w2[m] = _mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512(_mm512_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0))),
-                                                         _mm512_castps_si512(_mm512_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)))));
-        }
-        __m512i z = _mm512_add_epi32(_mm512_castps_si512(_mm512_shuffle_f32x4(w2[0], w2[1], 0x88)),
-                                     _mm512_castps_si512(_mm512_shuffle_f32x4(w2[0], w2[1], 0xDD)));
-        const ck_dgroup *gr = &G[g0 / 16];
-        __mmask16 kv = 0xFFFF;
-        if (nb - g0 < 16) {
-            kv = 0;
-            for (int i = 0; i < nb - g0; i++) kv |= (__mmask16)(1u << ck_decode_lane(T_Q8_0, i));
-        }
-        __m512i dm = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), kv, gidx, w + (size_t)g0 * 34, 1);
-        __m512 dw = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(dm));
-        z = _mm512_add_epi32(z, _mm512_loadu_si512(gr->corr));
-        acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(z), _mm512_mul_ps(dw, _mm512_loadu_ps(gr->d)), acc);
+        q8_unpack(w, nb, g0, gidx, PREFETCH, &g);
+        __m512i z = q8_dot(&g, q + (size_t)g0 * 32);
+        acc = group_acc(T_Q8_0, z, half_lo(g.dm), _mm512_setzero_ps(), &G[g0 / 16], acc);
     }
     return _mm512_reduce_add_ps(acc);
 }
 
 static void decode_q8_0(const ck_gemm_args *a, int r0, int r1) {
-    int gi[16];
-    for (int i = 0; i < 16; i++) gi[ck_decode_lane(T_Q8_0, i)] = i * 34;
-    const __m512i gidx = _mm512_loadu_si512(gi);
+    const __m512i gidx = q8_gather_index();
     int nb = a->cols / 32;
     const int8_t *q = (const int8_t *)a->aq;
     const ck_dgroup *G = (const ck_dgroup *)(a->aq + (size_t)ck_decode_groups(a->cols) * 512);
@@ -312,92 +356,44 @@ void ck_matvec_decode_vbmi(const ck_gemm_args *a, int r0, int r1) {
     }
 }
 
-// ================================================================ prefill: unit tiles
+// ================================================================ prefill: group tiles
+// n > 1 in the decode layout (one per activation row): each unpacked weight group serves NC
+// activation rows, and each element is summed exactly as the matvec sums it.
 
-void ck_quant_act_units_avx512(int type, const float *x, int cols, uint8_t *dst) {
-    int nb = cols / 32, off = ck_legacy_offset(type), nu = ck_units(cols);
-    int8_t *q = (int8_t *)dst;
-    ck_umeta *meta = (ck_umeta *)(dst + (size_t)nu * 128);
-    if (nb % 4) {  // zero the padding of the last unit
-        memset(q + (size_t)(nu - 1) * 128, 0, 128);
-        memset(&meta[nu - 1], 0, sizeof(ck_umeta));
-    }
-    for (int b = 0; b < nb; b++) {
-        const float *v = x + 32 * b;
-        __m512 x0 = _mm512_loadu_ps(v), x1 = _mm512_loadu_ps(v + 16);
-        float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(x0), _mm512_abs_ps(x1)));
-        ck_act_scale sc = ck_scale32(amax);
-        __m512 id = _mm512_set1_ps(sc.id);
-        __m512i q0 = _mm512_cvtps_epi32(_mm512_mul_ps(x0, id)), q1 = _mm512_cvtps_epi32(_mm512_mul_ps(x1, id));
-        int u = b / 4, L = b % 4;
-        _mm_storeu_si128((__m128i *)(q + 128 * u + 16 * L), _mm512_cvtsepi32_epi8(q0));
-        _mm_storeu_si128((__m128i *)(q + 128 * u + 64 + 16 * L), _mm512_cvtsepi32_epi8(q1));
-        int sum = _mm512_reduce_add_epi32(_mm512_add_epi32(q0, q1));
-        meta[u].d[L] = sc.d;
-        meta[u].corr[L] = -off * sum;
-        meta[u].ds[L] = f16_round(sc.d_raw * (float)sum);
-    }
-}
-
-/// Byte indices putting the f16 at byte offset fo of each of 4 blocks into 4 consecutive words.
-INL __m512i half_index(int bb, int fo) {
-    uint8_t idx[64] = {0};
-    for (int k = 0; k < 16; k++) {
-        idx[2 * k] = (uint8_t)((k / 4) * bb + fo);
-        idx[2 * k + 1] = (uint8_t)((k / 4) * bb + fo + 1);
-    }
-    return _mm512_loadu_si512(idx);
-}
-
-/// Tile: W rows (MR, cols) @ X rows (NC, cols) -> Y (NC, MR) block, one unit (4 blocks) at a
-/// time; lanes 4L..4L+3 are block L. Reference: ck_gemm_reference (same integer products).
-INL void unit_tile(int T, int MR, int NC, const uint8_t *w, size_t wrow, const uint8_t *aq, size_t arow,
-                   const row_masks *M, float *y, size_t ldy, __m512i iq, __m512i ih, __m512i idd, __m512i idm) {
-    const int bb = T == T_Q4_0 ? 18 : T == T_Q4_1 ? 20 : T == T_Q5_0 ? 22 : 24;
-    const int five = T == T_Q5_0 || T == T_Q5_1, hasMin = T == T_Q4_1 || T == T_Q5_1;
-    const __m512i m4 = _mm512_set1_epi8(0x0F), c16 = _mm512_set1_epi8(16);
-    const __m512i rep4 = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
-    const int nb = M->nb, nu = (nb + 3) / 4;
-    const size_t metaOff = (size_t)nu * 128;
+/// Tile: W rows (MR, cols) @ X rows (NC, cols) -> Y (NC, MR) block, Y[c, r] at y[c*ldy + r];
+/// per element the order of row_dot / row_dot_q8. Reference: ck_matvec_decode_reference.
+INL void group_tile(int T, int MR, int NC, const uint8_t *w, size_t wrow, const uint8_t *aq, size_t arow,
+                    const row_masks *M, float *y, size_t ldy, __m512i iq, __m512i ih, const __m512i *idm, __m512i gidx) {
+    const int hasMin = T == T_Q4_1 || T == T_Q5_1;
+    const int nb = M->nb, ng = (nb + 15) / 16;
+    const size_t meta = (size_t)ng * 512;
+    const int pf = 16 * ck_legacy_block_bytes(T);  // the next group of the same row
     __m512 acc[4][4];
     for (int r = 0; r < MR; r++)
         for (int c = 0; c < NC; c++) acc[r][c] = _mm512_setzero_ps();
-    for (int u = 0; u < nu; u++) {
-        __m512 da[4], ds[4];
-        __m512i ci[4];
-        for (int c = 0; c < NC; c++) {
-            const ck_umeta *m = (const ck_umeta *)(aq + (size_t)c * arow + metaOff) + u;
-            da[c] = _mm512_permutexvar_ps(rep4, _mm512_castps128_ps512(_mm_loadu_ps(m->d)));
-            if (hasMin) ds[c] = _mm512_maskz_permutexvar_ps(0x1111, rep4, _mm512_castps128_ps512(_mm_loadu_ps(m->ds)));
-            else ci[c] = _mm512_maskz_permutexvar_epi32(0x1111, rep4, _mm512_castsi128_si512(_mm_loadu_si128((const __m128i *)m->corr)));
-        }
-        const int b = 4 * u;
+    for (int g = 0; g < ng; g++) {
+        const int g0 = 16 * g, fast = g0 + 12 < M->lastUnit;
         for (int r = 0; r < MR; r++) {
-            const uint8_t *base = w + (size_t)r * wrow + (size_t)b * bb;
-            __m512i R0, R1;
-            if (b < M->lastUnit) {
-                R0 = _mm512_loadu_si512(base);
-                R1 = _mm512_maskz_loadu_epi8(M->k1full, base + 64);
-            } else {
-                R0 = _mm512_maskz_loadu_epi8(M->k0last, base);
-                R1 = _mm512_maskz_loadu_epi8(M->k1last, base + 64);
+            const uint8_t *wr = w + (size_t)r * wrow;
+            if (T == T_Q8_0) {
+                q8group u;
+                q8_unpack(wr, nb, g0, gidx, pf, &u);
+                const __m512 dw = half_lo(u.dm);
+                for (int c = 0; c < NC; c++) {
+                    const uint8_t *x = aq + (size_t)c * arow;
+                    __m512i z = q8_dot(&u, (const int8_t *)x + (size_t)g * 512);
+                    acc[r][c] = group_acc(T, z, dw, dw, (const ck_dgroup *)(x + meta) + g, acc[r][c]);
+                }
+                continue;
             }
-            _mm_prefetch((const char *)base + 4 * bb * 4, _MM_HINT_T0);
-            __m512i Q = _mm512_permutex2var_epi8(R0, iq, R1);
-            __m512i lo = _mm512_and_si512(Q, m4), hi = _mm512_and_si512(_mm512_srli_epi16(Q, 4), m4);
-            if (five) {
-                __m128i H = _mm512_castsi512_si128(_mm512_permutex2var_epi8(R0, ih, R1));
-                lo = _mm512_mask_add_epi8(lo, _cvtu64_mask64((uint64_t)_mm_cvtsi128_si64(H)), lo, c16);
-                hi = _mm512_mask_add_epi8(hi, _cvtu64_mask64((uint64_t)_mm_extract_epi64(H, 1)), hi, c16);
-            }
-            __m512 dw = _mm512_cvtph_ps(_mm512_castsi512_si256(_mm512_permutex2var_epi8(R0, idd, R1)));
-            __m512 mw = hasMin ? _mm512_cvtph_ps(_mm512_castsi512_si256(_mm512_permutex2var_epi8(R0, idm, R1))) : dw;
+            wgroup u;
+            if (fast) group_unpack(T, 1, wr, g0, M, iq, ih, idm, pf, &u);
+            else group_unpack(T, 0, wr, g0, M, iq, ih, idm, pf, &u);
+            const __m512 dw = half_lo(u.dm), mw = hasMin ? half_hi(u.dm) : dw;
             for (int c = 0; c < NC; c++) {
-                const int8_t *qa = (const int8_t *)(aq + (size_t)c * arow) + (size_t)u * 128;
-                __m512i i = _mm512_dpbusd_epi32(hasMin ? _mm512_setzero_si512() : ci[c], lo, _mm512_loadu_si512(qa));
-                i = _mm512_dpbusd_epi32(i, hi, _mm512_loadu_si512(qa + 64));
-                acc[r][c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i), _mm512_mul_ps(dw, da[c]), acc[r][c]);
-                if (hasMin) acc[r][c] = _mm512_fmadd_ps(mw, ds[c], acc[r][c]);
+                const uint8_t *x = aq + (size_t)c * arow;
+                __m512i z = group_dot(&u, (const int8_t *)x + (size_t)g * 512);
+                acc[r][c] = group_acc(T, z, dw, mw, (const ck_dgroup *)(x + meta) + g, acc[r][c]);
             }
         }
     }
@@ -405,39 +401,42 @@ INL void unit_tile(int T, int MR, int NC, const uint8_t *w, size_t wrow, const u
         for (int c = 0; c < NC; c++) y[(size_t)c * ldy + r] = _mm512_reduce_add_ps(acc[r][c]);
 }
 
-typedef struct { row_masks M; __m512i iq, ih, idd, idm; } unit_ctx;
+typedef struct { row_masks M; __m512i iq, ih, idm[4], gidx; } group_ctx;
 
-#define UNIT_FN(NAME, T, MR, NC)                                                                    \
-    static void NAME(const ck_gemm_args *a, const unit_ctx *u, int r, int c) {                      \
-        unit_tile(T, MR, NC, a->w + (size_t)r * a->wrow, a->wrow, a->aq + (size_t)c * a->arow, a->arow, \
-                  &u->M, a->y + (size_t)c * a->rows + r, a->rows, u->iq, u->ih, u->idd, u->idm);     \
+#define GROUP_FN(NAME, T, MR, NC)                                                                   \
+    static void NAME(const ck_gemm_args *a, const group_ctx *u, int r, int c) {                     \
+        group_tile(T, MR, NC, a->w + (size_t)r * a->wrow, a->wrow, a->aq + (size_t)c * a->arow, a->arow, \
+                   &u->M, a->y + (size_t)c * a->rows + r, a->rows, u->iq, u->ih, u->idm, u->gidx);  \
     }
-#define UNIT_SET(NAME, T) UNIT_FN(NAME##_44, T, 4, 4) UNIT_FN(NAME##_41, T, 4, 1) UNIT_FN(NAME##_14, T, 1, 4) UNIT_FN(NAME##_11, T, 1, 1)
-UNIT_SET(u_q4_0, T_Q4_0)
-UNIT_SET(u_q4_1, T_Q4_1)
-UNIT_SET(u_q5_0, T_Q5_0)
-UNIT_SET(u_q5_1, T_Q5_1)
+#define GROUP_SET(NAME, T) GROUP_FN(NAME##_44, T, 4, 4) GROUP_FN(NAME##_41, T, 4, 1) GROUP_FN(NAME##_14, T, 1, 4) GROUP_FN(NAME##_11, T, 1, 1)
+GROUP_SET(g_q4_0, T_Q4_0)
+GROUP_SET(g_q4_1, T_Q4_1)
+GROUP_SET(g_q5_0, T_Q5_0)
+GROUP_SET(g_q5_1, T_Q5_1)
+GROUP_SET(g_q8_0, T_Q8_0)
 
-typedef void (*unit_fn)(const ck_gemm_args *, const unit_ctx *, int, int);
+typedef void (*group_fn)(const ck_gemm_args *, const group_ctx *, int, int);
 
-/// Y (n, rows)[c0..c1, r0..r1] = X (n, cols) · W (rows, cols)ᵀ; reference: ck_gemm_reference.
-void ck_gemm_units_vbmi(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
-    unit_fn t44, t41, t14, t11;
+/// Y (n, rows)[c0..c1, r0..r1] = X (n, cols) · W (rows, cols)ᵀ with X in the decode layout;
+/// reference: ck_matvec_decode_reference (per activation row).
+void ck_gemm_decode_vbmi(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
+    group_fn t44, t41, t14, t11;
     switch (a->type) {
-    case T_Q4_0: t44 = u_q4_0_44; t41 = u_q4_0_41; t14 = u_q4_0_14; t11 = u_q4_0_11; break;
-    case T_Q4_1: t44 = u_q4_1_44; t41 = u_q4_1_41; t14 = u_q4_1_14; t11 = u_q4_1_11; break;
-    case T_Q5_0: t44 = u_q5_0_44; t41 = u_q5_0_41; t14 = u_q5_0_14; t11 = u_q5_0_11; break;
-    case T_Q5_1: t44 = u_q5_1_44; t41 = u_q5_1_41; t14 = u_q5_1_14; t11 = u_q5_1_11; break;
+    case T_Q4_0: t44 = g_q4_0_44; t41 = g_q4_0_41; t14 = g_q4_0_14; t11 = g_q4_0_11; break;
+    case T_Q4_1: t44 = g_q4_1_44; t41 = g_q4_1_41; t14 = g_q4_1_14; t11 = g_q4_1_11; break;
+    case T_Q5_0: t44 = g_q5_0_44; t41 = g_q5_0_41; t14 = g_q5_0_14; t11 = g_q5_0_11; break;
+    case T_Q5_1: t44 = g_q5_1_44; t41 = g_q5_1_41; t14 = g_q5_1_14; t11 = g_q5_1_11; break;
+    case T_Q8_0: t44 = g_q8_0_44; t41 = g_q8_0_41; t14 = g_q8_0_14; t11 = g_q8_0_11; break;
     default: return;
     }
     const int bb = ck_legacy_block_bytes(a->type);
     const int qo = a->type == T_Q4_0 ? 2 : a->type == T_Q4_1 ? 4 : a->type == T_Q5_0 ? 6 : 8;
-    unit_ctx u;
+    group_ctx u;
     u.M = make_masks(a->cols / 32, bb);
     u.iq = qs_index(bb, qo);
     u.ih = qh_index(bb, qo - 4);
-    u.idd = half_index(bb, 0);
-    u.idm = half_index(bb, 2);
+    dm_index(bb, u.idm);
+    u.gidx = q8_gather_index();
     enum { CH = 64 };  // activation rows per pass
     for (int cc = c0; cc < c1; cc += CH) {
         int ce = cc + CH < c1 ? cc + CH : c1;
@@ -455,6 +454,7 @@ void ck_gemm_units_vbmi(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
     }
 }
 
+
 #if defined(__clang__)
 #pragma clang attribute pop
 #else
@@ -465,6 +465,13 @@ void ck_gemm_units_vbmi(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
 int ck_has_vbmi(void) { return 0; }
 void ck_quant_act_decode_avx512(int type, const float *x, int cols, uint8_t *dst) { ck_quant_act_decode_reference(type, x, cols, dst); }
 void ck_matvec_decode_vbmi(const ck_gemm_args *a, int r0, int r1) { ck_matvec_decode_reference(a, r0, r1); }
-void ck_quant_act_units_avx512(int type, const float *x, int cols, uint8_t *dst) { (void)type; (void)x; (void)cols; (void)dst; }
-void ck_gemm_units_vbmi(const ck_gemm_args *a, int r0, int r1, int c0, int c1) { (void)a; (void)r0; (void)r1; (void)c0; (void)c1; }
+void ck_gemm_decode_vbmi(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
+    for (int c = c0; c < c1; c++) {
+        ck_gemm_args b = *a;
+        b.aq = a->aq + (size_t)c * a->arow;
+        b.y = a->y + (size_t)c * a->rows;
+        b.n = 1;
+        ck_matvec_decode_reference(&b, r0, r1);
+    }
+}
 #endif

@@ -45,7 +45,6 @@ size_t ck_act_row_bytes(int type, int cols) {
     else if (ck_is_kquant(type)) b = (size_t)(cols / 256) * sizeof(ck_kq);
     else return 0;
     if (ck_decode_supported(type) && ck_decode_row_bytes(cols) > b) b = ck_decode_row_bytes(cols);
-    if (ck_units_supported(type) && ck_units_row_bytes(cols) > b) b = ck_units_row_bytes(cols);
     return (b + 63) & ~(size_t)63;
 }
 
@@ -236,7 +235,7 @@ typedef struct { _Alignas(64) atomic_int next; int end; } chunk_queue;
 /// thread streams memory in order); a thread drains its own queue, then helps the others.
 typedef struct {
     ck_gemm_args g;
-    int isa, decode, units, chunk, nchunks, nq;
+    int isa, decode, chunk, nchunks, nq;
     atomic_int next;  // activation rows (quantization)
     chunk_queue q[MAXQ];
 } job;
@@ -255,7 +254,6 @@ static void quant_task(void *ctx, int ith, int nth) {
             const float *x = a->x + (size_t)c * a->cols;
             if (j->decode && j->isa == CK_ISA_SCALAR) ck_quant_act_decode_reference(a->type, x, a->cols, dst);
             else if (j->decode) ck_quant_act_decode_avx512(a->type, x, a->cols, dst);
-            else if (j->units) ck_quant_act_units_avx512(a->type, x, a->cols, dst);
             else if (j->isa == CK_ISA_AVX512) ck_quant_act_avx512(a->type, x, a->cols, dst);
             else ck_quant_act_reference(a->type, x, a->cols, dst);
         }
@@ -267,8 +265,8 @@ static void quant_task(void *ctx, int ith, int nth) {
 static void gemm_rows(const job *j, int r0, int r1) {
     const ck_gemm_args *a = &j->g;
     if (j->decode && j->isa == CK_ISA_SCALAR) ck_matvec_decode_reference(a, r0, r1);
-    else if (j->decode) ck_matvec_decode_vbmi(a, r0, r1);
-    else if (j->units) ck_gemm_units_vbmi(a, r0, r1, 0, a->n);
+    else if (j->decode && a->n == 1) ck_matvec_decode_vbmi(a, r0, r1);
+    else if (j->decode) ck_gemm_decode_vbmi(a, r0, r1, 0, a->n);
     else if (j->isa == CK_ISA_AVX512) ck_gemm_avx512(a, r0, r1, 0, a->n);
     else if (j->isa == CK_ISA_AVX2) ck_gemm_avx2(a, r0, r1, 0, a->n);
     else ck_gemm_reference(a, r0, r1, 0, a->n);
@@ -311,10 +309,10 @@ int ck_matmul(ck_pool *pool, int isa, uint32_t type, const void *w, int rows, in
     job j;
     int vbmi;
     j.isa = resolve_isa(isa, &vbmi);
-    // matvec of 32-block formats: the decode layout (16-block groups); its SIMD kernel needs VBMI
-    j.decode = n == 1 && ck_decode_supported(t) && (j.isa == CK_ISA_SCALAR || (j.isa == CK_ISA_AVX512 && vbmi));
-    // batched nibble formats: 4-block units (VBMI)
-    j.units = n > 1 && ck_units_supported(t) && j.isa == CK_ISA_AVX512 && vbmi;
+    // 32-block formats: the decode layout (16-block groups). With VBMI for every n (the batched
+    // tiles sum each element in the matvec's order, so rows do not depend on n); the scalar
+    // matvec uses it too, summing in the same block order as the scalar gemm.
+    j.decode = ck_decode_supported(t) && ((n == 1 && j.isa == CK_ISA_SCALAR) || (j.isa == CK_ISA_AVX512 && vbmi));
     j.g.type = t;
     j.g.w = w;
     j.g.wrow = weight_row_bytes(t, cols);
