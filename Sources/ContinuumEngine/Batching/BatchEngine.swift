@@ -128,7 +128,11 @@ public final class BatchEngine: @unchecked Sendable {
             self[keyPath: a].reserveCapacity(rows)
         }
         stepTables.reserveCapacity(options.maxSequences * (contextLength / blockSize + 2))
-        let t = Thread { [unowned self] in self.loop() }
+        // The thread holds the engine only for one step at a time, so dropping the last
+        // reference ends the loop (within half a second when idle) and frees the engine.
+        let t = Thread { [weak self] in
+            while let engine = self, engine.iterate() {}
+        }
         t.name = "continuum-batch"
         t.stackSize = 1 << 20
         thread = t
@@ -136,6 +140,9 @@ public final class BatchEngine: @unchecked Sendable {
     }
 
     deinit {
+        for s in waiting + running {
+            s.continuation.finish(throwing: BatchEngineError(.shuttingDown, "the engine was released"))
+        }
         logits.deallocate()
     }
 
@@ -232,35 +239,42 @@ public final class BatchEngine: @unchecked Sendable {
 
     // MARK: The step loop
 
-    private func loop() {
-        while true {
-            lock.lock()
-            // Sleep until there is work (or shutdown with nothing left).
-            while waiting.isEmpty && running.isEmpty && !stopping { lock.wait() }
-            if stopping && waiting.isEmpty && running.isEmpty {
-                stopped = true
+    /// One turn of the step loop; false once the engine has stopped.
+    private func iterate() -> Bool {
+        lock.lock()
+        if waiting.isEmpty && running.isEmpty && !stopping {
+            // Idle: sleep until work arrives, waking now and then so that a released engine
+            // is noticed.
+            _ = lock.wait(until: Date().addingTimeInterval(0.5))
+            if waiting.isEmpty && running.isEmpty && !stopping {
                 lock.unlock()
-                let subs = subscriberLock.withLock { () -> [AsyncStream<KVEvent>.Continuation] in
-                    defer { subscribers.removeAll() }
-                    return Array(subscribers.values)
-                }
-                for c in subs { c.finish() }
-                return
-            }
-            reapCancelled()
-            admit()
-            let planned = plan()
-            lock.unlock()
-
-            if planned > 0 {
-                runStep()
-                lock.lock()
-                afterStep()
-                counters.steps += 1
-                publishEvents()
-                lock.unlock()
+                return true
             }
         }
+        if stopping && waiting.isEmpty && running.isEmpty {
+            stopped = true
+            lock.unlock()
+            let subs = subscriberLock.withLock { () -> [AsyncStream<KVEvent>.Continuation] in
+                defer { subscribers.removeAll() }
+                return Array(subscribers.values)
+            }
+            for c in subs { c.finish() }
+            return false
+        }
+        reapCancelled()
+        admit()
+        let planned = plan()
+        lock.unlock()
+
+        if planned > 0 {
+            runStep()
+            lock.lock()
+            afterStep()
+            counters.steps += 1
+            publishEvents()
+            lock.unlock()
+        }
+        return true
     }
 
     /// Ends cancelled sequences (client gone) and frees their blocks. Under the lock.
