@@ -1,43 +1,20 @@
-/// Key and value storage for one sequence: for every layer, `capacity` positions of
-/// `kvDimension` floats each, laid out [layer][position][kvDimension].
-/// Bookkeeping (how many positions are valid, what they hold) belongs to the engine;
-/// this type only owns memory, allocated once.
+/// Key and value storage for one sequence: `capacity` positions, every layer. It is the
+/// one-block case of `PagedKVStorage` (block 0 holds every position), so a single sequence
+/// runs through exactly the same forward pass as a batch. Bookkeeping (how many positions
+/// are valid, what they hold) belongs to the engine; this type only owns memory.
 ///
 /// `@unchecked Sendable`: a cache is used by one sequence at a time; the engine hands it
 /// between threads only at step boundaries.
 public final class KVCache: @unchecked Sendable {
-    public let layerCount: Int
-    public let capacity: Int
-    public let kvDimension: Int
-    let keys: UnsafeMutablePointer<Float>
-    let values: UnsafeMutablePointer<Float>
+    let storage: PagedKVStorage
 
-    public init(layerCount: Int, capacity: Int, kvDimension: Int) {
-        self.layerCount = layerCount
-        self.capacity = capacity
-        self.kvDimension = kvDimension
-        let n = layerCount * capacity * kvDimension
-        keys = .allocate(capacity: n)
-        values = .allocate(capacity: n)
+    public init(configuration c: DecoderConfiguration, capacity: Int) {
+        storage = PagedKVStorage(configuration: c, blockSize: max(1, capacity), blockCount: 1)
     }
 
-    public convenience init(configuration c: DecoderConfiguration, capacity: Int) {
-        self.init(layerCount: c.layerCount, capacity: capacity, kvDimension: c.kvDimension)
-    }
-
-    deinit {
-        keys.deallocate()
-        values.deallocate()
-    }
-
+    public var capacity: Int { storage.blockSize }
+    public var layerCount: Int { storage.layerCount }
+    public var kvDimension: Int { storage.kvDimension }
     /// Bytes held by this cache.
-    public var byteCount: Int { 2 * layerCount * capacity * kvDimension * MemoryLayout<Float>.stride }
-
-    @inline(__always) func keys(layer: Int, position: Int) -> UnsafeMutablePointer<Float> {
-        keys + (layer * capacity + position) * kvDimension
-    }
-
-    @inline(__always) func values(layer: Int, position: Int) -> UnsafeMutablePointer<Float> {
-        values + (layer * capacity + position) * kvDimension
-    }
+    public var byteCount: Int { storage.byteCount }
 }

@@ -28,6 +28,11 @@ public final class TransformerDecoder: @unchecked Sendable {
     private let gate: UnsafeMutablePointer<Float>    // (B, ff)
     private let up: UnsafeMutablePointer<Float>      // (B, ff)
     private var reservedPositions = 0
+    // The layout of a single-sequence batch (positions double as slots; one block).
+    private let sequencePositions: UnsafeMutablePointer<Int32>
+    private let sequenceTableOffsets: UnsafeMutablePointer<Int32>
+    private let sequenceLogitRows: UnsafeMutablePointer<Int32>
+    private let sequenceTable: UnsafeMutablePointer<Int32>
 
     public init(configuration c: DecoderConfiguration, weights: DecoderWeights, maxBatch: Int = 512, context: ComputeContext) {
         self.configuration = c
@@ -44,14 +49,20 @@ public final class TransformerDecoder: @unchecked Sendable {
         proj = .allocate(capacity: b * c.embeddingDimension)
         gate = .allocate(capacity: b * c.feedForwardDimension)
         up = .allocate(capacity: b * c.feedForwardDimension)
+        sequencePositions = .allocate(capacity: b)
+        sequenceTableOffsets = .allocate(capacity: b)
+        sequenceLogitRows = .allocate(capacity: b)
+        sequenceTable = .allocate(capacity: 1)
+        sequenceTable[0] = 0
     }
 
     deinit {
         for p in [x, xb, q, k, v, att, proj, gate, up] { p.deallocate() }
+        for p in [sequencePositions, sequenceTableOffsets, sequenceLogitRows, sequenceTable] { p.deallocate() }
     }
 
-    /// Grows the kernels' scratch to what `positions` cached tokens and a full batch need, so
-    /// that `forward` never allocates; call when a cache is created.
+    /// Grows the kernels' scratch to what a full batch needs, so that `forward` never
+    /// allocates; call when a cache is created. (Attention needs no scratch.)
     public func reserve(positions: Int) {
         guard positions > reservedPositions else { return }
         reservedPositions = positions
@@ -63,75 +74,29 @@ public final class TransformerDecoder: @unchecked Sendable {
             }
         }
         activations = max(activations, Kernels.matmulScratchBytes(weights.output, n: maxBatch))
-        let scores = Kernels.attentionScratchBytes(threads: context.threadCount, positions: positions, batch: maxBatch)
-        _ = context.scratch(bytes: max(activations, scores))
+        _ = context.scratch(bytes: activations)
     }
 
     /// Runs `tokens` at positions `start ..< start + tokens.count` of `cache`, writing their
     /// keys and values into it, and the logits of the last token (vocab floats) into
-    /// `logits`; with `allLogits`, `logits` holds (tokens.count, vocab).
+    /// `logits`; with `allLogits`, `logits` holds (tokens.count, vocab). A single sequence is
+    /// the one-block case of the paged batch: same code, same numbers.
     /// Preconditions (checked by the engine): token ids < vocab, tokens.count <= maxBatch,
     /// start + tokens.count <= cache.capacity.
     public func forward(_ tokens: UnsafeBufferPointer<Int32>, start: Int, cache: KVCache,
                         logits: UnsafeMutablePointer<Float>, allLogits: Bool = false) {
-        let c = configuration
         let n = tokens.count
         precondition(n > 0 && n <= maxBatch && start + n <= cache.capacity)
-        reserve(positions: start + n)
-        let d = c.embeddingDimension, qd = c.qDimension, kvd = c.kvDimension, ff = c.feedForwardDimension
-
-        for (i, t) in tokens.enumerated() {
-            Kernels.dequantizeRow(weights.tokenEmbedding, row: Int(t), into: x + i * d)
+        for i in 0..<n {
+            sequencePositions[i] = Int32(start + i)
+            sequenceTableOffsets[i] = 0
         }
-
-        for (l, w) in weights.layers.enumerated() {
-            // Attention block.
-            for i in 0..<n {
-                Kernels.rmsNorm(x + i * d, weight: w.attentionNorm, n: d, eps: c.normEpsilon, out: xb + i * d)
-            }
-            Kernels.matmul(w.wq, xb, n: n, q, context: context)
-            Kernels.matmul(w.wk, xb, n: n, k, context: context)
-            Kernels.matmul(w.wv, xb, n: n, v, context: context)
-            if let bq = w.bq, let bk = w.bk, let bv = w.bv {
-                for i in 0..<n {
-                    addInPlace(q + i * qd, bq, qd)
-                    addInPlace(k + i * kvd, bk, kvd)
-                    addInPlace(v + i * kvd, bv, kvd)
-                }
-            }
-            let neox = c.ropeStyle == .halfSplit
-            for i in 0..<n {
-                Kernels.rope(q + i * qd, heads: c.headCount, headDim: c.headDimension, ropeDim: c.ropeDimension,
-                             position: start + i, base: c.ropeBase, neox: neox)
-                Kernels.rope(k + i * kvd, heads: c.kvHeadCount, headDim: c.headDimension, ropeDim: c.ropeDimension,
-                             position: start + i, base: c.ropeBase, neox: neox)
-                cache.keys(layer: l, position: start + i).update(from: k + i * kvd, count: kvd)
-                cache.values(layer: l, position: start + i).update(from: v + i * kvd, count: kvd)
-            }
-            attention(layer: l, n: n, start: start, cache: cache)
-            Kernels.matmul(w.wo, att, n: n, proj, context: context)
-            addInPlace(x, proj, n * d)
-
-            // Feed-forward block.
-            for i in 0..<n {
-                Kernels.rmsNorm(x + i * d, weight: w.ffnNorm, n: d, eps: c.normEpsilon, out: xb + i * d)
-            }
-            Kernels.matmul(w.wGate, xb, n: n, gate, context: context)
-            Kernels.matmul(w.wUp, xb, n: n, up, context: context)
-            Kernels.swiglu(gate, up, n: n * ff)
-            Kernels.matmul(w.wDown, gate, n: n, proj, context: context)
-            addInPlace(x, proj, n * d)
-        }
-
-        if allLogits {
-            for i in 0..<n {
-                Kernels.rmsNorm(x + i * d, weight: weights.outputNorm, n: d, eps: c.normEpsilon, out: xb + i * d)
-            }
-            Kernels.matmul(weights.output, xb, n: n, logits, context: context)
-        } else {
-            Kernels.rmsNorm(x + (n - 1) * d, weight: weights.outputNorm, n: d, eps: c.normEpsilon, out: xb)
-            Kernels.matmul(weights.output, xb, n: 1, logits, context: context)
-        }
+        let rows = allLogits ? n : 1
+        for j in 0..<rows { sequenceLogitRows[j] = Int32(allLogits ? j : n - 1) }
+        let batch = DecoderBatch(tokens: tokens, positions: sequencePositions, slots: sequencePositions,
+                                 tableOffsets: sequenceTableOffsets, tables: sequenceTable,
+                                 logitRows: UnsafeBufferPointer(start: sequenceLogitRows, count: rows))
+        forward(batch: batch, storage: cache.storage, logits: logits)
     }
 
     /// Runs a batch that may mix sequences (continuous batching) over a paged KV cache:
@@ -195,17 +160,6 @@ public final class TransformerDecoder: @unchecked Sendable {
             Kernels.rmsNorm(x + Int(row) * d, weight: weights.outputNorm, n: d, eps: c.normEpsilon, out: xb + j * d)
         }
         Kernels.matmul(weights.output, xb, n: m, logits, context: context)
-    }
-
-    /// Causal grouped-query attention of the `n` new tokens over every cached position up to
-    /// their own: att (n, nH*hd) = softmax(q·Kᵀ/√hd) · V.
-    private func attention(layer l: Int, n: Int, start: Int, cache: KVCache) {
-        let c = configuration
-        Kernels.attention(q: q, qStride: c.qDimension, keys: cache.keys(layer: l, position: 0),
-                          values: cache.values(layer: l, position: 0), kvStride: c.kvDimension,
-                          out: att, outStride: c.qDimension, n: n, start: start, heads: c.headCount,
-                          kvHeads: c.kvHeadCount, headDim: c.headDimension,
-                          scale: 1 / Float(c.headDimension).squareRoot(), context: context)
     }
 
     @inline(__always) private func addInPlace(_ y: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) {
