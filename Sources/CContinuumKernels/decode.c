@@ -1,4 +1,4 @@
-// The 32-block formats (q4_0 q4_1 q5_0 q5_1 q8_0) with activations in the decode layout
+// The nibble formats (q4_0 q4_1 q5_0 q5_1) with activations in the decode layout
 // (16-block groups): the matvec W (rows, cols) @ x (cols,) -> y (rows,) (AVX-512 VBMI kernel and
 // its scalar reference) and the batched tiles Y (n, rows) = X (n, cols) · Wᵀ that sum every
 // element in the matvec's order, so a row's result does not depend on the batch.
@@ -30,12 +30,6 @@ void ck_quant_act_decode_reference(int type, const float *x, int cols, uint8_t *
 }
 
 static void unpack_block(int t, const uint8_t *b, uint8_t *u, float *dw, float *mw) {
-    if (t == T_Q8_0) {
-        *dw = f16_to_f32(rd16(b));
-        *mw = 0;
-        for (int j = 0; j < 32; j++) u[j] = (uint8_t)(b[2 + j] ^ 0x80);
-        return;
-    }
     int o = t == T_Q4_0 ? 2 : t == T_Q4_1 ? 4 : t == T_Q5_0 ? 6 : 8;
     int five = t == T_Q5_0 || t == T_Q5_1;
     *dw = f16_to_f32(rd16(b));
@@ -275,80 +269,9 @@ DECODE_FN(decode_q4_1, T_Q4_1)
 DECODE_FN(decode_q5_0, T_Q5_0)
 DECODE_FN(decode_q5_1, T_Q5_1)
 
-// q8_0: pairs of blocks per zmm (weights read as q ^ 0x80), 16-block groups reduced in 32 bits
-// (products of up to 255 * 127 do not fit the 16-bit packing); same float order as above.
-
-/// Weight side of one q8_0 group of a row: block pair p (blocks 2p, 2p+1) in u[p], the blocks'
-/// d halves at lane ck_decode_lane. Blocks past the row are zero (0x80 for a missing odd half,
-/// whose activations are zero).
-typedef struct { __m512i u[8], dm; } q8group;
-
-INL void q8_unpack(const uint8_t *w, int nb, int g0, __m512i gidx, int pf, q8group *g) {
-    const __m512i x80 = _mm512_set1_epi8((char)0x80);
-    for (int p = 0; p < 8; p++) {
-        int b = g0 + 2 * p;
-        if (b >= nb) { g->u[p] = _mm512_setzero_si512(); continue; }
-        const uint8_t *b0 = w + (size_t)b * 34;
-        _mm_prefetch((const char *)b0 + pf, _MM_HINT_T0);
-        __m256i hi = b + 1 < nb ? _mm256_loadu_si256((const __m256i *)(b0 + 36)) : _mm256_setzero_si256();
-        g->u[p] = _mm512_xor_si512(_mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(b0 + 2))), hi, 1), x80);
-    }
-    __mmask16 kv = 0xFFFF;
-    if (nb - g0 < 16) {
-        kv = 0;
-        for (int i = 0; i < nb - g0; i++) kv |= (__mmask16)(1u << ck_decode_lane(T_Q8_0, i));
-    }
-    g->dm = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), kv, gidx, w + (size_t)g0 * 34, 1);
-}
-
-/// Exact int dots of a q8_0 group's 16 blocks with activation group quants qg (512 bytes), block i
-/// at lane ck_decode_lane(T_Q8_0, i).
-INL __m512i q8_dot(const q8group *g, const int8_t *qg) {
-    __m512i v[8];
-    for (int p = 0; p < 8; p++) v[p] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), g->u[p], _mm512_loadu_si512(qg + 64 * p));
-    __m512i s1[4];
-    for (int k = 0; k < 4; k++)
-        s1[k] = _mm512_add_epi32(_mm512_unpacklo_epi64(v[2 * k], v[2 * k + 1]), _mm512_unpackhi_epi64(v[2 * k], v[2 * k + 1]));
-    __m512 w2[2];
-    for (int m = 0; m < 2; m++) {
-        __m512 a = _mm512_castsi512_ps(s1[2 * m]), b = _mm512_castsi512_ps(s1[2 * m + 1]);
-        w2[m] = _mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512(_mm512_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0))),
-                                                     _mm512_castps_si512(_mm512_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)))));
-    }
-    return _mm512_add_epi32(_mm512_castps_si512(_mm512_shuffle_f32x4(w2[0], w2[1], 0x88)),
-                            _mm512_castps_si512(_mm512_shuffle_f32x4(w2[0], w2[1], 0xDD)));
-}
-
-INL __m512i q8_gather_index(void) {
-    int gi[16];
-    for (int i = 0; i < 16; i++) gi[ck_decode_lane(T_Q8_0, i)] = i * 34;
-    return _mm512_loadu_si512(gi);
-}
-
-/// q8_0 w (cols,) · x (cols,); reference: ck_matvec_decode_reference.
-INL float row_dot_q8(const uint8_t *w, int nb, const int8_t *q, const ck_dgroup *G, __m512i gidx) {
-    __m512 acc = _mm512_setzero_ps();
-    q8group g;
-    for (int g0 = 0; g0 < nb; g0 += 16) {
-        q8_unpack(w, nb, g0, gidx, PREFETCH, &g);
-        __m512i z = q8_dot(&g, q + (size_t)g0 * 32);
-        acc = group_acc(T_Q8_0, z, half_lo(g.dm), _mm512_setzero_ps(), &G[g0 / 16], acc);
-    }
-    return _mm512_reduce_add_ps(acc);
-}
-
-static void decode_q8_0(const ck_gemm_args *a, int r0, int r1) {
-    const __m512i gidx = q8_gather_index();
-    int nb = a->cols / 32;
-    const int8_t *q = (const int8_t *)a->aq;
-    const ck_dgroup *G = (const ck_dgroup *)(a->aq + (size_t)ck_decode_groups(a->cols) * 512);
-    for (int r = r0; r < r1; r++) a->y[r] = row_dot_q8(a->w + (size_t)r * a->wrow, nb, q, G, gidx);
-}
-
 /// W (rows, cols) @ x (cols,) -> y (rows,) for rows r0..r1; reference: ck_matvec_decode_reference.
 void ck_matvec_decode_vbmi(const ck_gemm_args *a, int r0, int r1) {
     switch (a->type) {
-    case T_Q8_0: decode_q8_0(a, r0, r1); break;
     case T_Q4_0: decode_q4_0(a, r0, r1); break;
     case T_Q4_1: decode_q4_1(a, r0, r1); break;
     case T_Q5_0: decode_q5_0(a, r0, r1); break;
@@ -361,9 +284,9 @@ void ck_matvec_decode_vbmi(const ck_gemm_args *a, int r0, int r1) {
 // activation rows, and each element is summed exactly as the matvec sums it.
 
 /// Tile: W rows (MR, cols) @ X rows (NC, cols) -> Y (NC, MR) block, Y[c, r] at y[c*ldy + r];
-/// per element the order of row_dot / row_dot_q8. Reference: ck_matvec_decode_reference.
+/// per element the order of row_dot. Reference: ck_matvec_decode_reference.
 INL void group_tile(int T, int MR, int NC, const uint8_t *w, size_t wrow, const uint8_t *aq, size_t arow,
-                    const row_masks *M, float *y, size_t ldy, __m512i iq, __m512i ih, const __m512i *idm, __m512i gidx) {
+                    const row_masks *M, float *y, size_t ldy, __m512i iq, __m512i ih, const __m512i *idm) {
     const int hasMin = T == T_Q4_1 || T == T_Q5_1;
     const int nb = M->nb, ng = (nb + 15) / 16;
     const size_t meta = (size_t)ng * 512;
@@ -375,17 +298,6 @@ INL void group_tile(int T, int MR, int NC, const uint8_t *w, size_t wrow, const 
         const int g0 = 16 * g, fast = g0 + 12 < M->lastUnit;
         for (int r = 0; r < MR; r++) {
             const uint8_t *wr = w + (size_t)r * wrow;
-            if (T == T_Q8_0) {
-                q8group u;
-                q8_unpack(wr, nb, g0, gidx, pf, &u);
-                const __m512 dw = half_lo(u.dm);
-                for (int c = 0; c < NC; c++) {
-                    const uint8_t *x = aq + (size_t)c * arow;
-                    __m512i z = q8_dot(&u, (const int8_t *)x + (size_t)g * 512);
-                    acc[r][c] = group_acc(T, z, dw, dw, (const ck_dgroup *)(x + meta) + g, acc[r][c]);
-                }
-                continue;
-            }
             wgroup u;
             if (fast) group_unpack(T, 1, wr, g0, M, iq, ih, idm, pf, &u);
             else group_unpack(T, 0, wr, g0, M, iq, ih, idm, pf, &u);
@@ -401,19 +313,18 @@ INL void group_tile(int T, int MR, int NC, const uint8_t *w, size_t wrow, const 
         for (int c = 0; c < NC; c++) y[(size_t)c * ldy + r] = _mm512_reduce_add_ps(acc[r][c]);
 }
 
-typedef struct { row_masks M; __m512i iq, ih, idm[4], gidx; } group_ctx;
+typedef struct { row_masks M; __m512i iq, ih, idm[4]; } group_ctx;
 
 #define GROUP_FN(NAME, T, MR, NC)                                                                   \
     static void NAME(const ck_gemm_args *a, const group_ctx *u, int r, int c) {                     \
         group_tile(T, MR, NC, a->w + (size_t)r * a->wrow, a->wrow, a->aq + (size_t)c * a->arow, a->arow, \
-                   &u->M, a->y + (size_t)c * a->rows + r, a->rows, u->iq, u->ih, u->idm, u->gidx);  \
+                   &u->M, a->y + (size_t)c * a->rows + r, a->rows, u->iq, u->ih, u->idm);            \
     }
 #define GROUP_SET(NAME, T) GROUP_FN(NAME##_44, T, 4, 4) GROUP_FN(NAME##_41, T, 4, 1) GROUP_FN(NAME##_14, T, 1, 4) GROUP_FN(NAME##_11, T, 1, 1)
 GROUP_SET(g_q4_0, T_Q4_0)
 GROUP_SET(g_q4_1, T_Q4_1)
 GROUP_SET(g_q5_0, T_Q5_0)
 GROUP_SET(g_q5_1, T_Q5_1)
-GROUP_SET(g_q8_0, T_Q8_0)
 
 typedef void (*group_fn)(const ck_gemm_args *, const group_ctx *, int, int);
 
@@ -426,7 +337,6 @@ void ck_gemm_decode_vbmi(const ck_gemm_args *a, int r0, int r1, int c0, int c1) 
     case T_Q4_1: t44 = g_q4_1_44; t41 = g_q4_1_41; t14 = g_q4_1_14; t11 = g_q4_1_11; break;
     case T_Q5_0: t44 = g_q5_0_44; t41 = g_q5_0_41; t14 = g_q5_0_14; t11 = g_q5_0_11; break;
     case T_Q5_1: t44 = g_q5_1_44; t41 = g_q5_1_41; t14 = g_q5_1_14; t11 = g_q5_1_11; break;
-    case T_Q8_0: t44 = g_q8_0_44; t41 = g_q8_0_41; t14 = g_q8_0_14; t11 = g_q8_0_11; break;
     default: return;
     }
     const int bb = ck_legacy_block_bytes(a->type);
@@ -436,7 +346,6 @@ void ck_gemm_decode_vbmi(const ck_gemm_args *a, int r0, int r1, int c0, int c1) 
     u.iq = qs_index(bb, qo);
     u.ih = qh_index(bb, qo - 4);
     dm_index(bb, u.idm);
-    u.gidx = q8_gather_index();
     enum { CH = 64 };  // activation rows per pass
     for (int cc = c0; cc < c1; cc += CH) {
         int ce = cc + CH < c1 ? cc + CH : c1;
