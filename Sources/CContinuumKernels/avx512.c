@@ -392,11 +392,8 @@ void ck_gemm_avx512(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
     case T_BF16: s = SET(bf16); break;
     default: return;
     }
-    if (c1 - c0 == 1) {  // matvec: one row at a time streams memory sequentially (floats: 4)
-        int r = r0;
-        if (ck_is_float(a->type))
-            for (; r + 4 <= r1; r += 4) s.t41(a, r, c0);
-        for (; r < r1; r++) s.t11(a, r, c0);
+    if (c1 - c0 == 1) {  // matvec: one row at a time streams memory sequentially
+        for (int r = r0; r < r1; r++) s.t11(a, r, c0);
         return;
     }
     for (int cc = c0; cc < c1; cc += CHUNK) {
