@@ -147,60 +147,54 @@ INL row_masks make_masks(int nb, int bb) {
 // group the exact int dots z of its blocks (lane ck_decode_lane), then
 //   acc = fma(float(z + corr), dw * d, acc)  [no min]   or   acc = fma(mw, ds, fma(float(z), dw * d, acc))
 // over the groups in order, then _mm512_reduce_add_ps(acc). The matvec (row_dot) and the batched
-// tiles (group_tile) share group_unpack / group_dot / group_acc, so they cannot drift apart.
+// tiles (group_tile) share unit_unpack / unit_dot / reduce_units / group_acc, so they cannot
+// drift apart.
 
-/// Weight side of one group of 16 blocks (4 units) of a row: unsigned nibbles (plus the q5 high
-/// bit) of unit j in lo[j] / hi[j] (elements e < 16 / e >= 16 of block L in bytes 16L..16L+15), and
-/// the blocks' [d | m] halves in dword lane 4L + j = block 4j + L. Units past the row are zero.
-typedef struct { __m512i lo[4], hi[4], dm; } wgroup;
-
-/// fast: every unit is whole and not the row's last, so no bounds checks or masks. pf: prefetch
+/// Unit j of a group (blocks b..b+3, b = g0 + 4j) of a row: unsigned nibbles (plus the q5 high
+/// bit) in *lo / *hi (elements e < 16 / e >= 16 of block L in bytes 16L..16L+15); ORs the blocks'
+/// [d | m] halves into dword lanes 4L + j of *d. Returns 0, touching nothing, for a unit past the
+/// row. fast: the unit is whole and not the row's last, so no bounds checks or masks. pf: prefetch
 /// distance in bytes.
-INL void group_unpack(int T, int fast, const uint8_t *w, int g0, const row_masks *M, __m512i iq, __m512i ih,
-                      const __m512i *idm, int pf, wgroup *g) {
+INL int unit_unpack(int T, int fast, const uint8_t *w, int b, int j, const row_masks *M, __m512i iq, __m512i ih,
+                    __m512i idm_j, int pf, __m512i *lo, __m512i *hi, __m512i *d) {
     const int bb = T == T_Q4_0 ? 18 : T == T_Q4_1 ? 20 : T == T_Q5_0 ? 22 : 24;
     const int five = T == T_Q5_0 || T == T_Q5_1;
     const __m512i m4 = _mm512_set1_epi8(0x0F), c16 = _mm512_set1_epi8(16);
-    __m512i d = _mm512_setzero_si512();
-    for (int j = 0; j < 4; j++) {
-        int b = g0 + 4 * j;
-        if (!fast && b >= M->nb) { g->lo[j] = g->hi[j] = _mm512_setzero_si512(); continue; }
-        const uint8_t *base = w + (size_t)b * bb;
-        __m512i R0, R1;
-        if (fast || b < M->lastUnit) {
-            R0 = _mm512_loadu_si512(base);
-            R1 = _mm512_maskz_loadu_epi8(M->k1full, base + 64);
-        } else {
-            R0 = _mm512_maskz_loadu_epi8(M->k0last, base);
-            R1 = _mm512_maskz_loadu_epi8(M->k1last, base + 64);
-        }
-        _mm_prefetch((const char *)base + pf, _MM_HINT_T0);
-        _mm_prefetch((const char *)base + pf + 64, _MM_HINT_T0);
-        __m512i Q = _mm512_permutex2var_epi8(R0, iq, R1);
-        __m512i lo = _mm512_and_si512(Q, m4), hi = _mm512_and_si512(_mm512_srli_epi16(Q, 4), m4);
-        if (five) {
-            __m128i H = _mm512_castsi512_si128(_mm512_permutex2var_epi8(R0, ih, R1));
-            lo = _mm512_mask_add_epi8(lo, _cvtu64_mask64((uint64_t)_mm_cvtsi128_si64(H)), lo, c16);
-            hi = _mm512_mask_add_epi8(hi, _cvtu64_mask64((uint64_t)_mm_extract_epi64(H, 1)), hi, c16);
-        }
-        // this unit's 4 [d | m] dwords into lanes 4L + j
-        d = _mm512_or_si512(d, _mm512_maskz_permutex2var_epi8((__mmask64)0x000F000F000F000Full << (4 * j), R0, idm[j], R1));
-        g->lo[j] = lo;
-        g->hi[j] = hi;
+    if (!fast && b >= M->nb) return 0;
+    const uint8_t *base = w + (size_t)b * bb;
+    __m512i R0, R1;
+    if (fast || b < M->lastUnit) {
+        R0 = _mm512_loadu_si512(base);
+        R1 = _mm512_maskz_loadu_epi8(M->k1full, base + 64);
+    } else {
+        R0 = _mm512_maskz_loadu_epi8(M->k0last, base);
+        R1 = _mm512_maskz_loadu_epi8(M->k1last, base + 64);
     }
-    g->dm = d;
+    _mm_prefetch((const char *)base + pf, _MM_HINT_T0);
+    _mm_prefetch((const char *)base + pf + 64, _MM_HINT_T0);
+    __m512i Q = _mm512_permutex2var_epi8(R0, iq, R1);
+    __m512i l = _mm512_and_si512(Q, m4), h = _mm512_and_si512(_mm512_srli_epi16(Q, 4), m4);
+    if (five) {
+        __m128i H = _mm512_castsi512_si128(_mm512_permutex2var_epi8(R0, ih, R1));
+        l = _mm512_mask_add_epi8(l, _cvtu64_mask64((uint64_t)_mm_cvtsi128_si64(H)), l, c16);
+        h = _mm512_mask_add_epi8(h, _cvtu64_mask64((uint64_t)_mm_extract_epi64(H, 1)), h, c16);
+    }
+    *d = _mm512_or_si512(*d, _mm512_maskz_permutex2var_epi8((__mmask64)0x000F000F000F000Full << (4 * j), R0, idm_j, R1));
+    *lo = l;
+    *hi = h;
+    return 1;
 }
 
-/// Exact int dots of a group's 16 blocks with one activation row's group quants qg (512 bytes):
-/// lane 4L + j = block 4j + L.
-INL __m512i group_dot(const wgroup *g, const int8_t *qg) {
+/// Int dots of a unit's 4 blocks with its 128 activation bytes qu: 4 dwords per block.
+INL __m512i unit_dot(__m512i lo, __m512i hi, const int8_t *qu) {
+    __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, _mm512_loadu_si512(qu));
+    return _mm512_dpbusd_epi32(s, hi, _mm512_loadu_si512(qu + 64));
+}
+
+/// 4 dwords per block -> 1: lane 4L + j = block L of unit j (block 4j + L of the group). Exact:
+/// each dword <= 8 * 31 * 127 fits the 16-bit packing.
+INL __m512i reduce_units(const __m512i *v) {
     const __m512i ones = _mm512_set1_epi16(1);
-    __m512i v[4];
-    for (int j = 0; j < 4; j++) {
-        __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), g->lo[j], _mm512_loadu_si512(qg + 128 * j));
-        v[j] = _mm512_dpbusd_epi32(s, g->hi[j], _mm512_loadu_si512(qg + 128 * j + 64));
-    }
-    // 4 dwords per block -> 1 (each dword <= 8 * 31 * 127, so the 16-bit packing is exact)
     __m512i x01 = _mm512_madd_epi16(_mm512_packs_epi32(v[0], v[1]), ones);
     __m512i x23 = _mm512_madd_epi16(_mm512_packs_epi32(v[2], v[3]), ones);
     return _mm512_add_epi32(
@@ -211,32 +205,44 @@ INL __m512i group_dot(const wgroup *g, const int8_t *qg) {
 INL __m512 half_lo(__m512i dm) { return _mm512_cvtph_ps(_mm512_cvtepi32_epi16(dm)); }
 INL __m512 half_hi(__m512i dm) { return _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(dm, 16))); }
 
-/// The float step of one group (see the order above): dw, mw the weight's scales and mins.
-INL __m512 group_acc(int T, __m512i z, __m512 dw, __m512 mw, const ck_dgroup *gr, __m512 acc) {
+/// The float step of one group (see the order above): z its exact int dots, dm the weight's
+/// [d | m] halves in the same lanes.
+INL __m512 group_acc(int T, __m512i z, __m512i dm, const ck_dgroup *gr, __m512 acc) {
     const int hasMin = T == T_Q4_1 || T == T_Q5_1;
     if (!hasMin) z = _mm512_add_epi32(z, _mm512_loadu_si512(gr->corr));
-    acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(z), _mm512_mul_ps(dw, _mm512_loadu_ps(gr->d)), acc);
-    if (hasMin) acc = _mm512_fmadd_ps(mw, _mm512_loadu_ps(gr->ds), acc);
+    acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(z), _mm512_mul_ps(half_lo(dm), _mm512_loadu_ps(gr->d)), acc);
+    if (hasMin) acc = _mm512_fmadd_ps(half_hi(dm), _mm512_loadu_ps(gr->ds), acc);
     return acc;
+}
+
+/// One group of 16 blocks of a row against the activation quants q (the row's, from block 0):
+/// returns the int dots (lane 4L + j = block g0 + 4j + L) and their [d | m] halves in *dm.
+INL __m512i group_dots(int T, int fast, const uint8_t *w, int g0, const row_masks *M, const int8_t *q,
+                       __m512i iq, __m512i ih, const __m512i *idm, __m512i *dm) {
+    __m512i v[4], d = _mm512_setzero_si512();
+    for (int j = 0; j < 4; j++) {
+        const int b = g0 + 4 * j;
+        __m512i lo, hi;
+        v[j] = unit_unpack(T, fast, w, b, j, M, iq, ih, idm[j], PREFETCH, &lo, &hi, &d)
+                   ? unit_dot(lo, hi, q + (size_t)b * 32) : _mm512_setzero_si512();
+    }
+    *dm = d;
+    return reduce_units(v);
 }
 
 /// w (cols,) · x (cols,) for one weight row, Σ over groups of 16 blocks;
 /// reference: ck_matvec_decode_reference.
 INL float row_dot(int T, const uint8_t *w, const row_masks *M, const int8_t *q, const ck_dgroup *G,
                   __m512i iq, __m512i ih, const __m512i *idm) {
-    const int hasMin = T == T_Q4_1 || T == T_Q5_1;
     __m512 acc = _mm512_setzero_ps();
     int g0 = 0;
-    wgroup g;
     for (; g0 + 12 < M->lastUnit; g0 += 16) {
-        group_unpack(T, 1, w, g0, M, iq, ih, idm, PREFETCH, &g);
-        __m512i z = group_dot(&g, q + (size_t)g0 * 32);
-        acc = group_acc(T, z, half_lo(g.dm), hasMin ? half_hi(g.dm) : _mm512_setzero_ps(), &G[g0 / 16], acc);
+        __m512i dm, z = group_dots(T, 1, w, g0, M, q, iq, ih, idm, &dm);
+        acc = group_acc(T, z, dm, &G[g0 / 16], acc);
     }
     for (; g0 < M->nb; g0 += 16) {
-        group_unpack(T, 0, w, g0, M, iq, ih, idm, PREFETCH, &g);
-        __m512i z = group_dot(&g, q + (size_t)g0 * 32);
-        acc = group_acc(T, z, half_lo(g.dm), hasMin ? half_hi(g.dm) : _mm512_setzero_ps(), &G[g0 / 16], acc);
+        __m512i dm, z = group_dots(T, 0, w, g0, M, q, iq, ih, idm, &dm);
+        acc = group_acc(T, z, dm, &G[g0 / 16], acc);
     }
     return _mm512_reduce_add_ps(acc);
 }
@@ -287,7 +293,6 @@ void ck_matvec_decode_vbmi(const ck_gemm_args *a, int r0, int r1) {
 /// per element the order of row_dot. Reference: ck_matvec_decode_reference.
 INL void group_tile(int T, int MR, int NC, const uint8_t *w, size_t wrow, const uint8_t *aq, size_t arow,
                     const row_masks *M, float *y, size_t ldy, __m512i iq, __m512i ih, const __m512i *idm) {
-    const int hasMin = T == T_Q4_1 || T == T_Q5_1;
     const int nb = M->nb, ng = (nb + 15) / 16;
     const size_t meta = (size_t)ng * 512;
     const int pf = 16 * ck_legacy_block_bytes(T);  // the next group of the same row
@@ -297,15 +302,21 @@ INL void group_tile(int T, int MR, int NC, const uint8_t *w, size_t wrow, const 
     for (int g = 0; g < ng; g++) {
         const int g0 = 16 * g, fast = g0 + 12 < M->lastUnit;
         for (int r = 0; r < MR; r++) {
+            // unpack the group's units once, then dot them with NC activation rows
             const uint8_t *wr = w + (size_t)r * wrow;
-            wgroup u;
-            if (fast) group_unpack(T, 1, wr, g0, M, iq, ih, idm, pf, &u);
-            else group_unpack(T, 0, wr, g0, M, iq, ih, idm, pf, &u);
-            const __m512 dw = half_lo(u.dm), mw = hasMin ? half_hi(u.dm) : dw;
+            __m512i lo[4], hi[4], dm = _mm512_setzero_si512();
+            int nu = 0;
+            for (int j = 0; j < 4; j++) {
+                if (fast) unit_unpack(T, 1, wr, g0 + 4 * j, j, M, iq, ih, idm[j], pf, &lo[j], &hi[j], &dm);
+                else if (unit_unpack(T, 0, wr, g0 + 4 * j, j, M, iq, ih, idm[j], pf, &lo[j], &hi[j], &dm)) nu = j + 1;
+            }
             for (int c = 0; c < NC; c++) {
                 const uint8_t *x = aq + (size_t)c * arow;
-                __m512i z = group_dot(&u, (const int8_t *)x + (size_t)g * 512);
-                acc[r][c] = group_acc(T, z, dw, mw, (const ck_dgroup *)(x + meta) + g, acc[r][c]);
+                const int8_t *qg = (const int8_t *)x + (size_t)g * 512;
+                __m512i v[4];
+                for (int j = 0; j < 4; j++)
+                    v[j] = fast || j < nu ? unit_dot(lo[j], hi[j], qg + 128 * j) : _mm512_setzero_si512();
+                acc[r][c] = group_acc(T, reduce_units(v), dm, (const ck_dgroup *)(x + meta) + g, acc[r][c]);
             }
         }
     }

@@ -133,6 +133,8 @@ static void unpack_legacy(int t, const uint8_t *b, uint8_t *u, float *dw, float 
 }
 
 /// Reference: w (cols,) · x (cols,) for a legacy weight row and one quantized activation row.
+/// Blocks summed in order with the same expression as ck_matvec_decode_reference, which the scalar
+/// path uses for n = 1, so a row's result does not depend on n.
 static float dot_legacy_reference(int t, const uint8_t *w, const ck_lq *a, int cols) {
     int nb = cols / 32, bb = ck_legacy_block_bytes(t);
     float acc = 0;
