@@ -79,6 +79,14 @@ int ck_has_vbmi(void) {
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vbmi,fma,f16c")
 #endif
 #define INL static inline __attribute__((always_inline))
+// Loop unrolling in the register tiles is spelled out (SwiftPM builds -O2).
+#if defined(__clang__)
+#define UNROLL _Pragma("clang loop unroll(full)")
+#define NOUNROLL _Pragma("clang loop unroll(disable)")
+#else
+#define UNROLL _Pragma("GCC unroll 16")
+#define NOUNROLL _Pragma("GCC unroll 1")
+#endif
 
 void ck_quant_act_decode_avx512(int type, const float *x, int cols, uint8_t *dst) {
     int nb = cols / 32, off = ck_legacy_offset(type), ng = ck_decode_groups(cols);
@@ -220,7 +228,7 @@ INL __m512 group_acc(int T, __m512i z, __m512i dm, const ck_dgroup *gr, __m512 a
 INL __m512i group_dots(int T, int fast, const uint8_t *w, int g0, const row_masks *M, const int8_t *q,
                        __m512i iq, __m512i ih, const __m512i *idm, __m512i *dm) {
     __m512i v[4], d = _mm512_setzero_si512();
-    for (int j = 0; j < 4; j++) {
+    UNROLL for (int j = 0; j < 4; j++) {
         const int b = g0 + 4 * j;
         __m512i lo, hi;
         v[j] = unit_unpack(T, fast, w, b, j, M, iq, ih, idm[j], PREFETCH, &lo, &hi, &d)
@@ -290,38 +298,35 @@ void ck_matvec_decode_vbmi(const ck_gemm_args *a, int r0, int r1) {
 // activation rows, and each element is summed exactly as the matvec sums it.
 
 /// Tile: W rows (MR, cols) @ X rows (NC, cols) -> Y (NC, MR) block, Y[c, r] at y[c*ldy + r];
-/// per element the order of row_dot. Reference: ck_matvec_decode_reference.
+/// per element the order of row_dot. One weight row at a time against the NC activation rows
+/// (which stay in L1), each group unpacked once. Reference: ck_matvec_decode_reference.
 INL void group_tile(int T, int MR, int NC, const uint8_t *w, size_t wrow, const uint8_t *aq, size_t arow,
                     const row_masks *M, float *y, size_t ldy, __m512i iq, __m512i ih, const __m512i *idm) {
     const int nb = M->nb, ng = (nb + 15) / 16;
     const size_t meta = (size_t)ng * 512;
-    const int pf = 16 * ck_legacy_block_bytes(T);  // the next group of the same row
-    __m512 acc[4][4];
-    for (int r = 0; r < MR; r++)
-        for (int c = 0; c < NC; c++) acc[r][c] = _mm512_setzero_ps();
-    for (int g = 0; g < ng; g++) {
-        const int g0 = 16 * g, fast = g0 + 12 < M->lastUnit;
-        for (int r = 0; r < MR; r++) {
-            // unpack the group's units once, then dot them with NC activation rows
-            const uint8_t *wr = w + (size_t)r * wrow;
+    NOUNROLL for (int r = 0; r < MR; r++) {
+        const uint8_t *wr = w + (size_t)r * wrow;
+        __m512 acc[4];
+        UNROLL for (int c = 0; c < NC; c++) acc[c] = _mm512_setzero_ps();
+        for (int g = 0; g < ng; g++) {
+            const int g0 = 16 * g, fast = g0 + 12 < M->lastUnit;
             __m512i lo[4], hi[4], dm = _mm512_setzero_si512();
             int nu = 0;
-            for (int j = 0; j < 4; j++) {
-                if (fast) unit_unpack(T, 1, wr, g0 + 4 * j, j, M, iq, ih, idm[j], pf, &lo[j], &hi[j], &dm);
-                else if (unit_unpack(T, 0, wr, g0 + 4 * j, j, M, iq, ih, idm[j], pf, &lo[j], &hi[j], &dm)) nu = j + 1;
+            UNROLL for (int j = 0; j < 4; j++) {
+                if (fast) unit_unpack(T, 1, wr, g0 + 4 * j, j, M, iq, ih, idm[j], PREFETCH, &lo[j], &hi[j], &dm);
+                else if (unit_unpack(T, 0, wr, g0 + 4 * j, j, M, iq, ih, idm[j], PREFETCH, &lo[j], &hi[j], &dm)) nu = j + 1;
             }
-            for (int c = 0; c < NC; c++) {
+            UNROLL for (int c = 0; c < NC; c++) {
                 const uint8_t *x = aq + (size_t)c * arow;
                 const int8_t *qg = (const int8_t *)x + (size_t)g * 512;
                 __m512i v[4];
-                for (int j = 0; j < 4; j++)
+                UNROLL for (int j = 0; j < 4; j++)
                     v[j] = fast || j < nu ? unit_dot(lo[j], hi[j], qg + 128 * j) : _mm512_setzero_si512();
-                acc[r][c] = group_acc(T, reduce_units(v), dm, (const ck_dgroup *)(x + meta) + g, acc[r][c]);
+                acc[c] = group_acc(T, reduce_units(v), dm, (const ck_dgroup *)(x + meta) + g, acc[c]);
             }
         }
+        UNROLL for (int c = 0; c < NC; c++) y[(size_t)c * ldy + r] = _mm512_reduce_add_ps(acc[c]);
     }
-    for (int r = 0; r < MR; r++)
-        for (int c = 0; c < NC; c++) y[(size_t)c * ldy + r] = _mm512_reduce_add_ps(acc[r][c]);
 }
 
 typedef struct { row_masks M; __m512i iq, ih, idm[4]; } group_ctx;
