@@ -311,7 +311,7 @@ int ck_matmul(ck_pool *pool, int isa, uint32_t type, const void *w, int rows, in
     job j;
     int vbmi;
     j.isa = resolve_isa(isa, &vbmi);
-    // 32-block formats: the decode layout (16-block groups). With VBMI for every n (the batched
+    // nibble formats: the decode layout (16-block groups). With VBMI for every n (the batched
     // tiles sum each element in the matvec's order, so rows do not depend on n); the scalar
     // matvec uses it too, summing in the same block order as the scalar gemm.
     j.decode = ck_decode_supported(t) && ((n == 1 && j.isa == CK_ISA_SCALAR) || (j.isa == CK_ISA_AVX512 && vbmi));
