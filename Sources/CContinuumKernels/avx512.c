@@ -275,27 +275,68 @@ INL __m512 load_w16(int T, const uint8_t *w, int k, __mmask16 m) {
 }
 
 /// Tile: W rows (MR, cols) f32/f16/bf16 @ X rows (NC, cols) float -> Y (NC, MR) block.
-/// Every element is one fma chain over 16-column steps, whatever the tile shape (so a row's result
-/// does not depend on the batch); the matvec runs 4 x 1 tiles for 4 independent chains.
+/// Every element, in any tile shape (so a row's result does not depend on the batch), is summed
+/// as the matvec's 4 fma chains: chain j takes the 16-column steps j, j+4, ... of the 64-column
+/// part, chain 0 then the tail; y = reduce_add((a0 + a1) + (a2 + a3)). The matvec (1 x 1) runs
+/// the 4 chains interleaved; larger tiles run them one pass each over blocks of 512 columns.
 INL void float_tile(int T, int MR, int NC, const uint8_t *w, size_t wrow, const float *x, int cols,
                     float *y, size_t ldy) {
-    const int es = T == T_F32 ? 4 : 2;
-    __m512 acc[4][4];
-    for (int r = 0; r < MR; r++)
-        for (int c = 0; c < NC; c++) acc[r][c] = _mm512_setzero_ps();
-    for (int k = 0; k < cols; k += 16) {
+    const int main = cols & ~63, es = T == T_F32 ? 4 : 2;
+    if (MR == 1 && NC == 1) {  // matvec row: 4 independent chains, prefetch ahead of the stream
+        __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+        int k = 0;
+        for (; k < main; k += 64) {
+            _mm_prefetch((const char *)w + (size_t)k * es + 3072, _MM_HINT_T0);
+            _mm_prefetch((const char *)w + (size_t)k * es + 3072 + 64, _MM_HINT_T0);
+            if (es == 4) {
+                _mm_prefetch((const char *)w + (size_t)k * es + 3072 + 128, _MM_HINT_T0);
+                _mm_prefetch((const char *)w + (size_t)k * es + 3072 + 192, _MM_HINT_T0);
+            }
+            a0 = _mm512_fmadd_ps(load_w16(T, w, k, 0xFFFF), _mm512_loadu_ps(x + k), a0);
+            a1 = _mm512_fmadd_ps(load_w16(T, w, k + 16, 0xFFFF), _mm512_loadu_ps(x + k + 16), a1);
+            a2 = _mm512_fmadd_ps(load_w16(T, w, k + 32, 0xFFFF), _mm512_loadu_ps(x + k + 32), a2);
+            a3 = _mm512_fmadd_ps(load_w16(T, w, k + 48, 0xFFFF), _mm512_loadu_ps(x + k + 48), a3);
+        }
+        for (; k < cols; k += 16) {
+            __mmask16 m = cols - k >= 16 ? 0xFFFF : (__mmask16)((1u << (cols - k)) - 1);
+            a0 = _mm512_fmadd_ps(load_w16(T, w, k, m), _mm512_maskz_loadu_ps(m, x + k), a0);
+        }
+        y[0] = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)));
+        return;
+    }
+    // chain j of element (r, c) in part[j][r][c], one pass per chain over each block of KB columns
+    enum { KB = 512 };
+    __m512 part[4][4][4], acc[4][4];
+    for (int j = 0; j < 4; j++)
+        for (int r = 0; r < MR; r++)
+            for (int c = 0; c < NC; c++) part[j][r][c] = _mm512_setzero_ps();
+    for (int k0 = 0; k0 < main; k0 += KB) {
+        const int k1 = k0 + KB < main ? k0 + KB : main;
+        for (int j = 0; j < 4; j++) {
+            for (int r = 0; r < MR; r++)
+                for (int c = 0; c < NC; c++) acc[r][c] = part[j][r][c];
+            for (int k = k0 + 16 * j; k < k1; k += 64) {
+                for (int r = 0; r < MR; r++) {
+                    __m512 wv = load_w16(T, w + (size_t)r * wrow, k, 0xFFFF);
+                    for (int c = 0; c < NC; c++) acc[r][c] = _mm512_fmadd_ps(wv, _mm512_loadu_ps(x + (size_t)c * cols + k), acc[r][c]);
+                }
+            }
+            for (int r = 0; r < MR; r++)
+                for (int c = 0; c < NC; c++) part[j][r][c] = acc[r][c];
+        }
+    }
+    for (int k = main; k < cols; k += 16) {  // tail: chain 0
         __mmask16 m = cols - k >= 16 ? 0xFFFF : (__mmask16)((1u << (cols - k)) - 1);
         for (int r = 0; r < MR; r++) {
-            const uint8_t *wr = w + (size_t)r * wrow;
-            // matvec: ~3 KB ahead of each row's stream, one prefetch per cache line
-            if (NC == 1 && ((k * es) & 63) == 0) _mm_prefetch((const char *)wr + (size_t)k * es + 3072, _MM_HINT_T0);
-            __m512 wv = load_w16(T, wr, k, m);
+            __m512 wv = load_w16(T, w + (size_t)r * wrow, k, m);
             for (int c = 0; c < NC; c++)
-                acc[r][c] = _mm512_fmadd_ps(wv, _mm512_maskz_loadu_ps(m, x + (size_t)c * cols + k), acc[r][c]);
+                part[0][r][c] = _mm512_fmadd_ps(wv, _mm512_maskz_loadu_ps(m, x + (size_t)c * cols + k), part[0][r][c]);
         }
     }
     for (int r = 0; r < MR; r++)
-        for (int c = 0; c < NC; c++) y[(size_t)c * ldy + r] = _mm512_reduce_add_ps(acc[r][c]);
+        for (int c = 0; c < NC; c++)
+            y[(size_t)c * ldy + r] = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(part[0][r][c], part[1][r][c]),
+                                                                        _mm512_add_ps(part[2][r][c], part[3][r][c])));
 }
 
 // ================================================================ tiling driver
@@ -351,11 +392,8 @@ void ck_gemm_avx512(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
     case T_BF16: s = SET(bf16); break;
     default: return;
     }
-    if (c1 - c0 == 1) {  // matvec: one row at a time streams memory sequentially (floats: 4)
-        int r = r0;
-        if (ck_is_float(a->type))
-            for (; r + 4 <= r1; r += 4) s.t41(a, r, c0);
-        for (; r < r1; r++) s.t11(a, r, c0);
+    if (c1 - c0 == 1) {  // matvec: one row at a time streams memory sequentially
+        for (int r = r0; r < r1; r++) s.t11(a, r, c0);
         return;
     }
     for (int cc = c0; cc < c1; cc += CHUNK) {

@@ -129,11 +129,13 @@ void ck_quant_act_avx512(int type, const float *x, int cols, uint8_t *dst);
 size_t ck_act_row_bytes(int type, int cols);
 
 // ---------------------------------------------------------------- decode layout
-// For q4_0 q4_1 q5_0 q5_1 q8_0 on the VBMI path (every n: the batched tiles sum each element in
-// the matvec's order) and the scalar matvec. Blocks go in groups of 16; each group has 512 bytes of
-// quants then, after all groups' quants, a ck_dgroup per group.
-// Nibble formats: units of 4 blocks, unit u (128 bytes) = [A: element e < 16 of block 4u+L at
-// 16L+e | B: element 16+e at 64+16L+e]. q8_0: natural order (block b at 32b).
+// For q4_0 q4_1 q5_0 q5_1 on the VBMI path (every n: the batched tiles sum each element in the
+// matvec's order) and the scalar matvec. (q8_0 uses ck_lq pairs for every n: its pair tile
+// streams as fast as a 16-block group kernel, is faster on short rows and in batches.)
+// Blocks go in groups of 16; each group has 512 bytes of quants then, after all groups' quants,
+// a ck_dgroup per group.
+// Units of 4 blocks, unit u (128 bytes) = [A: element e < 16 of block 4u+L at 16L+e |
+// B: element 16+e at 64+16L+e].
 // ck_dgroup: d[16], ds[16] (d*sum), corr[16] (-offset*sum, int32) at the lane the kernel's
 // horizontal reduction leaves each block in (ck_decode_lane). Padding is zero.
 typedef struct { float d[16]; float ds[16]; int32_t corr[16]; } ck_dgroup;  // 192 B
@@ -141,15 +143,12 @@ static inline int ck_decode_groups(int cols) { return (cols / 32 + 15) / 16; }
 static inline size_t ck_decode_row_bytes(int cols) {
     return (size_t)ck_decode_groups(cols) * (512 + sizeof(ck_dgroup));
 }
-static inline int ck_decode_supported(int t) { return ck_is_legacy(t); }
+static inline int ck_decode_supported(int t) { return t == T_Q4_0 || t == T_Q4_1 || t == T_Q5_0 || t == T_Q5_1; }
 /// Lane of block i (0..15) of a group after the reduction.
-static inline int ck_decode_lane(int t, int i) {
-    if (t == T_Q8_0) { int p = i / 2; return 4 * (2 * (p / 4) + i % 2) + p % 4; }
-    return 4 * (i % 4) + i / 4;
-}
+static inline int ck_decode_lane(int t, int i) { (void)t; return 4 * (i % 4) + i / 4; }
 /// Position in the group's 512 quant bytes of element e of block i.
 static inline int ck_decode_pos(int t, int i, int e) {
-    if (t == T_Q8_0) return 32 * i + e;
+    (void)t;
     return 128 * (i / 4) + (e < 16 ? 16 * (i % 4) + e : 64 + 16 * (i % 4) + e - 16);
 }
 int ck_has_vbmi(void);

@@ -1,4 +1,4 @@
-// The 32-block formats (q4_0 q4_1 q5_0 q5_1 q8_0) with activations in the decode layout
+// The nibble formats (q4_0 q4_1 q5_0 q5_1) with activations in the decode layout
 // (16-block groups): the matvec W (rows, cols) @ x (cols,) -> y (rows,) (AVX-512 VBMI kernel and
 // its scalar reference) and the batched tiles Y (n, rows) = X (n, cols) · Wᵀ that sum every
 // element in the matvec's order, so a row's result does not depend on the batch.
@@ -30,12 +30,6 @@ void ck_quant_act_decode_reference(int type, const float *x, int cols, uint8_t *
 }
 
 static void unpack_block(int t, const uint8_t *b, uint8_t *u, float *dw, float *mw) {
-    if (t == T_Q8_0) {
-        *dw = f16_to_f32(rd16(b));
-        *mw = 0;
-        for (int j = 0; j < 32; j++) u[j] = (uint8_t)(b[2 + j] ^ 0x80);
-        return;
-    }
     int o = t == T_Q4_0 ? 2 : t == T_Q4_1 ? 4 : t == T_Q5_0 ? 6 : 8;
     int five = t == T_Q5_0 || t == T_Q5_1;
     *dw = f16_to_f32(rd16(b));
@@ -85,6 +79,14 @@ int ck_has_vbmi(void) {
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vbmi,fma,f16c")
 #endif
 #define INL static inline __attribute__((always_inline))
+// Loop unrolling in the register tiles is spelled out (SwiftPM builds -O2).
+#if defined(__clang__)
+#define UNROLL _Pragma("clang loop unroll(full)")
+#define NOUNROLL _Pragma("clang loop unroll(disable)")
+#else
+#define UNROLL _Pragma("GCC unroll 16")
+#define NOUNROLL _Pragma("GCC unroll 1")
+#endif
 
 void ck_quant_act_decode_avx512(int type, const float *x, int cols, uint8_t *dst) {
     int nb = cols / 32, off = ck_legacy_offset(type), ng = ck_decode_groups(cols);
@@ -153,60 +155,54 @@ INL row_masks make_masks(int nb, int bb) {
 // group the exact int dots z of its blocks (lane ck_decode_lane), then
 //   acc = fma(float(z + corr), dw * d, acc)  [no min]   or   acc = fma(mw, ds, fma(float(z), dw * d, acc))
 // over the groups in order, then _mm512_reduce_add_ps(acc). The matvec (row_dot) and the batched
-// tiles (group_tile) share group_unpack / group_dot / group_acc, so they cannot drift apart.
+// tiles (group_tile) share unit_unpack / unit_dot / reduce_units / group_acc, so they cannot
+// drift apart.
 
-/// Weight side of one group of 16 blocks (4 units) of a row: unsigned nibbles (plus the q5 high
-/// bit) of unit j in lo[j] / hi[j] (elements e < 16 / e >= 16 of block L in bytes 16L..16L+15), and
-/// the blocks' [d | m] halves in dword lane 4L + j = block 4j + L. Units past the row are zero.
-typedef struct { __m512i lo[4], hi[4], dm; } wgroup;
-
-/// fast: every unit is whole and not the row's last, so no bounds checks or masks. pf: prefetch
+/// Unit j of a group (blocks b..b+3, b = g0 + 4j) of a row: unsigned nibbles (plus the q5 high
+/// bit) in *lo / *hi (elements e < 16 / e >= 16 of block L in bytes 16L..16L+15); ORs the blocks'
+/// [d | m] halves into dword lanes 4L + j of *d. Returns 0, touching nothing, for a unit past the
+/// row. fast: the unit is whole and not the row's last, so no bounds checks or masks. pf: prefetch
 /// distance in bytes.
-INL void group_unpack(int T, int fast, const uint8_t *w, int g0, const row_masks *M, __m512i iq, __m512i ih,
-                      const __m512i *idm, int pf, wgroup *g) {
+INL int unit_unpack(int T, int fast, const uint8_t *w, int b, int j, const row_masks *M, __m512i iq, __m512i ih,
+                    __m512i idm_j, int pf, __m512i *lo, __m512i *hi, __m512i *d) {
     const int bb = T == T_Q4_0 ? 18 : T == T_Q4_1 ? 20 : T == T_Q5_0 ? 22 : 24;
     const int five = T == T_Q5_0 || T == T_Q5_1;
     const __m512i m4 = _mm512_set1_epi8(0x0F), c16 = _mm512_set1_epi8(16);
-    __m512i d = _mm512_setzero_si512();
-    for (int j = 0; j < 4; j++) {
-        int b = g0 + 4 * j;
-        if (!fast && b >= M->nb) { g->lo[j] = g->hi[j] = _mm512_setzero_si512(); continue; }
-        const uint8_t *base = w + (size_t)b * bb;
-        __m512i R0, R1;
-        if (fast || b < M->lastUnit) {
-            R0 = _mm512_loadu_si512(base);
-            R1 = _mm512_maskz_loadu_epi8(M->k1full, base + 64);
-        } else {
-            R0 = _mm512_maskz_loadu_epi8(M->k0last, base);
-            R1 = _mm512_maskz_loadu_epi8(M->k1last, base + 64);
-        }
-        _mm_prefetch((const char *)base + pf, _MM_HINT_T0);
-        _mm_prefetch((const char *)base + pf + 64, _MM_HINT_T0);
-        __m512i Q = _mm512_permutex2var_epi8(R0, iq, R1);
-        __m512i lo = _mm512_and_si512(Q, m4), hi = _mm512_and_si512(_mm512_srli_epi16(Q, 4), m4);
-        if (five) {
-            __m128i H = _mm512_castsi512_si128(_mm512_permutex2var_epi8(R0, ih, R1));
-            lo = _mm512_mask_add_epi8(lo, _cvtu64_mask64((uint64_t)_mm_cvtsi128_si64(H)), lo, c16);
-            hi = _mm512_mask_add_epi8(hi, _cvtu64_mask64((uint64_t)_mm_extract_epi64(H, 1)), hi, c16);
-        }
-        // this unit's 4 [d | m] dwords into lanes 4L + j
-        d = _mm512_or_si512(d, _mm512_maskz_permutex2var_epi8((__mmask64)0x000F000F000F000Full << (4 * j), R0, idm[j], R1));
-        g->lo[j] = lo;
-        g->hi[j] = hi;
+    if (!fast && b >= M->nb) return 0;
+    const uint8_t *base = w + (size_t)b * bb;
+    __m512i R0, R1;
+    if (fast || b < M->lastUnit) {
+        R0 = _mm512_loadu_si512(base);
+        R1 = _mm512_maskz_loadu_epi8(M->k1full, base + 64);
+    } else {
+        R0 = _mm512_maskz_loadu_epi8(M->k0last, base);
+        R1 = _mm512_maskz_loadu_epi8(M->k1last, base + 64);
     }
-    g->dm = d;
+    _mm_prefetch((const char *)base + pf, _MM_HINT_T0);
+    _mm_prefetch((const char *)base + pf + 64, _MM_HINT_T0);
+    __m512i Q = _mm512_permutex2var_epi8(R0, iq, R1);
+    __m512i l = _mm512_and_si512(Q, m4), h = _mm512_and_si512(_mm512_srli_epi16(Q, 4), m4);
+    if (five) {
+        __m128i H = _mm512_castsi512_si128(_mm512_permutex2var_epi8(R0, ih, R1));
+        l = _mm512_mask_add_epi8(l, _cvtu64_mask64((uint64_t)_mm_cvtsi128_si64(H)), l, c16);
+        h = _mm512_mask_add_epi8(h, _cvtu64_mask64((uint64_t)_mm_extract_epi64(H, 1)), h, c16);
+    }
+    *d = _mm512_or_si512(*d, _mm512_maskz_permutex2var_epi8((__mmask64)0x000F000F000F000Full << (4 * j), R0, idm_j, R1));
+    *lo = l;
+    *hi = h;
+    return 1;
 }
 
-/// Exact int dots of a group's 16 blocks with one activation row's group quants qg (512 bytes):
-/// lane 4L + j = block 4j + L.
-INL __m512i group_dot(const wgroup *g, const int8_t *qg) {
+/// Int dots of a unit's 4 blocks with its 128 activation bytes qu: 4 dwords per block.
+INL __m512i unit_dot(__m512i lo, __m512i hi, const int8_t *qu) {
+    __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, _mm512_loadu_si512(qu));
+    return _mm512_dpbusd_epi32(s, hi, _mm512_loadu_si512(qu + 64));
+}
+
+/// 4 dwords per block -> 1: lane 4L + j = block L of unit j (block 4j + L of the group). Exact:
+/// each dword <= 8 * 31 * 127 fits the 16-bit packing.
+INL __m512i reduce_units(const __m512i *v) {
     const __m512i ones = _mm512_set1_epi16(1);
-    __m512i v[4];
-    for (int j = 0; j < 4; j++) {
-        __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), g->lo[j], _mm512_loadu_si512(qg + 128 * j));
-        v[j] = _mm512_dpbusd_epi32(s, g->hi[j], _mm512_loadu_si512(qg + 128 * j + 64));
-    }
-    // 4 dwords per block -> 1 (each dword <= 8 * 31 * 127, so the 16-bit packing is exact)
     __m512i x01 = _mm512_madd_epi16(_mm512_packs_epi32(v[0], v[1]), ones);
     __m512i x23 = _mm512_madd_epi16(_mm512_packs_epi32(v[2], v[3]), ones);
     return _mm512_add_epi32(
@@ -217,32 +213,44 @@ INL __m512i group_dot(const wgroup *g, const int8_t *qg) {
 INL __m512 half_lo(__m512i dm) { return _mm512_cvtph_ps(_mm512_cvtepi32_epi16(dm)); }
 INL __m512 half_hi(__m512i dm) { return _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(dm, 16))); }
 
-/// The float step of one group (see the order above): dw, mw the weight's scales and mins.
-INL __m512 group_acc(int T, __m512i z, __m512 dw, __m512 mw, const ck_dgroup *gr, __m512 acc) {
+/// The float step of one group (see the order above): z its exact int dots, dm the weight's
+/// [d | m] halves in the same lanes.
+INL __m512 group_acc(int T, __m512i z, __m512i dm, const ck_dgroup *gr, __m512 acc) {
     const int hasMin = T == T_Q4_1 || T == T_Q5_1;
     if (!hasMin) z = _mm512_add_epi32(z, _mm512_loadu_si512(gr->corr));
-    acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(z), _mm512_mul_ps(dw, _mm512_loadu_ps(gr->d)), acc);
-    if (hasMin) acc = _mm512_fmadd_ps(mw, _mm512_loadu_ps(gr->ds), acc);
+    acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(z), _mm512_mul_ps(half_lo(dm), _mm512_loadu_ps(gr->d)), acc);
+    if (hasMin) acc = _mm512_fmadd_ps(half_hi(dm), _mm512_loadu_ps(gr->ds), acc);
     return acc;
+}
+
+/// One group of 16 blocks of a row against the activation quants q (the row's, from block 0):
+/// returns the int dots (lane 4L + j = block g0 + 4j + L) and their [d | m] halves in *dm.
+INL __m512i group_dots(int T, int fast, const uint8_t *w, int g0, const row_masks *M, const int8_t *q,
+                       __m512i iq, __m512i ih, const __m512i *idm, __m512i *dm) {
+    __m512i v[4], d = _mm512_setzero_si512();
+    UNROLL for (int j = 0; j < 4; j++) {
+        const int b = g0 + 4 * j;
+        __m512i lo, hi;
+        v[j] = unit_unpack(T, fast, w, b, j, M, iq, ih, idm[j], PREFETCH, &lo, &hi, &d)
+                   ? unit_dot(lo, hi, q + (size_t)b * 32) : _mm512_setzero_si512();
+    }
+    *dm = d;
+    return reduce_units(v);
 }
 
 /// w (cols,) · x (cols,) for one weight row, Σ over groups of 16 blocks;
 /// reference: ck_matvec_decode_reference.
 INL float row_dot(int T, const uint8_t *w, const row_masks *M, const int8_t *q, const ck_dgroup *G,
                   __m512i iq, __m512i ih, const __m512i *idm) {
-    const int hasMin = T == T_Q4_1 || T == T_Q5_1;
     __m512 acc = _mm512_setzero_ps();
     int g0 = 0;
-    wgroup g;
     for (; g0 + 12 < M->lastUnit; g0 += 16) {
-        group_unpack(T, 1, w, g0, M, iq, ih, idm, PREFETCH, &g);
-        __m512i z = group_dot(&g, q + (size_t)g0 * 32);
-        acc = group_acc(T, z, half_lo(g.dm), hasMin ? half_hi(g.dm) : _mm512_setzero_ps(), &G[g0 / 16], acc);
+        __m512i dm, z = group_dots(T, 1, w, g0, M, q, iq, ih, idm, &dm);
+        acc = group_acc(T, z, dm, &G[g0 / 16], acc);
     }
     for (; g0 < M->nb; g0 += 16) {
-        group_unpack(T, 0, w, g0, M, iq, ih, idm, PREFETCH, &g);
-        __m512i z = group_dot(&g, q + (size_t)g0 * 32);
-        acc = group_acc(T, z, half_lo(g.dm), hasMin ? half_hi(g.dm) : _mm512_setzero_ps(), &G[g0 / 16], acc);
+        __m512i dm, z = group_dots(T, 0, w, g0, M, q, iq, ih, idm, &dm);
+        acc = group_acc(T, z, dm, &G[g0 / 16], acc);
     }
     return _mm512_reduce_add_ps(acc);
 }
@@ -275,80 +283,9 @@ DECODE_FN(decode_q4_1, T_Q4_1)
 DECODE_FN(decode_q5_0, T_Q5_0)
 DECODE_FN(decode_q5_1, T_Q5_1)
 
-// q8_0: pairs of blocks per zmm (weights read as q ^ 0x80), 16-block groups reduced in 32 bits
-// (products of up to 255 * 127 do not fit the 16-bit packing); same float order as above.
-
-/// Weight side of one q8_0 group of a row: block pair p (blocks 2p, 2p+1) in u[p], the blocks'
-/// d halves at lane ck_decode_lane. Blocks past the row are zero (0x80 for a missing odd half,
-/// whose activations are zero).
-typedef struct { __m512i u[8], dm; } q8group;
-
-INL void q8_unpack(const uint8_t *w, int nb, int g0, __m512i gidx, int pf, q8group *g) {
-    const __m512i x80 = _mm512_set1_epi8((char)0x80);
-    for (int p = 0; p < 8; p++) {
-        int b = g0 + 2 * p;
-        if (b >= nb) { g->u[p] = _mm512_setzero_si512(); continue; }
-        const uint8_t *b0 = w + (size_t)b * 34;
-        _mm_prefetch((const char *)b0 + pf, _MM_HINT_T0);
-        __m256i hi = b + 1 < nb ? _mm256_loadu_si256((const __m256i *)(b0 + 36)) : _mm256_setzero_si256();
-        g->u[p] = _mm512_xor_si512(_mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(b0 + 2))), hi, 1), x80);
-    }
-    __mmask16 kv = 0xFFFF;
-    if (nb - g0 < 16) {
-        kv = 0;
-        for (int i = 0; i < nb - g0; i++) kv |= (__mmask16)(1u << ck_decode_lane(T_Q8_0, i));
-    }
-    g->dm = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), kv, gidx, w + (size_t)g0 * 34, 1);
-}
-
-/// Exact int dots of a q8_0 group's 16 blocks with activation group quants qg (512 bytes), block i
-/// at lane ck_decode_lane(T_Q8_0, i).
-INL __m512i q8_dot(const q8group *g, const int8_t *qg) {
-    __m512i v[8];
-    for (int p = 0; p < 8; p++) v[p] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), g->u[p], _mm512_loadu_si512(qg + 64 * p));
-    __m512i s1[4];
-    for (int k = 0; k < 4; k++)
-        s1[k] = _mm512_add_epi32(_mm512_unpacklo_epi64(v[2 * k], v[2 * k + 1]), _mm512_unpackhi_epi64(v[2 * k], v[2 * k + 1]));
-    __m512 w2[2];
-    for (int m = 0; m < 2; m++) {
-        __m512 a = _mm512_castsi512_ps(s1[2 * m]), b = _mm512_castsi512_ps(s1[2 * m + 1]);
-        w2[m] = _mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512(_mm512_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0))),
-                                                     _mm512_castps_si512(_mm512_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)))));
-    }
-    return _mm512_add_epi32(_mm512_castps_si512(_mm512_shuffle_f32x4(w2[0], w2[1], 0x88)),
-                            _mm512_castps_si512(_mm512_shuffle_f32x4(w2[0], w2[1], 0xDD)));
-}
-
-INL __m512i q8_gather_index(void) {
-    int gi[16];
-    for (int i = 0; i < 16; i++) gi[ck_decode_lane(T_Q8_0, i)] = i * 34;
-    return _mm512_loadu_si512(gi);
-}
-
-/// q8_0 w (cols,) · x (cols,); reference: ck_matvec_decode_reference.
-INL float row_dot_q8(const uint8_t *w, int nb, const int8_t *q, const ck_dgroup *G, __m512i gidx) {
-    __m512 acc = _mm512_setzero_ps();
-    q8group g;
-    for (int g0 = 0; g0 < nb; g0 += 16) {
-        q8_unpack(w, nb, g0, gidx, PREFETCH, &g);
-        __m512i z = q8_dot(&g, q + (size_t)g0 * 32);
-        acc = group_acc(T_Q8_0, z, half_lo(g.dm), _mm512_setzero_ps(), &G[g0 / 16], acc);
-    }
-    return _mm512_reduce_add_ps(acc);
-}
-
-static void decode_q8_0(const ck_gemm_args *a, int r0, int r1) {
-    const __m512i gidx = q8_gather_index();
-    int nb = a->cols / 32;
-    const int8_t *q = (const int8_t *)a->aq;
-    const ck_dgroup *G = (const ck_dgroup *)(a->aq + (size_t)ck_decode_groups(a->cols) * 512);
-    for (int r = r0; r < r1; r++) a->y[r] = row_dot_q8(a->w + (size_t)r * a->wrow, nb, q, G, gidx);
-}
-
 /// W (rows, cols) @ x (cols,) -> y (rows,) for rows r0..r1; reference: ck_matvec_decode_reference.
 void ck_matvec_decode_vbmi(const ck_gemm_args *a, int r0, int r1) {
     switch (a->type) {
-    case T_Q8_0: decode_q8_0(a, r0, r1); break;
     case T_Q4_0: decode_q4_0(a, r0, r1); break;
     case T_Q4_1: decode_q4_1(a, r0, r1); break;
     case T_Q5_0: decode_q5_0(a, r0, r1); break;
@@ -361,59 +298,49 @@ void ck_matvec_decode_vbmi(const ck_gemm_args *a, int r0, int r1) {
 // activation rows, and each element is summed exactly as the matvec sums it.
 
 /// Tile: W rows (MR, cols) @ X rows (NC, cols) -> Y (NC, MR) block, Y[c, r] at y[c*ldy + r];
-/// per element the order of row_dot / row_dot_q8. Reference: ck_matvec_decode_reference.
+/// per element the order of row_dot. One weight row at a time against the NC activation rows
+/// (which stay in L1), each group unpacked once. Reference: ck_matvec_decode_reference.
 INL void group_tile(int T, int MR, int NC, const uint8_t *w, size_t wrow, const uint8_t *aq, size_t arow,
-                    const row_masks *M, float *y, size_t ldy, __m512i iq, __m512i ih, const __m512i *idm, __m512i gidx) {
-    const int hasMin = T == T_Q4_1 || T == T_Q5_1;
+                    const row_masks *M, float *y, size_t ldy, __m512i iq, __m512i ih, const __m512i *idm) {
     const int nb = M->nb, ng = (nb + 15) / 16;
     const size_t meta = (size_t)ng * 512;
-    const int pf = 16 * ck_legacy_block_bytes(T);  // the next group of the same row
-    __m512 acc[4][4];
-    for (int r = 0; r < MR; r++)
-        for (int c = 0; c < NC; c++) acc[r][c] = _mm512_setzero_ps();
-    for (int g = 0; g < ng; g++) {
-        const int g0 = 16 * g, fast = g0 + 12 < M->lastUnit;
-        for (int r = 0; r < MR; r++) {
-            const uint8_t *wr = w + (size_t)r * wrow;
-            if (T == T_Q8_0) {
-                q8group u;
-                q8_unpack(wr, nb, g0, gidx, pf, &u);
-                const __m512 dw = half_lo(u.dm);
-                for (int c = 0; c < NC; c++) {
-                    const uint8_t *x = aq + (size_t)c * arow;
-                    __m512i z = q8_dot(&u, (const int8_t *)x + (size_t)g * 512);
-                    acc[r][c] = group_acc(T, z, dw, dw, (const ck_dgroup *)(x + meta) + g, acc[r][c]);
-                }
-                continue;
+    NOUNROLL for (int r = 0; r < MR; r++) {
+        const uint8_t *wr = w + (size_t)r * wrow;
+        __m512 acc[4];
+        UNROLL for (int c = 0; c < NC; c++) acc[c] = _mm512_setzero_ps();
+        for (int g = 0; g < ng; g++) {
+            const int g0 = 16 * g, fast = g0 + 12 < M->lastUnit;
+            __m512i lo[4], hi[4], dm = _mm512_setzero_si512();
+            int nu = 0;
+            UNROLL for (int j = 0; j < 4; j++) {
+                if (fast) unit_unpack(T, 1, wr, g0 + 4 * j, j, M, iq, ih, idm[j], PREFETCH, &lo[j], &hi[j], &dm);
+                else if (unit_unpack(T, 0, wr, g0 + 4 * j, j, M, iq, ih, idm[j], PREFETCH, &lo[j], &hi[j], &dm)) nu = j + 1;
             }
-            wgroup u;
-            if (fast) group_unpack(T, 1, wr, g0, M, iq, ih, idm, pf, &u);
-            else group_unpack(T, 0, wr, g0, M, iq, ih, idm, pf, &u);
-            const __m512 dw = half_lo(u.dm), mw = hasMin ? half_hi(u.dm) : dw;
-            for (int c = 0; c < NC; c++) {
+            UNROLL for (int c = 0; c < NC; c++) {
                 const uint8_t *x = aq + (size_t)c * arow;
-                __m512i z = group_dot(&u, (const int8_t *)x + (size_t)g * 512);
-                acc[r][c] = group_acc(T, z, dw, mw, (const ck_dgroup *)(x + meta) + g, acc[r][c]);
+                const int8_t *qg = (const int8_t *)x + (size_t)g * 512;
+                __m512i v[4];
+                UNROLL for (int j = 0; j < 4; j++)
+                    v[j] = fast || j < nu ? unit_dot(lo[j], hi[j], qg + 128 * j) : _mm512_setzero_si512();
+                acc[c] = group_acc(T, reduce_units(v), dm, (const ck_dgroup *)(x + meta) + g, acc[c]);
             }
         }
+        UNROLL for (int c = 0; c < NC; c++) y[(size_t)c * ldy + r] = _mm512_reduce_add_ps(acc[c]);
     }
-    for (int r = 0; r < MR; r++)
-        for (int c = 0; c < NC; c++) y[(size_t)c * ldy + r] = _mm512_reduce_add_ps(acc[r][c]);
 }
 
-typedef struct { row_masks M; __m512i iq, ih, idm[4], gidx; } group_ctx;
+typedef struct { row_masks M; __m512i iq, ih, idm[4]; } group_ctx;
 
 #define GROUP_FN(NAME, T, MR, NC)                                                                   \
     static void NAME(const ck_gemm_args *a, const group_ctx *u, int r, int c) {                     \
         group_tile(T, MR, NC, a->w + (size_t)r * a->wrow, a->wrow, a->aq + (size_t)c * a->arow, a->arow, \
-                   &u->M, a->y + (size_t)c * a->rows + r, a->rows, u->iq, u->ih, u->idm, u->gidx);  \
+                   &u->M, a->y + (size_t)c * a->rows + r, a->rows, u->iq, u->ih, u->idm);            \
     }
 #define GROUP_SET(NAME, T) GROUP_FN(NAME##_44, T, 4, 4) GROUP_FN(NAME##_41, T, 4, 1) GROUP_FN(NAME##_14, T, 1, 4) GROUP_FN(NAME##_11, T, 1, 1)
 GROUP_SET(g_q4_0, T_Q4_0)
 GROUP_SET(g_q4_1, T_Q4_1)
 GROUP_SET(g_q5_0, T_Q5_0)
 GROUP_SET(g_q5_1, T_Q5_1)
-GROUP_SET(g_q8_0, T_Q8_0)
 
 typedef void (*group_fn)(const ck_gemm_args *, const group_ctx *, int, int);
 
@@ -426,7 +353,6 @@ void ck_gemm_decode_vbmi(const ck_gemm_args *a, int r0, int r1, int c0, int c1) 
     case T_Q4_1: t44 = g_q4_1_44; t41 = g_q4_1_41; t14 = g_q4_1_14; t11 = g_q4_1_11; break;
     case T_Q5_0: t44 = g_q5_0_44; t41 = g_q5_0_41; t14 = g_q5_0_14; t11 = g_q5_0_11; break;
     case T_Q5_1: t44 = g_q5_1_44; t41 = g_q5_1_41; t14 = g_q5_1_14; t11 = g_q5_1_11; break;
-    case T_Q8_0: t44 = g_q8_0_44; t41 = g_q8_0_41; t14 = g_q8_0_14; t11 = g_q8_0_11; break;
     default: return;
     }
     const int bb = ck_legacy_block_bytes(a->type);
@@ -436,7 +362,6 @@ void ck_gemm_decode_vbmi(const ck_gemm_args *a, int r0, int r1, int c0, int c1) 
     u.iq = qs_index(bb, qo);
     u.ih = qh_index(bb, qo - 4);
     dm_index(bb, u.idm);
-    u.gidx = q8_gather_index();
     enum { CH = 64 };  // activation rows per pass
     for (int cc = c0; cc < c1; cc += CH) {
         int ce = cc + CH < c1 ? cc + CH : c1;

@@ -133,6 +133,8 @@ static void unpack_legacy(int t, const uint8_t *b, uint8_t *u, float *dw, float 
 }
 
 /// Reference: w (cols,) · x (cols,) for a legacy weight row and one quantized activation row.
+/// Blocks summed in order with the same expression as ck_matvec_decode_reference, which the scalar
+/// path uses for n = 1, so a row's result does not depend on n.
 static float dot_legacy_reference(int t, const uint8_t *w, const ck_lq *a, int cols) {
     int nb = cols / 32, bb = ck_legacy_block_bytes(t);
     float acc = 0;
@@ -309,7 +311,7 @@ int ck_matmul(ck_pool *pool, int isa, uint32_t type, const void *w, int rows, in
     job j;
     int vbmi;
     j.isa = resolve_isa(isa, &vbmi);
-    // 32-block formats: the decode layout (16-block groups). With VBMI for every n (the batched
+    // nibble formats: the decode layout (16-block groups). With VBMI for every n (the batched
     // tiles sum each element in the matvec's order, so rows do not depend on n); the scalar
     // matvec uses it too, summing in the same block order as the scalar gemm.
     j.decode = ck_decode_supported(t) && ((n == 1 && j.isa == CK_ISA_SCALAR) || (j.isa == CK_ISA_AVX512 && vbmi));

@@ -10,6 +10,9 @@ internal import CContinuumKernels
 ///   tested against, next to `Reference.matmul` in Swift).
 /// - n = 1 streams one weight row at a time (16-block groups reduced once, 3 KB prefetch);
 ///   n > 1 runs 4 x 4 register tiles so each unpacked weight block serves 4 activation rows.
+/// - Batch invariant: on a given instruction set, row c of Y has the same bits for every n and
+///   thread count (each element's float sum runs in one fixed order, whatever the tile), so a
+///   request's output does not depend on what it was batched with.
 /// - Weight rows are split into chunks claimed dynamically by the context's threads.
 public enum Kernels {
     /// Y (n, w.rows) = X (n, w.cols) · Wᵀ. X and Y row-major float. n = 1 is decode (matvec);
