@@ -9,6 +9,7 @@ import http.client
 import json
 import os
 import platform
+import signal
 import socket
 import subprocess
 import sys
@@ -22,6 +23,13 @@ DEFAULT_CONTINUUM = REPO / ".build/release/continuum"
 DEFAULT_LLAMA_SERVER = Path(os.environ.get("LLAMACPP_DIR", HOME / ".cache/continuum/llama.cpp")) / "bin/llama-server"
 # SmolLM2's special tokens are ids 0..16; random prompts draw from well inside the vocabulary.
 TOKEN_LO, TOKEN_HI = 1000, 48000
+
+
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)  # unwinds the `with Server(...)` blocks so servers are stopped
+
+
+signal.signal(signal.SIGTERM, _terminate)
 
 
 def log(*a):
