@@ -2,6 +2,7 @@
 // scalar fallback, chosen by ck_cpu_isa(). The scalar loops are the reference.
 #include "ckernels.h"
 #include "common.h"
+#include "exp512.h"
 
 // ---------------------------------------------------------------- scalar reference
 
@@ -66,22 +67,6 @@ AVX512 static void scale_mul_512(const float *x, const float *w, float s, float 
         _mm512_mask_storeu_ps(out + i, m, _mm512_mul_ps(_mm512_mul_ps(_mm512_maskz_loadu_ps(m, x + i), sv), _mm512_maskz_loadu_ps(m, w + i)));
     }
 }
-/// exp(x) for x in float range: 2^(x log2 e) = 2^k * p(f), degree-6 polynomial on [-0.5, 0.5]
-/// (relative error ~2e-7); -inf and x < -104 give exactly 0.
-AVX512 static inline __m512 exp_512(__m512 x) {
-    x = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(88.3762626647949f)), _mm512_set1_ps(-110.0f));  // scalef underflows to exactly 0
-    __m512 t = _mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f));
-    __m512 k = _mm512_roundscale_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 f = _mm512_sub_ps(t, k);  // [-0.5, 0.5]
-    __m512 p = _mm512_set1_ps(1.535336188319500e-4f);
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.339887440266574e-3f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(9.618437357674640e-3f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.550332471162809e-2f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.402264791363012e-1f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.931472028550421e-1f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.0f));
-    return _mm512_scalef_ps(p, k);
-}
 AVX512 static float max_512(const float *x, int n) {
     __m512 m = _mm512_set1_ps(-INFINITY);
     for (int i = 0; i < n; i += 16) {
@@ -94,7 +79,7 @@ AVX512 static float exp_sum_512(float *x, float mx, int n) {
     __m512 s = _mm512_setzero_ps(), mv = _mm512_set1_ps(mx);
     for (int i = 0; i < n; i += 16) {
         __mmask16 k = n - i >= 16 ? 0xFFFF : (__mmask16)((1u << (n - i)) - 1);
-        __m512 e = exp_512(_mm512_sub_ps(_mm512_maskz_loadu_ps(k, x + i), mv));
+        __m512 e = ck_exp512(_mm512_sub_ps(_mm512_maskz_loadu_ps(k, x + i), mv));
         e = _mm512_maskz_mov_ps(k, e);
         _mm512_mask_storeu_ps(x + i, k, e);
         s = _mm512_add_ps(s, e);
@@ -113,7 +98,7 @@ AVX512 static void swiglu_512(float *g, const float *u, int n) {
     for (int i = 0; i < n; i += 16) {
         __mmask16 k = n - i >= 16 ? 0xFFFF : (__mmask16)((1u << (n - i)) - 1);
         __m512 gv = _mm512_maskz_loadu_ps(k, g + i);
-        __m512 e = exp_512(_mm512_sub_ps(_mm512_setzero_ps(), gv));
+        __m512 e = ck_exp512(_mm512_sub_ps(_mm512_setzero_ps(), gv));
         __m512 silu = _mm512_div_ps(gv, _mm512_add_ps(one, e));
         _mm512_mask_storeu_ps(g + i, k, _mm512_mul_ps(silu, _mm512_maskz_loadu_ps(k, u + i)));
     }
@@ -129,7 +114,7 @@ AVX2F static inline float hsum256(__m256 v) {
     s = _mm_add_ss(s, _mm_movehdup_ps(s));
     return _mm_cvtss_f32(s);
 }
-/// exp(x): same polynomial as exp_512; x < -87.3 (and -inf) give 0.
+/// exp(x): same polynomial as ck_exp512; x < -87.3 (and -inf) give 0.
 AVX2F static inline __m256 exp_256(__m256 x) {
     __m256 zero = _mm256_cmp_ps(x, _mm256_set1_ps(-87.3f), _CMP_LT_OQ);
     x = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(88.3762626647949f)), _mm256_set1_ps(-87.3f));

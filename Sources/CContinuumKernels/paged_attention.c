@@ -2,6 +2,7 @@
 // One task = one (query token, kv head): the query heads that share the kv head walk the
 // keys together, so each K and V row is loaded once per group.
 #include "ck_paged_attention.h"
+#include "exp512.h"
 #include <math.h>
 #include <string.h>
 #if defined(__x86_64__)
@@ -50,23 +51,6 @@ static void task_reference(const ck_paged_attention_args *a, int i, int g) {
 
 PA512 static inline float hsum512(__m512 v) { return _mm512_reduce_add_ps(v); }
 
-/// exp(x) on 16 lanes: 2^(x log2 e) = 2^k * p(f), degree-6 polynomial on [-0.5, 0.5]
-/// (relative error ~2e-7); -inf gives exactly 0.
-PA512 static inline __m512 exp16(__m512 x) {
-    x = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(88.3762626647949f)), _mm512_set1_ps(-110.0f));
-    __m512 t = _mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f));
-    __m512 k = _mm512_roundscale_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 f = _mm512_sub_ps(t, k);
-    __m512 p = _mm512_set1_ps(1.535336188319500e-4f);
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.339887440266574e-3f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(9.618437357674640e-3f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.550332471162809e-2f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.402264791363012e-1f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.931472028550421e-1f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.0f));
-    return _mm512_scalef_ps(p, k);
-}
-
 /// AVX-512 for head_dim a multiple of 16 (≤ MAX_HEAD_DIM) and group ≤ MAX_GROUP. Keys are
 /// taken 16 positions at a time: 16 scores per head, one vector exp, one rescale of the
 /// accumulator per chunk (online softmax by chunks). The order of operations for a query
@@ -110,7 +94,7 @@ PA512 static void task_avx512(const ck_paged_attention_args *a, int i, int g) {
                 s[hh] *= c;
                 m[hh] = cmax;
             }
-            __m512 p = exp16(_mm512_sub_ps(x, _mm512_set1_ps(m[hh])));
+            __m512 p = ck_exp512(_mm512_sub_ps(x, _mm512_set1_ps(m[hh])));
             s[hh] += _mm512_reduce_add_ps(p);
             _mm512_store_ps(pv, p);
             for (int t = 0; t < cnt; t++) {
