@@ -29,7 +29,7 @@ struct ChatCompletionsHandler {
         var log = RequestLog(ledger: gateway.ledger, metrics: gateway.metrics, requestID: meta.id, keyID: keyID, model: body.model)
         log.limiter = gateway.limiter
         if plan.stream {
-            return stream(updates, meta: meta, plan: plan, log: log)
+            return try stream(updates, meta: meta, plan: plan, log: log)
         }
         var text = ""
         var entries: [LogprobEntry] = []
@@ -58,51 +58,22 @@ struct ChatCompletionsHandler {
     }
 
     private func stream(_ updates: AsyncThrowingStream<GenerationUpdate, any Error>, meta: ResponseMetadata,
-                        plan: GenerationPlan, log: RequestLog) -> Response {
-        var headers = Gateway.provenance()
-        headers[.contentType] = "text/event-stream"
-        headers[.cacheControl] = "no-cache"
+                        plan: GenerationPlan, log: RequestLog) throws -> Response {
         let gateway = self.gateway
-        return Response(status: .ok, headers: headers, body: .init { writer in
-            var log = log
-            var result: GenerationResult?
-            var first: ContinuousClock.Instant?
-            var last: ContinuousClock.Instant?
-            do {
-                try await writer.write(ByteBuffer(bytes: try SSEEncoder.data(ChatCompletionChunk.role(meta))))
-                for try await u in updates {
-                    switch u {
-                    case .token(let t):
-                        let now = ContinuousClock.now
-                        if let last { log.tokenGap(now - last) }
-                        last = now
-                        if first == nil { first = now }
-                        let lp = plan.logprobs.map { ChatLogprobs([gateway.logprobEntry(t.token)], topLogprobs: $0) }
-                        guard !t.text.isEmpty || lp != nil else { continue }
-                        try await writer.write(ByteBuffer(bytes: try SSEEncoder.data(ChatCompletionChunk.content(meta, t.text, logprobs: lp))))
-                    case .finished(let r):
-                        result = r
-                    }
-                }
-                guard let r = result else { throw OpenAIError.serverError("generation ended without a result") }
-                try await writer.write(ByteBuffer(bytes: try SSEEncoder.data(ChatCompletionChunk.finish(meta, Gateway.finishReason(r.finishReason)))))
+        return SSERelay(
+            updates: updates, log: log, head: [try SSEEncoder.data(ChatCompletionChunk.role(meta))],
+            frame: { t in
+                let lp = plan.logprobs.map { ChatLogprobs([gateway.logprobEntry(t.token)], topLogprobs: $0) }
+                guard !t.text.isEmpty || lp != nil else { return nil }
+                return try SSEEncoder.data(ChatCompletionChunk.content(meta, t.text, logprobs: lp))
+            },
+            tail: { r in
+                var frames = [try SSEEncoder.data(ChatCompletionChunk.finish(meta, Gateway.finishReason(r.finishReason)))]
                 if plan.includeUsage {
                     let usage = Usage(promptTokens: r.promptTokens, completionTokens: r.completionTokens, cachedTokens: r.cachedPromptTokens)
-                    try await writer.write(ByteBuffer(bytes: try SSEEncoder.data(ChatCompletionChunk.usage(meta, usage))))
+                    frames.append(try SSEEncoder.data(ChatCompletionChunk.usage(meta, usage)))
                 }
-                try await writer.write(ByteBuffer(bytes: SSEEncoder.done))
-                try await writer.finish(nil)
-                log.finish(r, status: .ok, httpStatus: 200, firstToken: first)
-            } catch let e as OpenAIError {
-                // The generation failed after the headers went out: a well-formed error event.
-                try? await writer.write(ByteBuffer(bytes: SSEEncoder.error(e)))
-                try? await writer.finish(nil)
-                log.finish(result, status: .error, httpStatus: 200, error: e.message, firstToken: first)
-            } catch {
-                // Writing failed: the client went away. Leaving the loop drops `updates`, which
-                // cancels the generation and frees its KV blocks within one engine step.
-                log.finish(result, status: .disconnected, httpStatus: 200, error: "client disconnected", firstToken: first)
-            }
-        })
+                return frames
+            }).response()
     }
 }

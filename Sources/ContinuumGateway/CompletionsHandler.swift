@@ -33,47 +33,22 @@ struct CompletionsHandler {
         var log = RequestLog(ledger: gateway.ledger, metrics: gateway.metrics, requestID: meta.id, keyID: keyID, model: body.model)
         log.limiter = gateway.limiter
         if plan.stream {
-            var headers = Gateway.provenance()
-            headers[.contentType] = "text/event-stream"
             let gateway = self.gateway
-            let startLog = log
-            return Response(status: .ok, headers: headers, body: .init { writer in
-                var log = startLog
-                var result: GenerationResult?
-                var first: ContinuousClock.Instant?
-                var last: ContinuousClock.Instant?
-                do {
-                    for try await u in updates {
-                        switch u {
-                        case .token(let t):
-                            let now = ContinuousClock.now
-                            if let last { log.tokenGap(now - last) }
-                            last = now
-                            if first == nil { first = now }
-                            let lp = plan.logprobs.map { CompletionLogprobs([gateway.logprobEntry(t.token)], logprobs: $0) }
-                            guard !t.text.isEmpty || lp != nil else { continue }
-                            try await writer.write(ByteBuffer(bytes: try SSEEncoder.data(Completion.chunk(meta, text: t.text, logprobs: lp))))
-                        case .finished(let r): result = r
-                        }
-                    }
-                    guard let r = result else { throw OpenAIError.serverError("generation ended without a result") }
-                    try await writer.write(ByteBuffer(bytes: try SSEEncoder.data(
-                        Completion.chunk(meta, text: "", finishReason: Gateway.finishReason(r.finishReason)))))
+            return SSERelay(
+                updates: updates, log: log, head: [],
+                frame: { t in
+                    let lp = plan.logprobs.map { CompletionLogprobs([gateway.logprobEntry(t.token)], logprobs: $0) }
+                    guard !t.text.isEmpty || lp != nil else { return nil }
+                    return try SSEEncoder.data(Completion.chunk(meta, text: t.text, logprobs: lp))
+                },
+                tail: { r in
+                    var frames = [try SSEEncoder.data(Completion.chunk(meta, text: "", finishReason: Gateway.finishReason(r.finishReason)))]
                     if plan.includeUsage {
                         let usage = Usage(promptTokens: r.promptTokens, completionTokens: r.completionTokens, cachedTokens: r.cachedPromptTokens)
-                        try await writer.write(ByteBuffer(bytes: try SSEEncoder.data(Completion.usage(meta, usage))))
+                        frames.append(try SSEEncoder.data(Completion.usage(meta, usage)))
                     }
-                    try await writer.write(ByteBuffer(bytes: SSEEncoder.done))
-                    try await writer.finish(nil)
-                    log.finish(r, status: .ok, httpStatus: 200, firstToken: first)
-                } catch let e as OpenAIError {
-                    try? await writer.write(ByteBuffer(bytes: SSEEncoder.error(e)))
-                    try? await writer.finish(nil)
-                    log.finish(result, status: .error, httpStatus: 200, error: e.message, firstToken: first)
-                } catch {
-                    log.finish(result, status: .disconnected, httpStatus: 200, error: "client disconnected", firstToken: first)
-                }
-            })
+                    return frames
+                }).response()
         }
         var entries: [LogprobEntry] = []
         var result: GenerationResult?
