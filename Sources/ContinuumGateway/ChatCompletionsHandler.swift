@@ -4,19 +4,33 @@ import ContinuumOpenAI
 import ContinuumTokenizers
 import Foundation
 import Hummingbird
+import HTTPTypes
 
 /// `POST /v1/chat/completions`.
 struct ChatCompletionsHandler {
     let gateway: Gateway
 
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
-        let body = try await gateway.decode(ChatCompletionRequest.self, from: request)
-        try gateway.checkModel(body.model)
-        let keyID = try await gateway.authorize(request, model: body.model)
+        let bytes = try await gateway.collectBody(request)
+        let body = try ChatCompletionRequest.decode(from: Data(bytes.readableBytesView))
+        _ = try gateway.group(for: body.model)
+        let key = try await gateway.authorize(request, model: body.model)
+        let meta = ResponseMetadata(id: ResponseID.chatCompletion(), created: Int(Date().timeIntervalSince1970), model: body.model)
+        return try await gateway.dispatch(
+            model: body.model, key: key, requestID: meta.id,
+            proxied: ProxiedRequest(path: "/chat/completions", body: bytes, stream: body.isStreaming)
+        ) { backend, log, headers in
+            try await answer(body, meta: meta, backend: backend, log: log, headers: headers)
+        }
+    }
+
+    /// Answers from an engine in this process.
+    private func answer(_ body: ChatCompletionRequest, meta: ResponseMetadata, backend: LocalBackend, log: RequestLog,
+                        headers: HTTPFields) async throws -> Response {
         let messages = body.messages.map { ChatMessage(role: $0.role.rawValue, content: $0.content?.text ?? "") }
         let prompt: [Int32]
         do {
-            prompt = try gateway.engine.chatPrompt(messages)
+            prompt = try backend.engine.chatPrompt(messages)
         } catch {
             throw OpenAIError.serverError("chat template: \(error)")
         }
@@ -24,14 +38,11 @@ struct ChatCompletionsHandler {
             prompt: prompt,
             parameters: GenerationPlan.parameters(body.sampling, maxTokens: body.maxTokens, topLogprobs: body.logprobsCount),
             stream: body.isStreaming, includeUsage: body.includeUsage, logprobs: body.logprobsCount)
-        let updates = try gateway.submit(plan)
-        let meta = ResponseMetadata(id: ResponseID.chatCompletion(), created: Int(Date().timeIntervalSince1970), model: body.model)
-        var log = RequestLog(ledger: gateway.ledger, metrics: gateway.metrics, requestID: meta.id, keyID: keyID, model: body.model)
-        log.limiter = gateway.limiter
+        let updates = try backend.submit(plan)
         if plan.stream {
-            return try stream(updates, meta: meta, plan: plan, log: log)
+            return try stream(updates, meta: meta, plan: plan, backend: backend, log: log, headers: headers)
         }
-        var text = ""
+        var log = log
         var entries: [LogprobEntry] = []
         var result: GenerationResult?
         var first: ContinuousClock.Instant?
@@ -40,13 +51,11 @@ struct ChatCompletionsHandler {
                 switch u {
                 case .token(let t):
                     if first == nil { first = .now }
-                    text += t.text
-                    if plan.logprobs != nil { entries.append(gateway.logprobEntry(t.token)) }
+                    if plan.logprobs != nil { entries.append(backend.logprobEntry(t.token)) }
                 case .finished(let r): result = r
                 }
             }
         } catch {
-            log.finish(result, status: .error, httpStatus: 500, error: "\(error)", firstToken: first)
             throw OpenAIError.serverError("generation failed: \(error)")
         }
         guard let r = result else { throw OpenAIError.serverError("generation ended without a result") }
@@ -54,16 +63,15 @@ struct ChatCompletionsHandler {
         let completion = ChatCompletion(meta, text: r.text, finishReason: Gateway.finishReason(r.finishReason), usage: usage,
                                         logprobs: plan.logprobs.map { ChatLogprobs(entries, topLogprobs: $0) })
         log.finish(r, status: .ok, httpStatus: 200, firstToken: first)
-        return Gateway.json(try OpenAIJSON.encode(completion), headers: Gateway.provenance())
+        return Gateway.json(try OpenAIJSON.encode(completion), headers: headers)
     }
 
     private func stream(_ updates: AsyncThrowingStream<GenerationUpdate, any Error>, meta: ResponseMetadata,
-                        plan: GenerationPlan, log: RequestLog) throws -> Response {
-        let gateway = self.gateway
-        return SSERelay(
-            updates: updates, log: log, head: [try SSEEncoder.data(ChatCompletionChunk.role(meta))],
+                        plan: GenerationPlan, backend: LocalBackend, log: RequestLog, headers: HTTPFields) throws -> Response {
+        SSERelay(
+            updates: updates, log: log, headers: headers, head: [try SSEEncoder.data(ChatCompletionChunk.role(meta))],
             frame: { t in
-                let lp = plan.logprobs.map { ChatLogprobs([gateway.logprobEntry(t.token)], topLogprobs: $0) }
+                let lp = plan.logprobs.map { ChatLogprobs([backend.logprobEntry(t.token)], topLogprobs: $0) }
                 guard !t.text.isEmpty || lp != nil else { return nil }
                 return try SSEEncoder.data(ChatCompletionChunk.content(meta, t.text, logprobs: lp))
             },

@@ -4,40 +4,50 @@ import ContinuumOpenAI
 import ContinuumTokenizers
 import Foundation
 import Hummingbird
+import HTTPTypes
 
 /// `POST /v1/completions` (the legacy text API): prompt text or token ids, no chat template.
 struct CompletionsHandler {
     let gateway: Gateway
 
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
-        let body = try await gateway.decode(CompletionRequest.self, from: request)
-        try gateway.checkModel(body.model)
-        let keyID = try await gateway.authorize(request, model: body.model)
+        let bytes = try await gateway.collectBody(request)
+        let body = try CompletionRequest.decode(from: Data(bytes.readableBytesView))
+        _ = try gateway.group(for: body.model)
+        let key = try await gateway.authorize(request, model: body.model)
+        let meta = ResponseMetadata(id: ResponseID.completion(), created: Int(Date().timeIntervalSince1970), model: body.model)
+        return try await gateway.dispatch(
+            model: body.model, key: key, requestID: meta.id,
+            proxied: ProxiedRequest(path: "/completions", body: bytes, stream: body.isStreaming)
+        ) { backend, log, headers in
+            try await answer(body, meta: meta, backend: backend, log: log, headers: headers)
+        }
+    }
+
+    /// Answers from an engine in this process.
+    private func answer(_ body: CompletionRequest, meta: ResponseMetadata, backend: LocalBackend, log: RequestLog,
+                        headers: HTTPFields) async throws -> Response {
+        let tokenizer = backend.engine.tokenizer
         let prompt: [Int32]
         switch body.prompt {
-        case .text(let t): prompt = gateway.engine.tokenizer.encode(t, parseSpecial: false)
+        case .text(let t): prompt = tokenizer.encode(t, parseSpecial: false)
         case .tokens(let ids):
-            let vocab = gateway.engine.tokenizer.vocabularySize
+            let vocab = tokenizer.vocabularySize
             guard ids.allSatisfy({ $0 >= 0 && $0 < vocab }) else {
                 throw OpenAIError.invalidValue(param: "prompt", "token ids must be in 0..<\(vocab)")
             }
             prompt = ids.map { Int32($0) }
         }
         guard !prompt.isEmpty else { throw OpenAIError.invalidValue(param: "prompt", "the prompt is empty") }
-        let stream = body.isStreaming
         let plan = GenerationPlan(
             prompt: prompt, parameters: GenerationPlan.parameters(body.sampling, maxTokens: body.sampling.maxTokens ?? 16, topLogprobs: body.logprobs),
-            stream: stream, includeUsage: body.includeUsage, logprobs: body.logprobs)
-        let updates = try gateway.submit(plan)
-        let meta = ResponseMetadata(id: ResponseID.completion(), created: Int(Date().timeIntervalSince1970), model: body.model)
-        var log = RequestLog(ledger: gateway.ledger, metrics: gateway.metrics, requestID: meta.id, keyID: keyID, model: body.model)
-        log.limiter = gateway.limiter
+            stream: body.isStreaming, includeUsage: body.includeUsage, logprobs: body.logprobs)
+        let updates = try backend.submit(plan)
         if plan.stream {
-            let gateway = self.gateway
             return SSERelay(
-                updates: updates, log: log, head: [],
+                updates: updates, log: log, headers: headers, head: [],
                 frame: { t in
-                    let lp = plan.logprobs.map { CompletionLogprobs([gateway.logprobEntry(t.token)], logprobs: $0) }
+                    let lp = plan.logprobs.map { CompletionLogprobs([backend.logprobEntry(t.token)], logprobs: $0) }
                     guard !t.text.isEmpty || lp != nil else { return nil }
                     return try SSEEncoder.data(Completion.chunk(meta, text: t.text, logprobs: lp))
                 },
@@ -50,22 +60,27 @@ struct CompletionsHandler {
                     return frames
                 }).response()
         }
+        var log = log
         var entries: [LogprobEntry] = []
         var result: GenerationResult?
         var first: ContinuousClock.Instant?
-        for try await u in updates {
-            switch u {
-            case .token(let t):
-                if first == nil { first = .now }
-                if plan.logprobs != nil { entries.append(gateway.logprobEntry(t.token)) }
-            case .finished(let r): result = r
+        do {
+            for try await u in updates {
+                switch u {
+                case .token(let t):
+                    if first == nil { first = .now }
+                    if plan.logprobs != nil { entries.append(backend.logprobEntry(t.token)) }
+                case .finished(let r): result = r
+                }
             }
+        } catch {
+            throw OpenAIError.serverError("generation failed: \(error)")
         }
         guard let r = result else { throw OpenAIError.serverError("generation ended without a result") }
         let usage = Usage(promptTokens: r.promptTokens, completionTokens: r.completionTokens, cachedTokens: r.cachedPromptTokens)
         let completion = Completion(meta, text: r.text, finishReason: Gateway.finishReason(r.finishReason), usage: usage,
                                     logprobs: plan.logprobs.map { CompletionLogprobs(entries, logprobs: $0) })
         log.finish(r, status: .ok, httpStatus: 200, firstToken: first)
-        return Gateway.json(try OpenAIJSON.encode(completion), headers: Gateway.provenance())
+        return Gateway.json(try OpenAIJSON.encode(completion), headers: headers)
     }
 }

@@ -7,72 +7,101 @@ public import Hummingbird
 import HTTPTypes
 import NIOCore
 
-/// The OpenAI-compatible HTTP server in front of the local batch engine: routes, auth by
-/// API key, one ledger row per request, provenance headers, SSE streaming.
+/// The OpenAI-compatible HTTP server: routes, auth by API key, one ledger row per request,
+/// provenance headers, SSE streaming; each served model answered by its replica group of
+/// backends (engines in process or OpenAI-compatible servers elsewhere).
 public struct Gateway: Sendable {
     public let configuration: GatewayConfiguration
-    public let engine: BatchEngine
+    public let groups: [String: ReplicaGroup]
     public let ledger: Ledger?
     public let metrics: GatewayMetrics
+    /// Every distinct backend, in the order first named.
+    let backends: [Backend]
     let limiter = RateLimiter()
 
-    public init(configuration: GatewayConfiguration, engine: BatchEngine, ledger: Ledger?) {
+    public init(configuration: GatewayConfiguration, groups: [ReplicaGroup], ledger: Ledger?) {
         self.configuration = configuration
-        self.engine = engine
         self.ledger = ledger
-        metrics = GatewayMetrics(engine: engine, model: configuration.modelName)
+        self.groups = Dictionary(groups.map { ($0.model, $0) }, uniquingKeysWith: { a, _ in a })
+        var seen = Set<String>()
+        backends = groups.flatMap(\.backends).filter { seen.insert($0.name).inserted }
+        metrics = GatewayMetrics(locals: backends.compactMap { if case .local(let l) = $0 { l } else { nil } })
     }
+
+    /// One local engine serving one model name: `continuum serve` without a config file.
+    public init(configuration: GatewayConfiguration, model: String, engine: BatchEngine, ledger: Ledger?) {
+        self.init(configuration: configuration,
+                  groups: [ReplicaGroup(model: model, backends: [.local(LocalBackend(name: "local", engine: engine))])],
+                  ledger: ledger)
+    }
+
+    var localBackends: [LocalBackend] { backends.compactMap { if case .local(let l) = $0 { l } else { nil } } }
+    var remoteBackends: [OpenAIBackend] { backends.compactMap { if case .openai(let o) = $0 { o } else { nil } } }
 
     /// The Hummingbird application; run it with `runService()` (graceful on SIGTERM/SIGINT).
     public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router()
         router.add(middleware: ErrorMiddleware())
+        let groups = self.groups
         router.get("/health") { _, _ in Self.json(#"{"status":"ok"}"#) }
-        router.get("/ready") { _, _ in Self.json(#"{"status":"ready"}"#) }
-        router.get("/v1/models") { _, _ in
-            let list = ModelList(data: [Model(id: configuration.modelName, created: 0, ownedBy: "continuum")])
-            return try Self.json(OpenAIJSON.encode(list))
+        router.get("/ready") { _, _ in
+            let down = groups.values.filter { !$0.isAvailable }.map(\.model).sorted()
+            guard down.isEmpty else {
+                throw OpenAIError.backendUnavailable("no healthy backend for: \(down.joined(separator: ", "))", retryAfterSeconds: 5)
+            }
+            return Self.json(#"{"status":"ready"}"#)
         }
+        let models = try? OpenAIJSON.encode(ModelList(data: groups.keys.sorted().map { Model(id: $0, created: 0, ownedBy: "continuum") }))
+        router.get("/v1/models") { _, _ in Self.json(models ?? Data()) }
         router.post("/v1/chat/completions") { request, context in
             try await ChatCompletionsHandler(gateway: self).handle(request, context: context)
         }
         router.post("/v1/completions") { request, context in
             try await CompletionsHandler(gateway: self).handle(request, context: context)
         }
-        let openAPI = OpenAPIDocument.json(modelName: configuration.modelName)
+        let openAPI = OpenAPIDocument.json(modelName: groups.keys.sorted().joined(separator: ", "))
         router.get("/openapi.json") { _, _ in Self.json(openAPI) }
         router.get("/metrics") { _, _ in
             var h = HTTPFields()
             h[.contentType] = "text/plain; version=0.0.4"
             return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))
         }
-        router.get("/v1/kv-events") { _, _ in KVEventsHandler(engine: engine).response() }
-        let shutdownEngine = EngineShutdownService(engine: engine, ledger: ledger, grace: configuration.shutdownGrace)
+        let locals = localBackends
+        router.get("/v1/kv-events") { request, _ in
+            let name = request.uri.queryParameters.get("backend")
+            guard let local = name.map({ n in locals.first { $0.name == n } }) ?? locals.first else {
+                throw OpenAIError(status: 404, message: name.map { "no local backend named '\($0)'" } ?? "this server has no local engine",
+                                  type: "invalid_request_error")
+            }
+            return KVEventsHandler(engine: local.engine).response()
+        }
+        let shutdown = EngineShutdownService(engines: locals.map(\.engine), remotes: remoteBackends, ledger: ledger,
+                                             grace: configuration.shutdownGrace)
+        let health = HealthChecker(backends: remoteBackends, interval: configuration.healthCheckInterval, timeout: .seconds(2))
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "continuum"),
-            services: [shutdownEngine],
+            services: [shutdown, health],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) })
     }
 
     // MARK: Shared pieces of the handlers
 
-    /// Reads the body up to the limit (413 beyond) and decodes and validates it.
-    func decode<R: OpenAIRequest>(_: R.Type, from request: Request) async throws -> R {
+    /// Reads the body up to the limit (413 beyond).
+    func collectBody(_ request: Request) async throws -> ByteBuffer {
         var request = request
-        let buffer: ByteBuffer
         do {
-            buffer = try await request.collectBody(upTo: configuration.bodyLimit)
+            return try await request.collectBody(upTo: configuration.bodyLimit)
         } catch let e as HTTPError where e.status == .contentTooLarge {
             throw OpenAIError.bodyTooLarge(limitBytes: configuration.bodyLimit)
         } catch is NIOTooManyBytesError {
             throw OpenAIError.bodyTooLarge(limitBytes: configuration.bodyLimit)
         }
-        return try R.decode(from: Data(buffer.readableBytesView))
     }
 
-    /// Checks the API key when any key exists; returns the key's id (nil when keys are off).
-    func authorize(_ request: Request, model: String) async throws -> Int64? {
+    /// Checks the API key when any key exists; returns the key (nil when keys are off).
+    /// The key's tiers are checked when routing.
+    func authorize(_ request: Request, model: String) async throws -> KeyRecord? {
         guard let ledger, try await ledger.hasAnyKeys() else { return nil }
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
             throw OpenAIError.missingAPIKey()
@@ -80,7 +109,6 @@ public struct Gateway: Sendable {
         let secret = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         guard let key = try await ledger.authenticate(secret) else { throw OpenAIError.invalidAPIKey() }
         guard key.allows(model: model) else { throw OpenAIError.permissionDenied("this key may not use model '\(model)'") }
-        guard key.allows(tier: "device") else { throw OpenAIError.permissionDenied("this key may not use the device tier") }
         if let remaining = key.remainingBudget, remaining <= 0 {
             throw OpenAIError.insufficientQuota("This key has used its token budget of \(key.tokenBudget ?? 0) tokens.")
         }
@@ -90,37 +118,23 @@ public struct Gateway: Sendable {
             throw OpenAIError.rateLimited(retryAfterSeconds: max(1, Int(min(wait, 3600).rounded(.up))),
                                           "Rate limit reached for this key (\(key.requestsPerMinute.map { "\($0) requests" } ?? "") \(key.tokensPerMinute.map { "\($0) tokens" } ?? "") per minute)")
         }
-        return key.id
+        return key
     }
 
     static func now() -> Double { Date().timeIntervalSince1970 }
 
-    func checkModel(_ model: String) throws {
-        guard model == configuration.modelName else { throw OpenAIError.modelNotFound(model) }
+    /// The replica group serving `model`, or 404 in OpenAI's shape.
+    func group(for model: String) throws -> ReplicaGroup {
+        guard let g = groups[model] else { throw OpenAIError.modelNotFound(model) }
+        return g
     }
 
-    /// Submits to the engine, mapping its refusals to OpenAI errors.
-    func submit(_ plan: GenerationPlan) throws -> AsyncThrowingStream<GenerationUpdate, any Error> {
-        do {
-            return try engine.submit(prompt: plan.prompt, parameters: plan.parameters)
-        } catch let e as BatchEngineError {
-            switch e.code {
-            case .queueFull: throw OpenAIError.rateLimited(retryAfterSeconds: 1, "The server is busy: \(e.message)")
-            case .promptTooLong, .tooLargeForCache:
-                throw OpenAIError.contextLengthExceeded(contextLength: engine.contextLength, promptTokens: plan.prompt.count)
-            case .emptyPrompt, .invalidToken: throw OpenAIError.invalidValue(param: "prompt", e.message)
-            case .shuttingDown: throw OpenAIError.backendUnavailable("the server is shutting down", retryAfterSeconds: 5)
-            }
-        } catch let e as SamplingParametersError {
-            throw OpenAIError.invalidValue(param: e.field.rawValue, e.message)
-        }
-    }
-
-    static func provenance() -> HTTPFields {
+    /// `x-continuum-tier`, `-backend` and `-route` of a routed request.
+    static func provenance(_ pick: ReplicaGroup.Pick) -> HTTPFields {
         var h = HTTPFields()
-        h[.continuumTier] = "device"
-        h[.continuumBackend] = "local"
-        h[.continuumRoute] = "single local backend"
+        h[.continuumTier] = pick.backend.tier.rawValue
+        h[.continuumBackend] = pick.backend.name
+        h[.continuumRoute] = pick.reason
         return h
     }
 
@@ -139,11 +153,6 @@ public struct Gateway: Sendable {
         case .length: .length
         }
     }
-
-    func logprobEntry(_ t: SampledToken) -> LogprobEntry {
-        LogprobEntry(token: LogprobCandidate(bytes: engine.tokenizer.tokenBytes(t.id), logprob: Double(t.logprob)),
-                     alternatives: t.top.map { LogprobCandidate(bytes: engine.tokenizer.tokenBytes($0.id), logprob: Double($0.logprob)) })
-    }
 }
 
 /// Turns any error thrown by a handler into OpenAI's error shape with the right status.
@@ -153,6 +162,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let e as OpenAIError {
             return Self.response(e)
+        } catch let e as RoutedError {
+            var response = Self.response(e.error)
+            response.headers.append(contentsOf: e.headers)
+            return response
         } catch let e as HTTPError {
             if e.status == .notFound {
                 return Self.response(OpenAIError(status: 404, message: "Unknown path \(request.uri.path)", type: "invalid_request_error"))

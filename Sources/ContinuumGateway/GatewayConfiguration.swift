@@ -1,20 +1,26 @@
-/// How `continuum serve` listens and what it serves.
+/// How `continuum serve` listens and how it treats requests and backends.
 public struct GatewayConfiguration: Sendable {
     public var host: String
     public var port: Int
     /// Largest request body accepted; larger ones get 413.
     public var bodyLimit: Int
-    /// The name clients use in `model` (also listed by `/v1/models`).
-    public var modelName: String
     /// Seconds in-flight requests get to finish on SIGTERM.
     public var shutdownGrace: Double
+    /// Extra attempts of a request, before its first byte only, preferring another replica.
+    public var retries: Int
+    /// First pause between attempts; doubled after each (with jitter).
+    public var retryBackoff: Duration
+    /// How often remote backends are probed (their circuit breakers opened or closed).
+    public var healthCheckInterval: Duration
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, bodyLimit: Int = 4 << 20, modelName: String,
-                shutdownGrace: Double = 30) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, bodyLimit: Int = 4 << 20, shutdownGrace: Double = 30,
+                retries: Int = 2, retryBackoff: Duration = .milliseconds(50), healthCheckInterval: Duration = .seconds(5)) {
         self.host = host
         self.port = port
         self.bodyLimit = bodyLimit
-        self.modelName = modelName
         self.shutdownGrace = shutdownGrace
+        self.retries = retries
+        self.retryBackoff = retryBackoff
+        self.healthCheckInterval = healthCheckInterval
     }
 }

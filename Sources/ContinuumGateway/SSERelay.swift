@@ -3,6 +3,7 @@ import ContinuumLedger
 import ContinuumOpenAI
 import Foundation
 import Hummingbird
+import HTTPTypes
 
 /// Streams engine updates to a client as server-sent events, the same way for chat and
 /// text completions: `head` frames first, one frame per token (`frame` may skip a token by
@@ -13,12 +14,13 @@ import Hummingbird
 struct SSERelay: Sendable {
     let updates: AsyncThrowingStream<GenerationUpdate, any Error>
     let log: RequestLog
+    let headers: HTTPFields
     let head: [Data]
     let frame: @Sendable (GenerationEvent) throws -> Data?
     let tail: @Sendable (GenerationResult) throws -> [Data]
 
     func response() -> Response {
-        var headers = Gateway.provenance()
+        var headers = self.headers
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         let relay = self

@@ -7,38 +7,110 @@ import Hummingbird
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve a model over an OpenAI-compatible HTTP API (continuous batching, prefix cache, API keys, ledger).")
+        abstract: "Serve models over an OpenAI-compatible HTTP API (continuous batching, prefix cache, backends in tiers, API keys, ledger).",
+        discussion: """
+            Without --config: one engine in process serves the model given by -m (default: SmolLM2-135M-Instruct Q4_1).
+            With --config FILE (YAML): the backends it declares (engines in process, OpenAI-compatible servers \
+            elsewhere), each in a tier (device, edge, cloud), and the model names served from them; see docs/SERVE.md.
+            --host, --port and --body-limit given on the command line override the file.
+            """)
 
+    @Option(help: "YAML file declaring backends, tiers and served models (see docs/SERVE.md).") var config: String?
     @Option(name: [.short, .long], help: "GGUF model file (default: SmolLM2-135M-Instruct Q4_1 from the model cache).") var model: String?
     @Option(help: "Name clients use in `model` (default: the file name without .gguf).") var modelName: String?
-    @Option(help: "Address to listen on.") var host = "127.0.0.1"
-    @Option(help: "Port (0 picks a free one).") var port = 8080
+    @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
+    @Option(help: "Port (default 8080; 0 picks a free one).") var port: Int?
     @Option(name: [.short, .long], help: "Threads.") var threads = Engine.defaultThreadCount
     @Option(name: [.short, .customLong("ctx-size")], help: "Longest sequence in tokens (default: the model's, at most 4096).") var contextLength: Int?
     @Option(help: "Most sequences decoding at once.") var parallel = 16
     @Option(help: "Most requests waiting; beyond it requests get 429.") var queue = 256
     @Option(help: "KV cache size in MiB (default: room for every sequence's full context, at most 1024).") var kvCacheMiB: Int?
-    @Option(help: "Largest request body in bytes.") var bodyLimit = 4 << 20
+    @Option(help: "Largest request body in bytes (default 4 MiB).") var bodyLimit: Int?
     @OptionGroup var ledgerOptions: LedgerOptions
     @Flag(help: "Run without a ledger (no API keys, no usage rows).") var noLedger = false
 
     func run() async throws {
-        let path = try ModelLocation.resolve(model)
-        guard threads >= 1, parallel >= 1, queue >= 0, bodyLimit > 0 else { throw ValidationError("threads, parallel and body-limit must be positive") }
-        let engine = try BatchEngine(.init(modelPath: path, threads: threads, contextLength: contextLength,
-                                           kvCacheBytes: kvCacheMiB.map { $0 << 20 }, maxSequences: parallel, maxQueue: queue))
+        guard threads >= 1, parallel >= 1, queue >= 0, (bodyLimit ?? 1) > 0 else {
+            throw ValidationError("threads, parallel and body-limit must be positive")
+        }
+        var file: ServeConfig?
+        if let config {
+            do { file = try ServeConfig.load(path: config) } catch { throw ValidationError(error.description) }
+        }
+        var settings = GatewayConfiguration()
+        settings.host = host ?? file?.host ?? settings.host
+        settings.port = port ?? file?.port ?? settings.port
+        settings.bodyLimit = bodyLimit ?? file?.bodyLimit ?? settings.bodyLimit
+        if let f = file {
+            settings.shutdownGrace = f.shutdownGraceSeconds ?? settings.shutdownGrace
+            settings.retries = f.retries
+            settings.healthCheckInterval = .milliseconds(Int(f.healthCheckIntervalSeconds * 1000))
+        }
+        let groups: [ReplicaGroup]
+        if let file {
+            groups = try makeGroups(file)
+        } else {
+            let path = try ModelLocation.resolve(model)
+            let engine = try BatchEngine(.init(modelPath: path, threads: threads, contextLength: contextLength,
+                                               kvCacheBytes: kvCacheMiB.map { $0 << 20 }, maxSequences: parallel, maxQueue: queue))
+            let name = modelName ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            groups = [ReplicaGroup(model: name, backends: [.local(LocalBackend(name: "local", engine: engine))])]
+        }
         let ledger = noLedger ? nil : try ledgerOptions.open()
         if let ledger {
             let closed = try await ledger.markInterrupted(startedBefore: Date())
             if closed > 0 { Stderr.print("ledger: \(closed) request(s) interrupted by the last shutdown marked as errors") }
         }
-        let name = modelName ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        let gateway = Gateway(configuration: .init(host: host, port: port, bodyLimit: bodyLimit, modelName: name),
-                              engine: engine, ledger: ledger)
-        let kv = engine.kvBlockCount * engine.blockSize
+        let gateway = Gateway(configuration: settings, groups: groups, ledger: ledger)
+        let host = settings.host
         let app = gateway.application { port in
-            Stderr.print("continuum serve: model '\(name)' on http://\(host):\(port)/v1 (context \(engine.contextLength), KV cache \(kv) tokens, \(parallel) parallel)")
+            Stderr.print("continuum serve: http://\(host):\(port)/v1")
+            for g in groups.sorted(by: { $0.model < $1.model }) {
+                Stderr.print("  model '\(g.model)' ← \(g.backends.map(Self.describe).joined(separator: ", "))")
+            }
         }
         try await app.runService()
+    }
+
+    /// Builds every backend the config declares once, then the groups that share them.
+    private func makeGroups(_ file: ServeConfig) throws -> [ReplicaGroup] {
+        var built: [String: Backend] = [:]
+        for (name, spec) in file.backends.sorted(by: { $0.key < $1.key }) where file.models.values.contains(where: { $0.contains(name) }) {
+            switch spec {
+            case .local(let l):
+                let path = try ModelLocation.resolve(l.model)
+                let engine = try BatchEngine(.init(
+                    modelPath: path, threads: l.threads ?? threads, contextLength: l.context ?? contextLength,
+                    kvCacheBytes: (l.kvCacheMiB ?? kvCacheMiB).map { $0 << 20 }, maxSequences: l.parallel ?? parallel,
+                    maxQueue: l.queue ?? queue))
+                built[name] = .local(LocalBackend(name: name, tier: l.tier, engine: engine))
+            case .openai(let o):
+                var key: String?
+                if let env = o.apiKeyEnv {
+                    guard let value = ProcessInfo.processInfo.environment[env], !value.isEmpty else {
+                        throw ValidationError("config: backends.\(name).api_key_env names $\(env), which is not set")
+                    }
+                    key = value
+                }
+                built[name] = .openai(OpenAIBackend(
+                    name: name, tier: o.tier, baseURL: o.baseURL, apiKey: key, upstreamModel: o.model,
+                    timeouts: .init(connect: .milliseconds(Int(o.connectTimeoutSeconds * 1000)),
+                                    firstByte: .milliseconds(Int(o.firstByteTimeoutSeconds * 1000)),
+                                    read: .milliseconds(Int(o.readTimeoutSeconds * 1000))),
+                    maxConnections: o.maxConnections, breaker: CircuitBreaker(failureThreshold: o.failureThreshold)))
+            }
+        }
+        return file.models.sorted(by: { $0.key < $1.key }).map { model, names in
+            ReplicaGroup(model: model, backends: names.map { built[$0]! })
+        }
+    }
+
+    private static func describe(_ b: Backend) -> String {
+        switch b {
+        case .local(let l):
+            "\(l.name) (\(l.tier.rawValue), in process, context \(l.engine.contextLength), KV cache \(l.engine.kvBlockCount * l.engine.blockSize) tokens)"
+        case .openai(let o):
+            "\(o.name) (\(o.tier.rawValue), \(o.baseURL))"
+        }
     }
 }

@@ -1,0 +1,41 @@
+public import ContinuumEngine
+import ContinuumOpenAI
+import ContinuumTokenizers
+
+/// An engine in this process (continuous batching, paged KV cache with prefix reuse).
+public struct LocalBackend: Sendable {
+    public let name: String
+    public let tier: Tier
+    public let engine: BatchEngine
+    /// Never opened by failures (the engine reports its own refusals); present so every
+    /// backend routes the same way.
+    public let breaker = CircuitBreaker(failureThreshold: .max)
+
+    public init(name: String, tier: Tier = .device, engine: BatchEngine) {
+        self.name = name
+        self.tier = tier
+        self.engine = engine
+    }
+
+    /// Submits to the engine, mapping its refusals to OpenAI errors.
+    func submit(_ plan: GenerationPlan) throws -> AsyncThrowingStream<GenerationUpdate, any Error> {
+        do {
+            return try engine.submit(prompt: plan.prompt, parameters: plan.parameters)
+        } catch let e as BatchEngineError {
+            switch e.code {
+            case .queueFull: throw OpenAIError.rateLimited(retryAfterSeconds: 1, "The server is busy: \(e.message)")
+            case .promptTooLong, .tooLargeForCache:
+                throw OpenAIError.contextLengthExceeded(contextLength: engine.contextLength, promptTokens: plan.prompt.count)
+            case .emptyPrompt, .invalidToken: throw OpenAIError.invalidValue(param: "prompt", e.message)
+            case .shuttingDown: throw OpenAIError.backendUnavailable("the server is shutting down", retryAfterSeconds: 5)
+            }
+        } catch let e as SamplingParametersError {
+            throw OpenAIError.invalidValue(param: e.field.rawValue, e.message)
+        }
+    }
+
+    func logprobEntry(_ t: SampledToken) -> LogprobEntry {
+        LogprobEntry(token: LogprobCandidate(bytes: engine.tokenizer.tokenBytes(t.id), logprob: Double(t.logprob)),
+                     alternatives: t.top.map { LogprobCandidate(bytes: engine.tokenizer.tokenBytes($0.id), logprob: Double($0.logprob)) })
+    }
+}

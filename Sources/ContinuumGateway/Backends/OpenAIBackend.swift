@@ -1,0 +1,89 @@
+public import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// An OpenAI-compatible server elsewhere (another `continuum serve`, llama-server, vLLM, a
+/// cloud API), reached over HTTP(S) with one connection pool per backend.
+public struct OpenAIBackend: Sendable {
+    public let name: String
+    public let tier: Tier
+    /// Base URL up to and including the API version, e.g. `http://10.0.0.7:8080/v1`.
+    public let baseURL: String
+    /// The model name the upstream knows; nil sends the served name unchanged.
+    public let upstreamModel: String?
+    public let timeouts: Timeouts
+    public let breaker: CircuitBreaker
+    let authorization: String?
+    let client: HTTPClient
+
+    public struct Timeouts: Sendable {
+        /// Opening a connection.
+        public var connect: Duration
+        /// From sending the request to the response head (for a non-streaming request: the whole answer).
+        public var firstByte: Duration
+        /// Longest silence while the body streams.
+        public var read: Duration
+
+        public init(connect: Duration = .seconds(5), firstByte: Duration = .seconds(600), read: Duration = .seconds(120)) {
+            self.connect = connect
+            self.firstByte = firstByte
+            self.read = read
+        }
+    }
+
+    /// - Parameters:
+    ///   - apiKey: sent as `Authorization: Bearer`; nil sends none.
+    ///   - maxConnections: connections kept open to the upstream (more requests queue for one).
+    public init(name: String, tier: Tier, baseURL: String, apiKey: String?, upstreamModel: String? = nil,
+                timeouts: Timeouts = Timeouts(), maxConnections: Int = 256, breaker: CircuitBreaker = CircuitBreaker()) {
+        self.name = name
+        self.tier = tier
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.upstreamModel = upstreamModel
+        self.timeouts = timeouts
+        self.breaker = breaker
+        authorization = apiKey.map { "Bearer \($0)" }
+        var configuration = HTTPClient.Configuration(
+            timeout: .init(connect: .init(timeouts.connect), read: .init(timeouts.read)),
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnections))
+        configuration.httpVersion = .http1Only
+        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+
+    /// POSTs a JSON body to `path` (e.g. `/chat/completions`) and returns once the response
+    /// head has arrived; the body is the caller's to stream or collect.
+    func post(_ path: String, body: ByteBuffer, stream: Bool) async throws -> HTTPClientResponse {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/json")
+        request.headers.add(name: "accept", value: stream ? "text/event-stream" : "application/json")
+        if let authorization { request.headers.add(name: "authorization", value: authorization) }
+        request.body = .bytes(body)
+        return try await client.execute(request, timeout: .init(timeouts.firstByte))
+    }
+
+    /// GET `/models` within `timeout`: true when the upstream answers 2xx.
+    func probe(timeout: Duration) async -> Bool {
+        var request = HTTPClientRequest(url: baseURL + "/models")
+        if let authorization { request.headers.add(name: "authorization", value: authorization) }
+        do {
+            let response = try await client.execute(request, timeout: .init(timeout))
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            return (200..<300).contains(response.status.code)
+        } catch {
+            return false
+        }
+    }
+
+    func shutdown() async {
+        try? await client.shutdown()
+    }
+}
+
+extension TimeAmount {
+    init(_ d: Duration) {
+        let (s, a) = d.components
+        self = .nanoseconds(s * 1_000_000_000 + a / 1_000_000_000)
+    }
+}

@@ -1,0 +1,198 @@
+import AsyncHTTPClient
+import ContinuumLedger
+import ContinuumOpenAI
+import Foundation
+import Hummingbird
+import HTTPTypes
+import NIOCore
+import NIOHTTP1
+
+/// A request to relay to an OpenAI-compatible backend: the client's own body (validated
+/// already), sent on unchanged unless the upstream knows the model by another name.
+struct ProxiedRequest: Sendable {
+    /// Path under the base URL: `/chat/completions` or `/completions`.
+    let path: String
+    let body: ByteBuffer
+    let stream: Bool
+}
+
+/// One attempt to answer a request from one OpenAI-compatible backend. Nothing reaches the
+/// client before the upstream has answered 2xx (a streaming answer) or in full (otherwise),
+/// so every failure up to then can be retried elsewhere. Streams pass through chunk by
+/// chunk, unbuffered; an SSE parser beside them only watches for usage, `[DONE]` and the
+/// first token. An upstream that breaks off mid-stream gets the client an OpenAI error
+/// event and the ledger a `backend_failed` row.
+struct UpstreamRelay: Sendable {
+    let backend: OpenAIBackend
+    /// Largest non-streaming answer or error body read from an upstream.
+    static let maxBodyBytes = 64 << 20
+
+    enum Outcome: Sendable {
+        case answered(Response)
+        /// Worth trying again (elsewhere): the upstream was unreachable, slow, overloaded or failed.
+        case failed(OpenAIError)
+    }
+
+    func attempt(_ request: ProxiedRequest, model: String, log: RequestLog, headers: HTTPFields) async -> Outcome {
+        var body = request.body
+        if let upstream = backend.upstreamModel, upstream != model {
+            guard let rewritten = Self.renamingModel(in: body, to: upstream) else {
+                return .failed(.serverError("could not rewrite the model name for backend '\(backend.name)'"))
+            }
+            body = rewritten
+        }
+        let response: HTTPClientResponse
+        do {
+            response = try await backend.post(request.path, body: body, stream: request.stream)
+        } catch let e as HTTPClientError where e == .deadlineExceeded || e == .readTimeout || e == .connectTimeout {
+            backend.breaker.recordFailure()
+            return .failed(.backendTimeout("backend '\(backend.name)' did not answer in time (\(e))"))
+        } catch {
+            backend.breaker.recordFailure()
+            return .failed(.backendFailure("backend '\(backend.name)' is unreachable: \(error)"))
+        }
+        let status = Int(response.status.code)
+        guard (200..<300).contains(status) else {
+            let data = (try? await response.body.collect(upTo: Self.maxBodyBytes)).map { Data($0.readableBytesView) } ?? Data()
+            let upstreamError = OpenAIError(status: status, body: data)
+            if status >= 500 || status == 429 {
+                if status >= 500 { backend.breaker.recordFailure() }
+                let retryAfter = response.headers.first(name: "retry-after").flatMap { Int($0) }
+                return .failed(upstreamError.map { OpenAIError(status: $0.status, message: $0.message, type: $0.type, param: $0.param,
+                                                               code: $0.code, retryAfterSeconds: retryAfter) }
+                               ?? .backendFailure("backend '\(backend.name)' answered HTTP \(status)"))
+            }
+            // 4xx: the request's fault; the upstream's answer goes to the client as it is.
+            backend.breaker.recordSuccess()
+            var log = log
+            log.finish(counts: nil, status: .error, httpStatus: status, error: upstreamError?.message ?? "HTTP \(status)")
+            return .answered(Self.response(status: status, data: data, contentType: "application/json", headers: headers))
+        }
+        if request.stream {
+            backend.breaker.recordSuccess()
+            return .answered(stream(response, log: log, headers: headers))
+        }
+        let data: Data
+        do {
+            data = Data(try await response.body.collect(upTo: Self.maxBodyBytes).readableBytesView)
+        } catch {
+            backend.breaker.recordFailure()
+            return .failed(.backendFailure("backend '\(backend.name)' broke off its answer: \(error)"))
+        }
+        backend.breaker.recordSuccess()
+        let usage = (try? JSONDecoder().decode(UsageOnly.self, from: data))?.usage
+        var log = log
+        log.finish(counts: usage.map(TokenCounts.init), status: .ok, httpStatus: status)
+        return .answered(Self.response(status: status, data: data, contentType: "application/json", headers: headers))
+    }
+
+    private func stream(_ response: HTTPClientResponse, log: RequestLog, headers: HTTPFields) -> Response {
+        var h = headers
+        h[.contentType] = "text/event-stream"
+        h[.cacheControl] = "no-cache"
+        let backend = self.backend
+        return Response(status: .ok, headers: h, body: .init { writer in
+            var log = log
+            var watcher = StreamWatcher()
+            do {
+                for try await chunk in response.body {
+                    watcher.observe(chunk, log: log)
+                    do {
+                        try await writer.write(chunk)
+                    } catch {
+                        // The client left: returning drops the upstream body, which cancels it.
+                        log.finish(counts: watcher.counts, status: .disconnected, httpStatus: 200, error: "client disconnected",
+                                   firstToken: watcher.firstToken)
+                        return
+                    }
+                }
+                guard watcher.sawDone else { throw StreamEnded() }
+                try? await writer.finish(nil)
+                if let e = watcher.upstreamError {
+                    log.finish(counts: watcher.counts, status: .error, httpStatus: 200, error: e, firstToken: watcher.firstToken)
+                } else {
+                    log.finish(counts: watcher.counts, status: .ok, httpStatus: 200, firstToken: watcher.firstToken)
+                }
+            } catch {
+                backend.breaker.recordFailure()
+                let reason = error is StreamEnded ? "ended its stream without [DONE]" : "failed mid-stream: \(error)"
+                let e = OpenAIError.backendFailure("backend '\(backend.name)' \(reason)")
+                // A partial event may be pending: a blank line ends it before the error event.
+                try? await writer.write(ByteBuffer(bytes: Data("\n\n".utf8) + SSEEncoder.error(e)))
+                try? await writer.finish(nil)
+                log.finish(counts: watcher.counts, status: .backendFailed, httpStatus: 200, error: e.message, firstToken: watcher.firstToken)
+            }
+        })
+    }
+
+    static func response(status: Int, data: Data, contentType: String, headers: HTTPFields) -> Response {
+        var h = headers
+        h[.contentType] = contentType
+        return Response(status: .init(code: status), headers: h, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The body with `model` replaced, or nil if it is not a JSON object.
+    static func renamingModel(in body: ByteBuffer, to model: String) -> ByteBuffer? {
+        guard var object = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] else { return nil }
+        object["model"] = model
+        guard let data = try? JSONSerialization.data(withJSONObject: object) else { return nil }
+        return ByteBuffer(bytes: data)
+    }
+
+    private struct StreamEnded: Error {}
+    private struct UsageOnly: Decodable { var usage: Usage? }
+}
+
+/// What the gateway learns from an upstream stream while passing it through: when the first
+/// token came, usage (when the upstream reports it), an error event, the `[DONE]` mark.
+private struct StreamWatcher {
+    private var parser = SSEParser()
+    private(set) var sawDone = false
+    private(set) var firstToken: ContinuousClock.Instant?
+    private var last: ContinuousClock.Instant?
+    private var chunks = 0
+    private var usage: Usage?
+    private(set) var upstreamError: String?
+    private var broken = false
+
+    /// Tokens as the upstream reported them, else one per content chunk (an estimate).
+    var counts: TokenCounts {
+        if let u = usage {
+            return TokenCounts(prompt: u.promptTokens, completion: u.completionTokens, cached: u.promptTokensDetails?.cachedTokens ?? 0)
+        }
+        return TokenCounts(prompt: 0, completion: chunks, cached: 0)
+    }
+
+    mutating func observe(_ chunk: ByteBuffer, log: RequestLog) {
+        guard !broken, let events = try? parser.feed(chunk.readableBytesView) else {
+            broken = true  // not SSE we understand: pass it on, stop watching
+            return
+        }
+        let now = ContinuousClock.now
+        for e in events {
+            if e.isDone { sawDone = true; continue }
+            if e.event == "error" || e.data.hasPrefix(#"{"error""#) {
+                upstreamError = OpenAIError(status: 200, body: Data(e.data.utf8))?.message ?? "error event"
+                sawDone = true  // an error event ends an OpenAI stream
+                continue
+            }
+            if e.data.contains(#""usage":{"#), let u = try? JSONDecoder().decode(UsageChunk.self, from: Data(e.data.utf8)).usage {
+                usage = u
+            }
+            if e.data.contains(#""content":""#) || e.data.contains(#""text":""#) {
+                chunks += 1
+                if firstToken == nil { firstToken = now }
+                if let last { log.tokenGap(now - last) }
+                last = now
+            }
+        }
+    }
+
+    private struct UsageChunk: Decodable { var usage: Usage? }
+}
+
+extension TokenCounts {
+    init(_ u: Usage) {
+        self.init(prompt: u.promptTokens, completion: u.completionTokens, cached: u.promptTokensDetails?.cachedTokens ?? 0)
+    }
+}

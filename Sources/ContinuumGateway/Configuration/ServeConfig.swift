@@ -1,0 +1,239 @@
+public import Foundation
+import Yams
+
+/// `continuum serve --config FILE`: the backends (engines in process and OpenAI-compatible
+/// servers elsewhere, each in a tier) and the model names served from them. YAML:
+///
+/// ```yaml
+/// port: 8080
+/// backends:
+///   phone:  {type: local, tier: device, model: ~/models/SmolLM2-135M-Instruct.Q4_1.gguf, threads: 2}
+///   big:    {type: openai, tier: cloud, base_url: https://api.example.com/v1, api_key_env: BIG_KEY, model: big-1}
+/// models:
+///   smollm2: phone            # one backend
+///   big: [big, big-2]         # replicas, round-robin over the healthy ones
+/// ```
+///
+/// Unknown keys are errors (a typo should not silently fall back to a default).
+public struct ServeConfig: Sendable, Equatable {
+    public var host: String?
+    public var port: Int?
+    public var bodyLimit: Int?
+    public var shutdownGraceSeconds: Double?
+    public var healthCheckIntervalSeconds: Double = 5
+    /// Extra attempts, before the first byte only, on another replica where there is one.
+    public var retries: Int = 2
+    public var backends: [String: BackendSpec]
+    public var models: [String: [String]]
+
+    public enum BackendSpec: Sendable, Equatable {
+        case local(Local)
+        case openai(OpenAI)
+
+        public var tier: Tier {
+            switch self {
+            case .local(let l): l.tier
+            case .openai(let o): o.tier
+            }
+        }
+    }
+
+    public struct Local: Sendable, Equatable {
+        public var tier: Tier = .device
+        /// GGUF path (`~` and paths relative to the config file resolved); nil: the default model.
+        public var model: String?
+        public var threads: Int?
+        public var context: Int?
+        public var parallel: Int?
+        public var queue: Int?
+        public var kvCacheMiB: Int?
+    }
+
+    public struct OpenAI: Sendable, Equatable {
+        public var tier: Tier = .cloud
+        public var baseURL: String
+        /// Name of the environment variable holding the API key (never the key itself).
+        public var apiKeyEnv: String?
+        /// The upstream's model name; nil: the served name.
+        public var model: String?
+        public var connectTimeoutSeconds: Double = 5
+        public var firstByteTimeoutSeconds: Double = 600
+        public var readTimeoutSeconds: Double = 120
+        public var maxConnections: Int = 256
+        public var failureThreshold: Int = 3
+    }
+
+    public init(backends: [String: BackendSpec], models: [String: [String]]) {
+        self.backends = backends
+        self.models = models
+    }
+
+    /// Reads and validates a config file; every problem is a ``ServeConfigError`` naming the key.
+    public static func load(path: String) throws(ServeConfigError) -> ServeConfig {
+        let text: String
+        do {
+            text = try String(contentsOfFile: (path as NSString).expandingTildeInPath, encoding: .utf8)
+        } catch {
+            throw ServeConfigError("cannot read \(path): \(error.localizedDescription)")
+        }
+        let base = ((path as NSString).expandingTildeInPath as NSString).deletingLastPathComponent
+        return try parse(yaml: text, baseDirectory: base)
+    }
+
+    public static func parse(yaml: String, baseDirectory: String = FileManager.default.currentDirectoryPath) throws(ServeConfigError) -> ServeConfig {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: yaml)
+        } catch {
+            throw ServeConfigError("not valid YAML: \(error)")
+        }
+        guard let root = node?.mapping else { throw ServeConfigError("the file must be a mapping with `backends` and `models`") }
+        var r = YAMLReader(root, path: "")
+        try r.only(["host", "port", "body_limit", "shutdown_grace_seconds", "health_check_interval_seconds", "retries", "backends", "models"])
+        var config = ServeConfig(backends: [:], models: [:])
+        config.host = try r.string("host")
+        config.port = try r.int("port", in: 0...65535)
+        config.bodyLimit = try r.int("body_limit", in: 1...(1 << 30))
+        config.shutdownGraceSeconds = try r.double("shutdown_grace_seconds", in: 0...3600)
+        config.healthCheckIntervalSeconds = try r.double("health_check_interval_seconds", in: 0.1...3600) ?? 5
+        config.retries = try r.int("retries", in: 0...10) ?? 2
+        guard let backends = try r.mapping("backends"), !backends.isEmpty else { throw ServeConfigError("`backends` must name at least one backend") }
+        for (name, node) in backends {
+            config.backends[name] = try backend(name: name, node: node, baseDirectory: baseDirectory)
+        }
+        guard let models = try r.mapping("models"), !models.isEmpty else { throw ServeConfigError("`models` must name at least one served model") }
+        for (name, node) in models {
+            let list: [String]
+            if let s = node.scalar?.string { list = [s] } else if let seq = node.sequence {
+                list = try seq.map { n throws(ServeConfigError) in
+                    guard let s = n.scalar?.string else { throw ServeConfigError("models.\(name): list backend names") }
+                    return s
+                }
+            } else {
+                throw ServeConfigError("models.\(name): give a backend name or a list of them")
+            }
+            guard !list.isEmpty else { throw ServeConfigError("models.\(name): needs at least one backend") }
+            for b in list where config.backends[b] == nil {
+                throw ServeConfigError("models.\(name): no backend named '\(b)' (backends: \(config.backends.keys.sorted().joined(separator: ", ")))")
+            }
+            guard Set(list).count == list.count else { throw ServeConfigError("models.\(name): a backend is listed twice") }
+            config.models[name] = list
+        }
+        return config
+    }
+
+    private static func backend(name: String, node: Node, baseDirectory: String) throws(ServeConfigError) -> BackendSpec {
+        guard let m = node.mapping else { throw ServeConfigError("backends.\(name) must be a mapping") }
+        guard !name.isEmpty, name.utf8.count <= 64, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw ServeConfigError("backends: '\(name)' is not a valid name (letters, digits, - _ . up to 64)")
+        }
+        var r = YAMLReader(m, path: "backends.\(name).")
+        switch try r.string("type") {
+        case "local":
+            try r.only(["type", "tier", "model", "threads", "context", "parallel", "queue", "kv_cache_mib"])
+            var l = Local()
+            l.tier = try r.tier() ?? .device
+            l.model = try r.string("model").map { resolve($0, baseDirectory: baseDirectory) }
+            l.threads = try r.int("threads", in: 1...512)
+            l.context = try r.int("context", in: 16...1_048_576)
+            l.parallel = try r.int("parallel", in: 1...1024)
+            l.queue = try r.int("queue", in: 0...1_000_000)
+            l.kvCacheMiB = try r.int("kv_cache_mib", in: 1...1_048_576)
+            return .local(l)
+        case "openai":
+            try r.only(["type", "tier", "base_url", "api_key_env", "model", "connect_timeout_seconds", "first_byte_timeout_seconds",
+                        "read_timeout_seconds", "max_connections", "failure_threshold"])
+            guard let url = try r.string("base_url") else { throw ServeConfigError("backends.\(name).base_url is required for type openai") }
+            guard let u = URL(string: url), let scheme = u.scheme, ["http", "https"].contains(scheme), u.host != nil else {
+                throw ServeConfigError("backends.\(name).base_url: '\(url)' is not an http(s) URL")
+            }
+            var o = OpenAI(baseURL: url)
+            o.tier = try r.tier() ?? .cloud
+            o.apiKeyEnv = try r.string("api_key_env")
+            o.model = try r.string("model")
+            o.connectTimeoutSeconds = try r.double("connect_timeout_seconds", in: 0.001...3600) ?? 5
+            o.firstByteTimeoutSeconds = try r.double("first_byte_timeout_seconds", in: 0.001...86400) ?? 600
+            o.readTimeoutSeconds = try r.double("read_timeout_seconds", in: 0.001...86400) ?? 120
+            o.maxConnections = try r.int("max_connections", in: 1...65536) ?? 256
+            o.failureThreshold = try r.int("failure_threshold", in: 1...1000) ?? 3
+            return .openai(o)
+        case let other:
+            throw ServeConfigError("backends.\(name).type must be `local` or `openai`\(other.map { " (got '\($0)')" } ?? "")")
+        }
+    }
+
+    private static func resolve(_ path: String, baseDirectory: String) -> String {
+        let p = (path as NSString).expandingTildeInPath
+        return p.hasPrefix("/") ? p : (baseDirectory as NSString).appendingPathComponent(p)
+    }
+}
+
+/// A config file that cannot be used, with the key at fault.
+public struct ServeConfigError: Error, Sendable, CustomStringConvertible, Equatable {
+    public let message: String
+    init(_ message: String) { self.message = message }
+    public var description: String { "config: \(message)" }
+}
+
+/// Typed, path-naming reads of one YAML mapping.
+private struct YAMLReader {
+    let mapping: Node.Mapping
+    let path: String
+
+    init(_ mapping: Node.Mapping, path: String) {
+        self.mapping = mapping
+        self.path = path
+    }
+
+    func only(_ keys: Set<String>) throws(ServeConfigError) {
+        for (k, _) in mapping {
+            guard let s = k.scalar?.string else { throw ServeConfigError("\(path): keys must be strings") }
+            if !keys.contains(s) {
+                throw ServeConfigError("unknown key '\(path)\(s)' (known: \(keys.sorted().joined(separator: ", ")))")
+            }
+        }
+    }
+
+    func node(_ key: String) -> Node? {
+        mapping[Node(key)].flatMap { $0.scalar?.string == "~" || $0.scalar?.string == "null" ? nil : $0 }
+    }
+
+    func string(_ key: String) throws(ServeConfigError) -> String? {
+        guard let n = node(key) else { return nil }
+        guard let s = n.scalar?.string else { throw ServeConfigError("\(path)\(key) must be a string") }
+        return s
+    }
+
+    func int(_ key: String, in range: ClosedRange<Int>) throws(ServeConfigError) -> Int? {
+        guard let n = node(key) else { return nil }
+        guard let s = n.scalar?.string, let v = Int(s) else { throw ServeConfigError("\(path)\(key) must be an integer") }
+        guard range.contains(v) else { throw ServeConfigError("\(path)\(key) must be in \(range.lowerBound)...\(range.upperBound) (got \(v))") }
+        return v
+    }
+
+    func double(_ key: String, in range: ClosedRange<Double>) throws(ServeConfigError) -> Double? {
+        guard let n = node(key) else { return nil }
+        guard let s = n.scalar?.string, let v = Double(s) else { throw ServeConfigError("\(path)\(key) must be a number") }
+        guard range.contains(v) else { throw ServeConfigError("\(path)\(key) must be in \(range.lowerBound)...\(range.upperBound) (got \(v))") }
+        return v
+    }
+
+    func mapping(_ key: String) throws(ServeConfigError) -> [(String, Node)]? {
+        guard let n = node(key) else { return nil }
+        guard let m = n.mapping else { throw ServeConfigError("\(path)\(key) must be a mapping") }
+        var out: [(String, Node)] = []
+        for (k, v) in m {
+            guard let s = k.scalar?.string else { throw ServeConfigError("\(path)\(key): keys must be strings") }
+            out.append((s, v))
+        }
+        return out
+    }
+
+    func tier() throws(ServeConfigError) -> Tier? {
+        guard let s = try string("tier") else { return nil }
+        guard let t = Tier(rawValue: s) else {
+            throw ServeConfigError("\(path)tier must be one of \(Tier.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(s)')")
+        }
+        return t
+    }
+}

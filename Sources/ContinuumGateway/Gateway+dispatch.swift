@@ -1,0 +1,72 @@
+import ContinuumLedger
+import ContinuumOpenAI
+import Foundation
+import Hummingbird
+import HTTPTypes
+
+extension Gateway {
+    /// Answers a validated request from `model`'s replica group: picks a backend (round-robin
+    /// over healthy ones in the key's tiers), and on a failure before the first byte retries,
+    /// with backoff, preferring another replica. `local` answers from an engine in process;
+    /// remote backends get `proxied`. Every outcome has a ledger row and provenance headers.
+    func dispatch(model: String, key: KeyRecord?, requestID: String, proxied: ProxiedRequest,
+                  local: (LocalBackend, RequestLog, HTTPFields) async throws -> Response) async throws -> Response {
+        let group = try group(for: model)
+        let started = ContinuousClock.now
+        let tiers = key?.allowedTiers.map { Set($0.compactMap(Tier.init(rawValue:))) }
+        if let tiers, !group.backends.contains(where: { tiers.contains($0.tier) }) {
+            let served = Set(group.backends.map(\.tier.rawValue)).sorted().joined(separator: ", ")
+            throw OpenAIError.permissionDenied("this key may not use the tiers that serve model '\(model)' (\(served))")
+        }
+        var avoiding = Set<String>()
+        var log: RequestLog?
+        var lastError: OpenAIError?
+        var lastHeaders = HTTPFields()
+        var backoff = configuration.retryBackoff
+        for attempt in 0...configuration.retries {
+            guard var pick = group.pick(tiers: tiers, avoiding: avoiding) else { break }
+            if attempt > 0 {
+                try await Task.sleep(for: backoff * Double.random(in: 0.5...1.5))
+                backoff *= 2
+                pick = .init(backend: pick.backend, reason: "\(pick.reason); attempt \(attempt + 1) after: \(lastError?.message ?? "failure")")
+            }
+            if log == nil {
+                log = RequestLog(ledger: ledger, metrics: metrics, limiter: limiter, requestID: requestID, keyID: key?.id,
+                                 model: model, route: pick, started: started)
+            } else {
+                log?.reroute(pick)
+            }
+            let headers = Self.provenance(pick)
+            lastHeaders = headers
+            switch pick.backend {
+            case .local(let backend):
+                do {
+                    return try await local(backend, log!, headers)
+                } catch let e as OpenAIError {
+                    log?.finish(counts: nil, status: .error, httpStatus: e.status, error: e.message)
+                    throw RoutedError(error: e, headers: headers)
+                }
+            case .openai(let backend):
+                switch await UpstreamRelay(backend: backend).attempt(proxied, model: model, log: log!, headers: headers) {
+                case .answered(let response): return response
+                case .failed(let e):
+                    lastError = e
+                    avoiding.insert(backend.name)
+                }
+            }
+        }
+        let error = lastError ?? .backendUnavailable("no healthy backend can take model '\(model)' now", retryAfterSeconds: 5)
+        if log == nil {
+            log = RequestLog(ledger: ledger, metrics: metrics, limiter: limiter, requestID: requestID, keyID: key?.id,
+                             model: model, route: nil, started: started)
+        }
+        log?.finish(counts: nil, status: .backendFailed, httpStatus: error.status, error: error.message)
+        throw RoutedError(error: error, headers: lastHeaders)
+    }
+}
+
+/// An error after routing: sent with the provenance headers of the backend that failed.
+struct RoutedError: Error {
+    let error: OpenAIError
+    let headers: HTTPFields
+}
