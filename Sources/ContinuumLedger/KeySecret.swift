@@ -29,9 +29,15 @@ enum KeySecret {
         String(secret.prefix(prefixLength))
     }
 
-    /// Whether `secret` has the shape of a key. Looks only at the public structure
-    /// (scheme and length), so rejecting early says nothing about the secret part.
+    /// Whether `secret` has the shape of a key: a generated one or an imported one. Looks
+    /// only at the public structure (length, characters), so rejecting early says nothing
+    /// about the secret part.
     static func isWellFormed(_ secret: String) -> Bool {
-        secret.utf8.count == scheme.utf8.count + randomLength && secret.utf8.starts(with: scheme.utf8)
+        (secret.utf8.count == scheme.utf8.count + randomLength && secret.utf8.starts(with: scheme.utf8)) || isImportable(secret)
+    }
+
+    /// An imported secret (made elsewhere): 32 to 256 printable ASCII characters, no spaces.
+    static func isImportable(_ secret: String) -> Bool {
+        (32...256).contains(secret.utf8.count) && secret.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
     }
 }

@@ -8,11 +8,13 @@ extension Ledger {
     public static let maxKeysPerPage = 1_000
 
     /// Creates a key and returns its id and secret. The secret is shown once: only its
-    /// hash is stored. nil limits mean unlimited; nil allow-lists mean any.
+    /// hash is stored. nil limits mean unlimited; nil allow-lists mean any. `secret`
+    /// imports an existing secret (32 to 256 printable ASCII characters, no spaces) instead
+    /// of generating one, e.g. for clients configured for another gateway.
     public func createKey(
         name: String, allowedModels: [String]? = nil, allowedTiers: [String]? = nil,
         requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, tokenBudget: Int? = nil,
-        now: Date = Date()
+        secret imported: String? = nil, now: Date = Date()
     ) async throws(LedgerError) -> (id: Int64, secret: String) {
         guard !name.isEmpty, name.count <= 200 else {
             throw .invalidArgument("key name must have 1 to 200 characters")
@@ -20,7 +22,10 @@ extension Ledger {
         for (label, value) in [("requestsPerMinute", requestsPerMinute), ("tokensPerMinute", tokensPerMinute), ("tokenBudget", tokenBudget)] {
             if let value, value < 0 { throw .invalidArgument("\(label) must not be negative (\(value))") }
         }
-        let secret = KeySecret.generate()
+        if let imported, !KeySecret.isImportable(imported) {
+            throw .invalidArgument("an imported secret must have 32 to 256 printable ASCII characters and no spaces")
+        }
+        let secret = imported ?? KeySecret.generate()
         let arguments: StatementArguments = [
             name, KeySecret.displayPrefix(secret), KeySecret.hash(secret),
             Self.encodeList(allowedModels), Self.encodeList(allowedTiers),

@@ -49,12 +49,18 @@ public final class Ledger: Sendable {
         /// How stale the in-memory key table may get before `authenticate` reloads it:
         /// bounds how long a key revoked by another process keeps working.
         public var keyCacheTTL: Duration
+        /// How long the writer waits after the first row of an idle spell before it commits,
+        /// gathering the rows that arrive meanwhile into the same transaction (and a
+        /// request's `begin` and final row into one insert). Bounds what a crash can lose
+        /// to this window; 0 commits at once.
+        public var groupCommitWindow: Duration
 
         public init(
             queueCapacity: Int = 10_000, maxBatch: Int = 1_000,
             busyTimeout: TimeInterval = 5, durability: Durability = .processCrash,
-            keyCacheTTL: Duration = .seconds(5)
+            keyCacheTTL: Duration = .seconds(5), groupCommitWindow: Duration = .milliseconds(2)
         ) {
+            self.groupCommitWindow = groupCommitWindow
             self.queueCapacity = queueCapacity
             self.maxBatch = maxBatch
             self.busyTimeout = busyTimeout
@@ -109,7 +115,8 @@ public final class Ledger: Sendable {
         self.database = database
         self.path = path
         self.writer = UsageWriter(
-            database: database, capacity: options.queueCapacity, maxBatch: options.maxBatch)
+            database: database, capacity: options.queueCapacity, maxBatch: options.maxBatch,
+            window: options.groupCommitWindow)
         self.keyCacheTTL = options.keyCacheTTL
         let now = ContinuousClock.now
         do {

@@ -64,10 +64,14 @@ final class UsageWriter: Sendable {
     /// Pause before retrying a batch after SQLite reported busy.
     private let busyPause: DispatchTimeInterval = .milliseconds(20)
 
-    init(database: any DatabaseWriter, capacity: Int, maxBatch: Int) {
+    /// Delay of the first commit after an idle spell (group commit; see Ledger.Options).
+    private let window: Duration
+
+    init(database: any DatabaseWriter, capacity: Int, maxBatch: Int, window: Duration = .zero) {
         self.database = database
         self.capacity = capacity
         self.maxBatch = maxBatch
+        self.window = window
     }
 
     /// Queues an operation; returns false if the queue was full and the row was dropped.
@@ -84,7 +88,16 @@ final class UsageWriter: Sendable {
             state.flushing = true
             return (true, true)
         }
-        if start { scheduleDrain() }
+        if start {
+            if window > .zero {
+                let (sec, atto) = window.components
+                DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(sec) * 1_000_000_000 + Int(atto / 1_000_000_000))) {
+                    self.scheduleDrain()
+                }
+            } else {
+                scheduleDrain()
+            }
+        }
         return accepted
     }
 
@@ -152,11 +165,14 @@ final class UsageWriter: Sendable {
             return
         }
 
+        // A request that began and finished within the batch needs only its final row.
+        let finished = Set(batch.compactMap { if case .finish(let r) = $0 { r.requestID } else { nil } })
+        let rows = batch.filter { if case .begin(let r) = $0 { !finished.contains(r.requestID) } else { true } }
         var rejected = 0
         var lastRowError: String?
         do {
             try db.inTransaction(.immediate) {
-                for operation in batch {
+                for operation in rows {
                     do {
                         try db.inSavepoint {
                             try Self.apply(operation, db)

@@ -15,16 +15,31 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "Requests per minute.") var rpm: Int?
         @Option(help: "Tokens per minute.") var tpm: Int?
         @Option(help: "Total token budget.") var budget: Int?
+        @Option(help: ArgumentHelp("Import the secret held in this environment variable instead of generating one (e.g. a key clients already use with another gateway; 32 to 256 printable characters).", valueName: "VAR")) var secretEnv: String?
         @OptionGroup var ledger: LedgerOptions
 
         func run() async throws {
+            var imported: String?
+            if let secretEnv {
+                guard let v = ProcessInfo.processInfo.environment[secretEnv], !v.isEmpty else {
+                    throw ValidationError("--secret-env: $\(secretEnv) is not set")
+                }
+                imported = v
+            }
+            for t in tier where !["device", "edge", "cloud"].contains(t) {
+                throw ValidationError("--tier must be device, edge or cloud (got '\(t)')")
+            }
             let l = try ledger.open()
             let (id, secret) = try await l.createKey(name: name, allowedModels: model.isEmpty ? nil : model,
                                                      allowedTiers: tier.isEmpty ? nil : tier, requestsPerMinute: rpm,
-                                                     tokensPerMinute: tpm, tokenBudget: budget)
+                                                     tokensPerMinute: tpm, tokenBudget: budget, secret: imported)
             try await l.close()
-            print(secret)
-            Stderr.print("created key \(id) '\(name)'; the secret above is shown only once")
+            if imported == nil {
+                print(secret)
+                Stderr.print("created key \(id) '\(name)'; the secret above is shown only once")
+            } else {
+                Stderr.print("imported key \(id) '\(name)' (\(secret.prefix(11))…)")
+            }
         }
     }
 

@@ -26,10 +26,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most requests waiting; beyond it requests get 429.") var queue = 256
     @Option(help: "KV cache size in MiB (default: room for every sequence's full context, at most 1024).") var kvCacheMiB: Int?
     @Option(help: "Largest request body in bytes (default 4 MiB).") var bodyLimit: Int?
+    @Option(help: "Network threads (default: one per core).") var eventLoops: Int?
     @OptionGroup var ledgerOptions: LedgerOptions
     @Flag(help: "Run without a ledger (no API keys, no usage rows).") var noLedger = false
 
     func run() async throws {
+        Gateway.runConcurrencyOnEventLoops(loops: eventLoops)
         guard threads >= 1, parallel >= 1, queue >= 0, (bodyLimit ?? 1) > 0 else {
             throw ValidationError("threads, parallel and body-limit must be positive")
         }
