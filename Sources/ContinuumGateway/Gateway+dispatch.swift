@@ -36,7 +36,8 @@ extension Gateway {
             } else {
                 log?.reroute(pick)
             }
-            let headers = Self.provenance(pick)
+            var headers = Self.provenance(pick)
+            headers[.requestID] = requestID
             lastHeaders = headers
             switch pick.backend {
             case .local(let backend):
@@ -61,6 +62,7 @@ extension Gateway {
                              model: model, route: nil, started: started)
         }
         log?.finish(counts: nil, status: .backendFailed, httpStatus: error.status, error: error.message)
+        lastHeaders[.requestID] = requestID
         throw RoutedError(error: error, headers: lastHeaders)
     }
 }

@@ -190,4 +190,6 @@ extension HTTPField.Name {
     static let continuumTier = Self("x-continuum-tier")!
     static let continuumBackend = Self("x-continuum-backend")!
     static let continuumRoute = Self("x-continuum-route")!
+    /// The id of the request's ledger row (a proxied answer keeps its upstream's own id).
+    static let requestID = Self("x-request-id")!
 }

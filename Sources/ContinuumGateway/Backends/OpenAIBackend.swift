@@ -76,7 +76,7 @@ public struct OpenAIBackend: Sendable {
         }
     }
 
-    func shutdown() async {
+    public func shutdown() async {
         try? await client.shutdown()
     }
 }

@@ -17,14 +17,14 @@ public final class ReplicaGroup: @unchecked Sendable {
     }
 
     /// A chosen backend and why, for `x-continuum-route` and the ledger.
-    struct Pick {
-        let backend: Backend
-        let reason: String
+    public struct Pick: Sendable {
+        public let backend: Backend
+        public let reason: String
     }
 
     /// The next backend in `tiers` (nil: any) whose breaker allows a request, preferring
     /// ones not in `avoiding` (those that just failed this request). Nil when none can take it.
-    func pick(tiers: Set<Tier>? = nil, avoiding: Set<String> = []) -> Pick? {
+    public func pick(tiers: Set<Tier>? = nil, avoiding: Set<String> = []) -> Pick? {
         let allowed = backends.indices.filter { tiers?.contains(backends[$0].tier) ?? true }
         guard !allowed.isEmpty else { return nil }
         if allowed.count == 1 {
@@ -54,5 +54,5 @@ public final class ReplicaGroup: @unchecked Sendable {
     }
 
     /// Whether some backend can take a request now (for `/ready`).
-    var isAvailable: Bool { backends.contains { $0.breaker.isClosed } }
+    public var isAvailable: Bool { backends.contains { $0.breaker.isClosed } }
 }

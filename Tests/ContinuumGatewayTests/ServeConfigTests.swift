@@ -1,0 +1,58 @@
+import ContinuumGateway
+import Testing
+
+@Suite struct ServeConfigTests {
+    @Test func parsesBackendsTiersAndModels() throws {
+        let c = try ServeConfig.parse(yaml: """
+            port: 9000
+            retries: 1
+            backends:
+              phone: {type: local, model: models/small.gguf, threads: 2, kv_cache_mib: 64}
+              cloud-a: {type: openai, tier: cloud, base_url: "https://a.example/v1", api_key_env: A_KEY, model: big}
+              cloud-b:
+                type: openai
+                base_url: http://10.0.0.2:8080/v1
+                read_timeout_seconds: 30
+            models:
+              small: phone
+              big: [cloud-a, cloud-b]
+            """, baseDirectory: "/etc/continuum")
+        #expect(c.port == 9000 && c.retries == 1 && c.host == nil)
+        guard case .local(let l) = c.backends["phone"] else { Issue.record("phone is not local"); return }
+        #expect(l.tier == .device && l.model == "/etc/continuum/models/small.gguf" && l.threads == 2 && l.kvCacheMiB == 64)
+        guard case .openai(let a) = c.backends["cloud-a"], case .openai(let b) = c.backends["cloud-b"] else {
+            Issue.record("cloud backends are not openai"); return
+        }
+        #expect(a.tier == .cloud && a.apiKeyEnv == "A_KEY" && a.model == "big" && a.readTimeoutSeconds == 120)
+        #expect(b.tier == .cloud && b.model == nil && b.readTimeoutSeconds == 30 && b.failureThreshold == 3)
+        #expect(c.models == ["small": ["phone"], "big": ["cloud-a", "cloud-b"]])
+    }
+
+    @Test(arguments: [
+        ("backends: {a: {type: local}}\nmodels: {m: a}\nprot: 1", "unknown key 'prot'"),
+        ("backends: {a: {type: local, treads: 2}}\nmodels: {m: a}", "unknown key 'backends.a.treads'"),
+        ("backends: {a: {type: gpu}}\nmodels: {m: a}", "type must be `local` or `openai` (got 'gpu')"),
+        ("backends: {a: {type: openai}}\nmodels: {m: a}", "base_url is required"),
+        ("backends: {a: {type: openai, base_url: 'localhost:80'}}\nmodels: {m: a}", "is not an http(s) URL"),
+        ("backends: {a: {type: local, tier: space}}\nmodels: {m: a}", "tier must be one of device, edge, cloud (got 'space')"),
+        ("backends: {a: {type: local, threads: 0}}\nmodels: {m: a}", "backends.a.threads must be in 1...512 (got 0)"),
+        ("backends: {a: {type: local, threads: two}}\nmodels: {m: a}", "backends.a.threads must be an integer"),
+        ("backends: {a: {type: local}}\nmodels: {m: b}", "models.m: no backend named 'b'"),
+        ("backends: {a: {type: local}}\nmodels: {m: [a, a]}", "listed twice"),
+        ("backends: {a: {type: local}}\nmodels: {m: []}", "needs at least one backend"),
+        ("backends: {}\nmodels: {m: a}", "`backends` must name at least one backend"),
+        ("backends: {a: {type: local}}", "`models` must name at least one served model"),
+        ("backends: {'a b': {type: local}}\nmodels: {m: 'a b'}", "is not a valid name"),
+        ("- just\n- a list", "must be a mapping"),
+        ("backends: [", "not valid YAML"),
+    ])
+    func rejectsWithTheKeyAtFault(yaml: String, message: String) {
+        #expect {
+            _ = try ServeConfig.parse(yaml: yaml)
+        } throws: { error in
+            guard let e = error as? ServeConfigError else { return false }
+            if !e.message.contains(message) { Issue.record("'\(e.message)' does not contain '\(message)'") }
+            return true
+        }
+    }
+}
