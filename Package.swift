@@ -42,6 +42,11 @@ let package = Package(
         .target(name: "ContinuumEngine", dependencies: ["ContinuumModels", "ContinuumTokenizers", "ContinuumGGUF"], swiftSettings: strict),
         // Codable wire types of the OpenAI API and SSE framing.
         .target(name: "ContinuumOpenAI", swiftSettings: strict),
+        // Pure replica-routing decisions (no I/O): round-robin, least outstanding, power of two,
+        // the AIBrix and SGLang baselines, and Continuum's exact-prefix policy.
+        .target(name: "ContinuumRouting", swiftSettings: strict),
+        // Trace readers, an engine cost model, a deterministic simulator, reports.
+        .target(name: "ContinuumReplay", dependencies: ["ContinuumRouting"], swiftSettings: strict),
         // SQLite (GRDB): API keys (hashed), per-request usage and provenance; migrations.
         .target(
             name: "ContinuumLedger",
@@ -69,7 +74,7 @@ let package = Package(
             name: "continuum",
             dependencies: [
                 "ContinuumEngine", "ContinuumGGUF", "ContinuumTokenizers", "ContinuumModels", "ContinuumKernels",
-                "ContinuumGateway", "ContinuumLedger",
+                "ContinuumGateway", "ContinuumLedger", "ContinuumRouting", "ContinuumReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -79,6 +84,8 @@ let package = Package(
         .testTarget(name: "ContinuumTokenizersTests", dependencies: ["ContinuumTokenizers", "ContinuumGGUF"], swiftSettings: strict),
         .testTarget(name: "ContinuumOpenAITests", dependencies: ["ContinuumOpenAI"], swiftSettings: strict),
         .testTarget(name: "ContinuumLedgerTests", dependencies: ["ContinuumLedger"], swiftSettings: strict),
+        .testTarget(name: "ContinuumRoutingTests", dependencies: ["ContinuumRouting"], swiftSettings: strict),
+        .testTarget(name: "ContinuumReplayTests", dependencies: ["ContinuumReplay", "ContinuumRouting"], swiftSettings: strict),
         .testTarget(name: "ContinuumGatewayTests", dependencies: ["ContinuumGateway"], swiftSettings: strict),
         .testTarget(name: "ContinuumEngineTests", dependencies: ["ContinuumEngine", "ContinuumModels", "ContinuumTokenizers", "ContinuumGGUF", "ContinuumKernels"], swiftSettings: strict),
     ]
