@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "ContinuumGateway",
             dependencies: [
-                "ContinuumEngine", "ContinuumOpenAI", "ContinuumLedger", "ContinuumTokenizers",
+                "ContinuumEngine", "ContinuumOpenAI", "ContinuumLedger", "ContinuumTokenizers", "ContinuumRouting", "ContinuumGGUF",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

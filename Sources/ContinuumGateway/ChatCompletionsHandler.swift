@@ -18,7 +18,8 @@ struct ChatCompletionsHandler {
         let meta = ResponseMetadata(id: ResponseID.chatCompletion(), created: Int(Date().timeIntervalSince1970), model: body.model)
         return try await gateway.dispatch(
             model: body.model, key: key, requestID: meta.id,
-            proxied: ProxiedRequest(path: "/chat/completions", body: bytes, stream: body.isStreaming)
+            proxied: ProxiedRequest(path: "/chat/completions", body: bytes, stream: body.isStreaming),
+            prompt: { $0.chat(body.messages.map { ChatMessage(role: $0.role.rawValue, content: $0.content?.text ?? "") }) }
         ) { backend, log, headers in
             try await answer(body, meta: meta, backend: backend, log: log, headers: headers)
         }
@@ -50,7 +51,7 @@ struct ChatCompletionsHandler {
             for try await u in updates {
                 switch u {
                 case .token(let t):
-                    if first == nil { first = .now }
+                    if first == nil { first = .now; log.firstToken() }
                     if plan.logprobs != nil { entries.append(backend.logprobEntry(t.token)) }
                 case .finished(let r): result = r
                 }

@@ -18,7 +18,13 @@ struct CompletionsHandler {
         let meta = ResponseMetadata(id: ResponseID.completion(), created: Int(Date().timeIntervalSince1970), model: body.model)
         return try await gateway.dispatch(
             model: body.model, key: key, requestID: meta.id,
-            proxied: ProxiedRequest(path: "/completions", body: bytes, stream: body.isStreaming)
+            proxied: ProxiedRequest(path: "/completions", body: bytes, stream: body.isStreaming),
+            prompt: { hasher in
+                switch body.prompt {
+                case .text(let t): hasher.text(t)
+                case .tokens(let ids): hasher.tokens(ids.map { Int32(truncatingIfNeeded: $0) })
+                }
+            }
         ) { backend, log, headers in
             try await answer(body, meta: meta, backend: backend, log: log, headers: headers)
         }
@@ -68,7 +74,7 @@ struct CompletionsHandler {
             for try await u in updates {
                 switch u {
                 case .token(let t):
-                    if first == nil { first = .now }
+                    if first == nil { first = .now; log.firstToken() }
                     if plan.logprobs != nil { entries.append(backend.logprobEntry(t.token)) }
                 case .finished(let r): result = r
                 }

@@ -1,5 +1,6 @@
 import ContinuumLedger
 import ContinuumOpenAI
+import ContinuumRouting
 import Foundation
 import Hummingbird
 import HTTPTypes
@@ -10,8 +11,10 @@ extension Gateway {
     /// with backoff, preferring another replica. `local` answers from an engine in process;
     /// remote backends get `proxied`. Every outcome has a ledger row and provenance headers.
     func dispatch(model: String, key: KeyRecord?, requestID: String, proxied: ProxiedRequest,
+                  prompt: (PromptHasher) -> RoutingRequest,
                   local: (LocalBackend, RequestLog, HTTPFields) async throws -> Response) async throws -> Response {
         let group = try group(for: model)
+        let routing = group.hasher.map(prompt)
         let started = ContinuousClock.now
         let tiers = key?.allowedTiers.map { Set($0.compactMap(Tier.init(rawValue:))) }
         if let tiers, !group.backends.contains(where: { tiers.contains($0.tier) }) {
@@ -24,11 +27,12 @@ extension Gateway {
         var lastHeaders = HTTPFields()
         var backoff = configuration.retryBackoff
         for attempt in 0...configuration.retries {
-            guard var pick = group.pick(tiers: tiers, avoiding: avoiding) else { break }
+            guard var pick = group.pick(tiers: tiers, avoiding: avoiding, request: routing) else { break }
             if attempt > 0 {
                 try await Task.sleep(for: backoff * Double.random(in: 0.5...1.5))
                 backoff *= 2
-                pick = .init(backend: pick.backend, reason: "\(pick.reason); attempt \(attempt + 1) after: \(lastError?.message ?? "failure")")
+                pick = .init(backend: pick.backend, reason: "\(pick.reason); attempt \(attempt + 1) after: \(lastError?.message ?? "failure")",
+                             ticket: pick.ticket)
             }
             if log == nil {
                 log = RequestLog(ledger: ledger, metrics: metrics, limiter: limiter, requestID: requestID, keyID: key?.id,

@@ -78,10 +78,11 @@ public struct Gateway: Sendable {
         let shutdown = EngineShutdownService(engines: locals.map(\.engine), remotes: remoteBackends, ledger: ledger,
                                              grace: configuration.shutdownGrace)
         let health = HealthChecker(backends: remoteBackends, interval: configuration.healthCheckInterval, timeout: .seconds(2))
+        let kvEvents = KVEventSubscriptions(groups: Array(groups.values))
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "continuum"),
-            services: [shutdown, health],
+            services: [shutdown, health, kvEvents],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) })
     }
 

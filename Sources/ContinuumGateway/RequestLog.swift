@@ -27,6 +27,8 @@ struct RequestLog: Sendable {
     let limiter: RateLimiter
     var record: UsageRecord
     let started: ContinuousClock.Instant
+    /// The route's claim on its replica's load, released as the request goes.
+    var ticket: RouteTicket?
 
     init(ledger: Ledger?, metrics: GatewayMetrics, limiter: RateLimiter, requestID: String, keyID: Int64?, model: String,
          route: ReplicaGroup.Pick?, started: ContinuousClock.Instant) {
@@ -34,6 +36,7 @@ struct RequestLog: Sendable {
         self.metrics = metrics
         self.limiter = limiter
         self.started = started
+        ticket = route?.ticket
         record = UsageRecord(requestID: requestID, keyID: keyID, model: model, tier: route?.backend.tier.rawValue,
                              backend: route?.backend.name, routeReason: route?.reason ?? "no backend could take it", status: .inProgress)
         _ = ledger?.begin(record)
@@ -41,6 +44,8 @@ struct RequestLog: Sendable {
 
     /// A retry moved the request to another backend.
     mutating func reroute(_ route: ReplicaGroup.Pick) {
+        ticket?.finish()
+        ticket = route.ticket
         record.tier = route.backend.tier.rawValue
         record.backend = route.backend.name
         record.routeReason = route.reason
@@ -54,6 +59,7 @@ struct RequestLog: Sendable {
     mutating func finish(counts: TokenCounts?, status: RequestStatus, httpStatus: Int, error: String? = nil,
                          firstToken: ContinuousClock.Instant? = nil) {
         let now = ContinuousClock.now
+        ticket?.finish()
         record.finishedAt = Date()
         if let c = counts {
             record.promptTokens = c.prompt
@@ -72,6 +78,9 @@ struct RequestLog: Sendable {
         metrics.request(model: record.model, status: status, backend: record.backend ?? "", counts: counts,
                         timeToFirstToken: firstToken.map { $0 - started })
     }
+
+    /// The first token came: the replica's prefill for this request is done.
+    func firstToken() { ticket?.firstToken() }
 
     /// Streams report the gap between consecutive tokens.
     func tokenGap(_ d: Duration) { metrics.interTokenLatency(d) }

@@ -37,7 +37,7 @@ struct SSERelay: Sendable {
                         let now = ContinuousClock.now
                         if let last { log.tokenGap(now - last) }
                         last = now
-                        if first == nil { first = now }
+                        if first == nil { first = now; log.firstToken() }
                         if let data = try relay.frame(t) { try await writer.write(ByteBuffer(bytes: data)) }
                     case .finished(let r):
                         result = r

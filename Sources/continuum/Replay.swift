@@ -66,6 +66,10 @@ struct Replay: ParsableCommand {
             try ReplayReport.csv(results).write(toFile: out + "/results.csv", atomically: true, encoding: .utf8)
             try ReplayReport.barChartSVG(results, title: "\(trace.count) requests, \(replicas) × \(engine.name), load \(loads.map { String(format: "%.3g", $0) }.joined(separator: ","))×")
                 .write(toFile: out + "/ttft.svg", atomically: true, encoding: .utf8)
+            if loads.count > 1 {
+                try ReplayReport.sweepChartSVG(results, title: "p99 TTFT against load, \(replicas) × \(engine.name)")
+                    .write(toFile: out + "/by-load.svg", atomically: true, encoding: .utf8)
+            }
             if !sweep.isEmpty {
                 try ReplayReport.csv(sweep).write(toFile: out + "/sweep.csv", atomically: true, encoding: .utf8)
                 try ReplayReport.sweepChartSVG(sweep, title: "p99 TTFT against load (round-robin sweep)")
@@ -104,15 +108,7 @@ struct Replay: ParsableCommand {
     }
 
     static func makePolicy(_ name: String, seed: UInt64, recomputeWeight: Double = 1) -> (any RoutingPolicy)? {
-        switch name {
-        case "round-robin": RoundRobinPolicy()
-        case "least-outstanding": LeastOutstandingPolicy()
-        case "power-of-two": PowerOfTwoPolicy(seed: seed)
-        case "aibrix": AIBrixPrefixCachePolicy(seed: seed)
-        case "sglang": SGLangCacheAwarePolicy()
-        case "continuum": ContinuumPrefixPolicy(recomputeWeight: recomputeWeight)
-        default: nil
-        }
+        PolicyCatalog.make(name, seed: seed, recomputeWeight: recomputeWeight)
     }
 
     private func loadTrace() throws -> [TraceRequest] {

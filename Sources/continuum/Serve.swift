@@ -2,6 +2,7 @@ import ArgumentParser
 import ContinuumEngine
 import ContinuumGateway
 import ContinuumLedger
+import ContinuumRouting
 import Foundation
 import Hummingbird
 
@@ -68,7 +69,7 @@ struct Serve: AsyncParsableCommand {
         let app = gateway.application { port in
             Stderr.print("continuum serve: http://\(host):\(port)/v1")
             for g in groups.sorted(by: { $0.model < $1.model }) {
-                Stderr.print("  model '\(g.model)' ← \(g.backends.map(Self.describe).joined(separator: ", "))")
+                Stderr.print("  model '\(g.model)' ← \(g.backends.map(Self.describe).joined(separator: ", "))\(g.backends.count > 1 ? " [\(g.policyName)]" : "")")
             }
         }
         try await app.runService()
@@ -77,7 +78,7 @@ struct Serve: AsyncParsableCommand {
     /// Builds every backend the config declares once, then the groups that share them.
     private func makeGroups(_ file: ServeConfig) throws -> [ReplicaGroup] {
         var built: [String: Backend] = [:]
-        for (name, spec) in file.backends.sorted(by: { $0.key < $1.key }) where file.models.values.contains(where: { $0.contains(name) }) {
+        for (name, spec) in file.backends.sorted(by: { $0.key < $1.key }) where file.models.values.contains(where: { $0.backends.contains(name) }) {
             switch spec {
             case .local(let l):
                 let path = try ModelLocation.resolve(l.model)
@@ -102,8 +103,25 @@ struct Serve: AsyncParsableCommand {
                     maxConnections: o.maxConnections, breaker: CircuitBreaker(failureThreshold: o.failureThreshold)))
             }
         }
-        return file.models.sorted(by: { $0.key < $1.key }).map { model, names in
-            ReplicaGroup(model: model, backends: names.map { built[$0]! })
+        return try file.models.sorted(by: { $0.key < $1.key }).map { model, served in
+            let backends = served.backends.map { built[$0]! }
+            let routing = served.routing ?? "round-robin"
+            var hasher: PromptHasher?
+            if PolicyCatalog.usesPrompts(routing) {
+                let local = served.backends.compactMap { name -> String? in
+                    if case .local(let l) = file.backends[name] { return l.model ?? (try? ModelLocation.resolve(nil)) }
+                    return nil
+                }.first
+                let path = try served.tokenizer ?? local ?? ModelLocation.resolve(nil)
+                do {
+                    hasher = try PromptHasher(modelPath: path)
+                } catch {
+                    throw ValidationError("config: models.\(model): cannot read the tokenizer from \(path): \(error)")
+                }
+            }
+            return ReplicaGroup(model: model, backends: backends,
+                                policy: served.routing == nil ? nil : PolicyCatalog.make(routing),
+                                hasher: hasher, prefillTokensPerSecond: served.prefillTokensPerSecond ?? 1000)
         }
     }
 

@@ -25,10 +25,21 @@ import Testing
         }
         #expect(a.tier == .cloud && a.apiKeyEnv == "A_KEY" && a.model == "big" && a.readTimeoutSeconds == 120)
         #expect(b.tier == .cloud && b.model == nil && b.readTimeoutSeconds == 30 && b.failureThreshold == 3)
-        #expect(c.models == ["small": ["phone"], "big": ["cloud-a", "cloud-b"]])
+        #expect(c.models == ["small": .init(backends: ["phone"]), "big": .init(backends: ["cloud-a", "cloud-b"])])
+    }
+
+    @Test func replicaGroupsTakeAPolicyAndATokenizer() throws {
+        let c = try ServeConfig.parse(yaml: """
+            backends: {a: {type: openai, base_url: "http://a/v1"}, b: {type: openai, base_url: "http://b/v1"}}
+            models:
+              chat: {backends: [a, b], routing: continuum, tokenizer: m.gguf, prefill_tokens_per_second: 1100}
+            """, baseDirectory: "/srv")
+        #expect(c.models["chat"] == .init(backends: ["a", "b"], routing: "continuum", tokenizer: "/srv/m.gguf", prefillTokensPerSecond: 1100))
     }
 
     @Test(arguments: [
+        ("backends: {a: {type: local}}\nmodels: {m: {backends: [a], routing: random}}", "routing must be one of"),
+        ("backends: {a: {type: local}}\nmodels: {m: {backends: [a], route: continuum}}", "unknown key 'models.m.route'"),
         ("backends: {a: {type: local}}\nmodels: {m: a}\nprot: 1", "unknown key 'prot'"),
         ("backends: {a: {type: local, treads: 2}}\nmodels: {m: a}", "unknown key 'backends.a.treads'"),
         ("backends: {a: {type: gpu}}\nmodels: {m: a}", "type must be `local` or `openai` (got 'gpu')"),

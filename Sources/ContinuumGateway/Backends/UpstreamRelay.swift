@@ -181,7 +181,7 @@ private struct StreamWatcher {
             }
             if e.data.contains(#""content":""#) || e.data.contains(#""text":""#) {
                 chunks += 1
-                if firstToken == nil { firstToken = now }
+                if firstToken == nil { firstToken = now; log.firstToken() }
                 if let last { log.tokenGap(now - last) }
                 last = now
             }

@@ -1,4 +1,5 @@
 public import Foundation
+import ContinuumRouting
 import Yams
 
 /// `continuum serve --config FILE`: the backends (engines in process and OpenAI-compatible
@@ -12,6 +13,10 @@ import Yams
 /// models:
 ///   smollm2: phone            # one backend
 ///   big: [big, big-2]         # replicas, round-robin over the healthy ones
+///   chat:                     # replicas with a replica policy (ContinuumRouting)
+///     backends: [edge-1, edge-2, edge-3]
+///     routing: continuum      # round-robin | least-outstanding | power-of-two | aibrix | sglang | continuum
+///     tokenizer: ~/models/SmolLM2-135M-Instruct.Q4_1.gguf   # the replicas' model, for prompt-aware policies
 /// ```
 ///
 /// Unknown keys are errors (a typo should not silently fall back to a default).
@@ -24,7 +29,26 @@ public struct ServeConfig: Sendable, Equatable {
     /// Extra attempts, before the first byte only, on another replica where there is one.
     public var retries: Int = 2
     public var backends: [String: BackendSpec]
-    public var models: [String: [String]]
+    public var models: [String: ServedModel]
+
+    /// A served model name: its backends and how requests pick one.
+    public struct ServedModel: Sendable, Equatable {
+        public var backends: [String]
+        /// A ContinuumRouting policy name; nil: round-robin over healthy backends.
+        public var routing: String?
+        /// GGUF whose tokenizer and chat template the replicas use (for prompt-aware policies);
+        /// nil: a local backend's model, else the default model.
+        public var tokenizer: String?
+        /// The replicas' prefill speed (tokens/s) for predicted-TTFT routing.
+        public var prefillTokensPerSecond: Double?
+
+        public init(backends: [String], routing: String? = nil, tokenizer: String? = nil, prefillTokensPerSecond: Double? = nil) {
+            self.backends = backends
+            self.routing = routing
+            self.tokenizer = tokenizer
+            self.prefillTokensPerSecond = prefillTokensPerSecond
+        }
+    }
 
     public enum BackendSpec: Sendable, Equatable {
         case local(Local)
@@ -63,7 +87,7 @@ public struct ServeConfig: Sendable, Equatable {
         public var failureThreshold: Int = 3
     }
 
-    public init(backends: [String: BackendSpec], models: [String: [String]]) {
+    public init(backends: [String: BackendSpec], models: [String: ServedModel]) {
         self.backends = backends
         self.models = models
     }
@@ -103,21 +127,35 @@ public struct ServeConfig: Sendable, Equatable {
         }
         guard let models = try r.mapping("models"), !models.isEmpty else { throw ServeConfigError("`models` must name at least one served model") }
         for (name, node) in models {
+            var served = ServedModel(backends: [])
+            var listNode: Node? = node
+            if let m = node.mapping {
+                let r = YAMLReader(m, path: "models.\(name).")
+                try r.only(["backends", "routing", "tokenizer", "prefill_tokens_per_second"])
+                listNode = r.node("backends")
+                served.routing = try r.string("routing")
+                if let p = served.routing, !PolicyCatalog.names.contains(p) {
+                    throw ServeConfigError("models.\(name).routing must be one of \(PolicyCatalog.names.joined(separator: ", ")) (got '\(p)')")
+                }
+                served.tokenizer = try r.string("tokenizer").map { resolve($0, baseDirectory: baseDirectory) }
+                served.prefillTokensPerSecond = try r.double("prefill_tokens_per_second", in: 1...1e9)
+            }
             let list: [String]
-            if let s = node.scalar?.string { list = [s] } else if let seq = node.sequence {
+            if let s = listNode?.scalar?.string { list = [s] } else if let seq = listNode?.sequence {
                 list = try seq.map { n throws(ServeConfigError) in
                     guard let s = n.scalar?.string else { throw ServeConfigError("models.\(name): list backend names") }
                     return s
                 }
             } else {
-                throw ServeConfigError("models.\(name): give a backend name or a list of them")
+                throw ServeConfigError("models.\(name): give a backend name, a list of them, or {backends: [...], routing: ...}")
             }
             guard !list.isEmpty else { throw ServeConfigError("models.\(name): needs at least one backend") }
             for b in list where config.backends[b] == nil {
                 throw ServeConfigError("models.\(name): no backend named '\(b)' (backends: \(config.backends.keys.sorted().joined(separator: ", ")))")
             }
             guard Set(list).count == list.count else { throw ServeConfigError("models.\(name): a backend is listed twice") }
-            config.models[name] = list
+            served.backends = list
+            config.models[name] = served
         }
         return config
     }
