@@ -46,7 +46,14 @@ let package = Package(
         // the AIBrix and SGLang baselines, and Continuum's exact-prefix policy.
         .target(name: "ContinuumRouting", swiftSettings: strict),
         // Trace readers, an engine cost model, a deterministic simulator, reports.
-        .target(name: "ContinuumReplay", dependencies: ["ContinuumRouting"], swiftSettings: strict),
+        .target(
+            name: "ContinuumReplay",
+            dependencies: [
+                "ContinuumRouting", "ContinuumOpenAI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
         // SQLite (GRDB): API keys (hashed), per-request usage and provenance; migrations.
         .target(
             name: "ContinuumLedger",

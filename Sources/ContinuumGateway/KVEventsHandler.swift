@@ -2,6 +2,7 @@ import ContinuumEngine
 import ContinuumOpenAI
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 
 /// `GET /v1/kv-events`: an SSE stream of the KV blocks the engine stores and evicts, after a
 /// first `config` event naming the block size and hash scheme, so a gateway can compute the
@@ -19,6 +20,23 @@ struct KVEventsHandler {
         let events = engine.kvEvents()
         let config = Config(block_size: engine.blockSize, hash_scheme: KVBlockHash.scheme)
         return Response(status: .ok, headers: headers, body: .init { writer in
+            // The stream has no natural end: on graceful shutdown it ends, so the server can drain.
+            let (ending, end) = AsyncStream<KVEvent>.makeStream(bufferingPolicy: .bufferingNewest(4096))
+            let forward = Task {
+                for await e in events { end.yield(e) }
+                end.finish()
+            }
+            await withGracefulShutdownHandler {
+                await Self.relay(ending, config: config, to: &writer)
+            } onGracefulShutdown: {
+                end.finish()
+            }
+            forward.cancel()
+            try? await writer.finish(nil)
+        })
+    }
+
+    private static func relay(_ events: AsyncStream<KVEvent>, config: Config, to writer: inout some ResponseBodyWriter) async {
             do {
                 try await writer.write(ByteBuffer(bytes: SSEEncoder.encode(
                     ServerSentEvent(event: "config", data: String(decoding: try OpenAIJSON.encode(config), as: UTF8.self)))))
@@ -31,12 +49,10 @@ struct KVEventsHandler {
                     try await writer.write(ByteBuffer(bytes: SSEEncoder.encode(
                         ServerSentEvent(event: body.type, data: String(decoding: try OpenAIJSON.encode(body), as: UTF8.self)))))
                 }
-                try await writer.finish(nil)
             } catch {
                 // The subscriber went away; dropping `events` unsubscribes.
             }
-        })
     }
 
-    private func hex(_ v: UInt64) -> String { String(v, radix: 16) }
+    private static func hex(_ v: UInt64) -> String { String(v, radix: 16) }
 }

@@ -3,7 +3,7 @@ import ContinuumReplay
 import ContinuumRouting
 import Foundation
 
-struct Replay: ParsableCommand {
+struct Replay: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Replay a real trace against simulated replicas under each routing policy; print and write the comparison.",
         discussion: """
@@ -27,14 +27,35 @@ struct Replay: ParsableCommand {
     @Flag(help: "Find the load where round-robin's p99 TTFT first exceeds 10× its idle value, and compare there.") var operatingPoint = false
     @Option(help: "Load used as 'idle' for --operating-point.") var idleLoad = 0.05
     @Option(help: "Requests per second for length files (sharegpt).") var rate = 2.0
-    @Option(help: "Use only the first N requests.") var requests: Int?
+    @Option(help: "Use only N requests (from --from on).") var requests: Int?
+    @Option(name: .customLong("from"), help: "Skip the trace's first N requests.") var from = 0
     @Option(help: "Seed (tie-breaks, arrivals of length files).") var seed: UInt64 = 1
     @Option(help: "Folder for CSV and SVG results.") var out: String?
     @Option(help: "Continuum policy: weight of uncached tokens beyond the request's own wait.") var recomputeWeight = 1.0
+    @Option(help: "Live: replay against this OpenAI-compatible base URL (e.g. http://127.0.0.1:8080/v1) instead of simulating.") var live: String?
+    @Option(help: "Live: the served model to ask.") var model = "default"
+    @Option(help: "Live: a name for this run in the report (e.g. the gateway's policy).") var label = "live"
+    @Option(help: "Live: arrival times are multiplied by this.") var timeScale = 1.0
+    @Option(help: "Live: prompt tokens per trace block.") var tokensPerBlock = 32
+    @Option(help: "Live: longest prompt in tokens.") var maxPrompt = 3000
+    @Option(help: "Live: most output tokens per request.") var maxOutput = 16
+    @Option(help: "Live: API key to send.") var apiKey: String?
+    @Flag(help: "Simulate the live replay's scaled-down trace (--tokens-per-block, --max-prompt, --max-output, --time-scale).") var scaled = false
+    @Option(help: "Simulated engines run at this multiple of the profile's speed (e.g. 0.35 for 3 one-thread replicas sharing 2 cores).") var speed = 1.0
 
-    func run() throws {
-        let trace = try loadTrace()
-        let engine = try loadProfile()
+    func run() async throws {
+        if let live { return try await runLive(live) }
+        var trace = try loadTrace()
+        var engine = try loadProfile()
+        if scaled { trace = scaledDown(trace) }
+        guard speed > 0 else { throw ValidationError("--speed must be positive") }
+        if speed != 1 {
+            engine.linearFloorMs /= speed
+            engine.linearBaseMs /= speed
+            engine.linearPerTokenMs /= speed
+            engine.decodeAttentionPerKVTokenMs /= speed
+            engine.prefillAttention = engine.prefillAttention.map { $0 / speed }
+        }
         let names = policies.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         for n in names where Self.makePolicy(n, seed: seed, recomputeWeight: recomputeWeight) == nil {
             throw ValidationError("unknown policy '\(n)' (round-robin, least-outstanding, power-of-two, aibrix, sglang, continuum)")
@@ -77,6 +98,46 @@ struct Replay: ParsableCommand {
             }
             Stderr.print("wrote \(out)/results.csv, ttft.svg\(sweep.isEmpty ? "" : ", sweep.csv, sweep.svg")")
         }
+    }
+
+    /// The trace as the live driver sends it: `tokensPerBlock` tokens per block, prompts cut
+    /// at `maxPrompt`, outputs at `maxOutput`, arrivals stretched by `timeScale`.
+    private func scaledDown(_ trace: [TraceRequest]) -> [TraceRequest] {
+        trace.map { r in
+            let p = max(1, min(maxPrompt, r.promptTokens * tokensPerBlock / r.blockSize))
+            let blocks = (p + tokensPerBlock - 1) / tokensPerBlock
+            return TraceRequest(arrival: r.arrival * timeScale, promptTokens: p, outputTokens: min(maxOutput, max(1, r.outputTokens)),
+                                blockHashes: Array(r.blockHashes.prefix(blocks)), blockSize: tokensPerBlock)
+        }
+    }
+
+    private func runLive(_ url: String) async throws {
+        let trace = try loadTrace()
+        guard timeScale > 0, tokensPerBlock >= 1, maxPrompt >= 1, maxOutput >= 1 else {
+            throw ValidationError("--time-scale, --tokens-per-block, --max-prompt and --max-output must be positive")
+        }
+        var o = LiveDriver.Options(baseURL: url, model: model)
+        o.tokensPerBlock = tokensPerBlock
+        o.maxPromptTokens = maxPrompt
+        o.maxOutputTokens = maxOutput
+        o.timeScale = timeScale
+        o.apiKey = apiKey
+        let span = ((trace.last?.arrival ?? 0) - (trace.first?.arrival ?? 0)) * timeScale
+        Stderr.print(String(format: "replay live: %d requests over %.0f s against %@ (model %@)", trace.count, span, url, model))
+        let result = await LiveDriver(o).run(trace) { done, total in
+            if done % 10 == 0 || done == total { Stderr.print("  \(done)/\(total) done") }
+        }
+        let summary = result.summary(policy: label, timeScale: timeScale)
+        for f in result.failures.prefix(5) { Stderr.print("  failed: \(f.error ?? "")") }
+        Stderr.print("  \(result.failures.count) failed")
+        print(ReplayReport.markdown([summary]))
+        if let out {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try ReplayReport.csv([summary]).write(toFile: out + "/\(label).csv", atomically: true, encoding: .utf8)
+            let replicas = Dictionary(grouping: result.outcomes.compactMap(\.replica), by: { $0 }).mapValues(\.count)
+            Stderr.print("  requests per replica: \(replicas.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
+        }
+        if !result.failures.isEmpty { throw ExitCode(1) }
     }
 
     /// Doubles the load from `--idle-load` until round-robin's p99 TTFT exceeds 10× its idle
@@ -136,6 +197,8 @@ struct Replay: ParsableCommand {
         } catch let e as TraceError {
             throw ValidationError(e.description)
         }
+        guard from >= 0, from < t.count else { throw ValidationError("--from must be in 0..<\(t.count)") }
+        t = Array(t.dropFirst(from))
         if let requests { t = Array(t.prefix(requests)) }
         return t
     }
