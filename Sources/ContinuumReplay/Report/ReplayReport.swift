@@ -49,7 +49,8 @@ public enum ReplayReport {
     /// Lines: p99 TTFT against load factor, one per policy.
     public static func sweepChartSVG(_ results: [SimulationResult], title: String) -> String {
         let w = 760.0, h = 380.0, left = 70.0, bottom = 50.0, top = 40.0, right = 20.0
-        let policies = Array(NSOrderedSet(array: results.map(\.policy))) as! [String]
+        var policies: [String] = []
+        for r in results where !policies.contains(r.policy) { policies.append(r.policy) }
         let loads = Array(Set(results.map(\.loadFactor))).sorted()
         let maxV = max(results.map(\.p99TTFT).max() ?? 1, 1e-9) * 1.1
         let colors = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1"]
