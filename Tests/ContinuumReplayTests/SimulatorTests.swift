@@ -68,7 +68,7 @@ func sharedPrefixTrace(requests: Int = 40, seed: UInt64 = 3) -> [TraceRequest] {
         #expect(t.count == 2 && t[1].arrival == 1.5 && t[0].blockHashes[0] == t[1].blockHashes[0] && t[0].blockHashes[1] != t[1].blockHashes[1])
 
         let a = dir.appendingPathComponent("a.csv").path
-        try "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:17:03.9799600,100,5\n2023-11-16 18:17:05.4799600,50,1\n"
+        try "TIMESTAMP,ContextTokens,GeneratedTokens\r\n2023-11-16 18:17:03.9799600,100,5\r\n2023-11-16 18:17:05.4799600,50,1\r\n"
             .write(toFile: a, atomically: true, encoding: .utf8)
         let az = try TraceReaders.azure(path: a)
         #expect(az.count == 2 && abs(az[1].arrival - 1.5) < 1e-6 && az[0].blockHashes[0] != az[1].blockHashes[0])

@@ -14,7 +14,7 @@ public enum TraceReaders {
         let text = try read(path)
         var out: [TraceRequest] = []
         let decoder = JSONDecoder()
-        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
+        for (n, line) in text.split(whereSeparator: \.isNewline).enumerated() {
             guard let l = try? decoder.decode(Line.self, from: Data(line.utf8)) else {
                 throw TraceError("\(path):\(n + 1): not a Mooncake record (timestamp, input_length, output_length, hash_ids)")
             }
@@ -31,7 +31,7 @@ public enum TraceReaders {
     /// Azure LLM inference trace 2023 CSV: `TIMESTAMP,ContextTokens,GeneratedTokens`. No
     /// prefix information: every request's blocks are its own.
     public static func azure(path: String, blockSize: Int = 512) throws(TraceError) -> [TraceRequest] {
-        let lines = try read(path).split(separator: "\n", omittingEmptySubsequences: true)
+        let lines = try read(path).split(whereSeparator: \.isNewline)
         guard let header = lines.first, header.hasPrefix("TIMESTAMP,ContextTokens,GeneratedTokens") else {
             throw TraceError("\(path): expected the header TIMESTAMP,ContextTokens,GeneratedTokens")
         }
@@ -57,7 +57,7 @@ public enum TraceReaders {
     /// num_decode_tokens, ...`) with Poisson arrivals at `requestsPerSecond`, seeded.
     public static func lengths(path: String, requestsPerSecond: Double, count: Int? = nil, seed: UInt64 = 0,
                                blockSize: Int = 512) throws(TraceError) -> [TraceRequest] {
-        let lines = try read(path).split(separator: "\n", omittingEmptySubsequences: true)
+        let lines = try read(path).split(whereSeparator: \.isNewline)
         guard let header = lines.first?.split(separator: ","), let pi = header.firstIndex(of: "num_prefill_tokens"),
               let di = header.firstIndex(of: "num_decode_tokens") else {
             throw TraceError("\(path): expected columns num_prefill_tokens and num_decode_tokens")
