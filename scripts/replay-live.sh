@@ -51,7 +51,8 @@ for p in policies:
         rows += list(csv.DictReader(f))
 with open(os.path.join(out, "results.csv"), "w") as f:
     w = csv.DictWriter(f, fieldnames=list(rows[0].keys())); w.writeheader(); w.writerows(rows)
-for p in policies: os.remove(os.path.join(out, p + ".csv"))
+for p in policies:
+    for ext in (".csv", ".svg"): os.remove(os.path.join(out, p + ext))
 lines = ["| policy | requests | failed | TTFT mean | TTFT p50 | TTFT p99 | hit rate | prefill imbalance |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
 for r in rows:
     lines.append(f"| {r['policy']} | {r['requests']} | {r['rejected']} | {float(r['mean_ttft_s']):.3f} s | {float(r['p50_ttft_s']):.3f} s | "

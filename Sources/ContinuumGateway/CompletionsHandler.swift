@@ -66,27 +66,11 @@ struct CompletionsHandler {
                     return frames
                 }).response()
         }
+        let c = try await backend.collect(updates, logprobs: plan.logprobs != nil, log: log)
+        let completion = Completion(meta, text: c.result.text, finishReason: Gateway.finishReason(c.result.finishReason), usage: c.usage,
+                                    logprobs: plan.logprobs.map { CompletionLogprobs(c.entries, logprobs: $0) })
         var log = log
-        var entries: [LogprobEntry] = []
-        var result: GenerationResult?
-        var first: ContinuousClock.Instant?
-        do {
-            for try await u in updates {
-                switch u {
-                case .token(let t):
-                    if first == nil { first = .now; log.firstToken() }
-                    if plan.logprobs != nil { entries.append(backend.logprobEntry(t.token)) }
-                case .finished(let r): result = r
-                }
-            }
-        } catch {
-            throw OpenAIError.serverError("generation failed: \(error)")
-        }
-        guard let r = result else { throw OpenAIError.serverError("generation ended without a result") }
-        let usage = Usage(promptTokens: r.promptTokens, completionTokens: r.completionTokens, cachedTokens: r.cachedPromptTokens)
-        let completion = Completion(meta, text: r.text, finishReason: Gateway.finishReason(r.finishReason), usage: usage,
-                                    logprobs: plan.logprobs.map { CompletionLogprobs(entries, logprobs: $0) })
-        log.finish(r, status: .ok, httpStatus: 200, firstToken: first)
+        log.finish(c.result, status: .ok, httpStatus: 200, firstToken: c.firstToken)
         return Gateway.json(try OpenAIJSON.encode(completion), headers: headers)
     }
 }

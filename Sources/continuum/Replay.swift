@@ -134,6 +134,8 @@ struct Replay: AsyncParsableCommand {
         if let out {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             try ReplayReport.csv([summary]).write(toFile: out + "/\(label).csv", atomically: true, encoding: .utf8)
+            try ReplayReport.barChartSVG([summary], title: "Live replay: \(trace.count) requests via \(url), \(label)")
+                .write(toFile: out + "/\(label).svg", atomically: true, encoding: .utf8)
             let replicas = Dictionary(grouping: result.outcomes.compactMap(\.replica), by: { $0 }).mapValues(\.count)
             Stderr.print("  requests per replica: \(replicas.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
         }
