@@ -13,11 +13,14 @@ struct PIIEval: ParsableCommand {
     @Option(help: "Labelled JSON: [{full_text, spans: [{entity_type, start_position, end_position}]}].")
     var data = "../shared/data/pii/presidio_synth_dev.json"
     @Flag(help: "List the misses and false alarms.") var verbose = false
+    @Option(help: "Print what the detector finds in this text and stop.") var show: String?
+    @Option(help: "First names, one per line (default: ~/.cache/continuum/data/first-names.txt from scripts/fetch-names.sh, if there).")
+    var firstNames: String?
 
     /// Which labelled types each kind is scored against.
     static let gold: [PIIDetector.Kind: Set<String>] = [
         .email: ["EMAIL_ADDRESS"], .phone: ["PHONE_NUMBER"], .paymentCard: ["CREDIT_CARD"], .iban: ["IBAN_CODE"],
-        .nationalID: ["US_SSN", "US_DRIVER_LICENSE"], .ipAddress: ["IP_ADDRESS"], .credential: [], .streetAddress: ["STREET_ADDRESS"],
+        .nationalID: ["US_SSN", "US_DRIVER_LICENSE"], .ipAddress: ["IP_ADDRESS"], .credential: [], .streetAddress: ["STREET_ADDRESS"], .person: ["PERSON"],
     ]
 
     struct Record: Decodable {
@@ -27,13 +30,19 @@ struct PIIEval: ParsableCommand {
     }
 
     func run() throws {
+        let names = try loadFirstNames()
+        if let show {
+            for f in PIIDetector(firstNames: names).findings(in: show) { print("\(f.kind.rawValue)\t\(f.text)") }
+            return
+        }
         let records: [Record]
         do {
             records = try JSONDecoder().decode([Record].self, from: Data(contentsOf: URL(fileURLWithPath: data)))
         } catch {
             throw ValidationError("cannot read \(data): \(error)")
         }
-        let detector = PIIDetector()
+        let detector = PIIDetector(firstNames: names)
+        print("first names: \(names.isEmpty ? "none (run scripts/fetch-names.sh)" : "\(names.count)")\n")
         let inScope = Set(Self.gold.values.flatMap { $0 })
         var tp: [PIIDetector.Kind: Int] = [:], found: [PIIDetector.Kind: Int] = [:], hit: [PIIDetector.Kind: Int] = [:], total: [PIIDetector.Kind: Int] = [:]
         var withPII = 0, caught = 0, clean = 0, falseAlarms = 0
@@ -82,6 +91,15 @@ struct PIIEval: ParsableCommand {
         print(String(format: "requests without any labelled entity: %d, flagged %d (false-alarm rate %.3f)", clean, falseAlarms,
                      clean == 0 ? 0 : Double(falseAlarms) / Double(clean)))
         print(String(format: "%d records in %.1f ms (%.1f µs per record)", records.count, seconds * 1000, seconds * 1e6 / Double(max(1, records.count))))
+    }
+
+    private func loadFirstNames() throws -> Set<String> {
+        let path = firstNames ?? NSHomeDirectory() + "/.cache/continuum/data/first-names.txt"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            if firstNames != nil { throw ValidationError("cannot read --first-names \(path)") }
+            return []
+        }
+        return Set(text.split(whereSeparator: \.isNewline).map { $0.lowercased() })
     }
 
     /// UTF-8 byte offsets → Unicode scalar offsets (the labels count scalars).

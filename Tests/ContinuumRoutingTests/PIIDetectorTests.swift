@@ -32,7 +32,8 @@ import Testing
         "We sold 1500000 units in 2023.",
     ])
     func leavesOrdinaryTextAlone(text: String) {
-        let f = detector.findings(in: text).filter { $0.kind != .streetAddress }
+        // The exact kinds only: names and addresses are broad on purpose (fail-closed).
+        let f = detector.findings(in: text).filter { $0.kind != .streetAddress && $0.kind != .person }
         #expect(f.isEmpty, "\(f)")
     }
 
@@ -41,6 +42,20 @@ import Testing
     @Test func failedChecksAreNotThatKind() {
         #expect(!detector.findings(in: "GB82 WEST 1234 5698 7654 33 fails mod 97").contains { $0.kind == .iban })
         #expect(!detector.findings(in: "000-12-3456 is not a valid SSN area").contains { $0.kind == .nationalID })
+    }
+
+    @Test(arguments: [
+        ("Billing address: Sara Schwarz", ["Sara Schwarz"]),
+        ("Tilly Nicholson lives at 10252", ["Tilly Nicholson"]),
+        ("Unlike the Jensen novel, it's not long.", ["Jensen"]),
+        ("It was Meza's song.", ["Meza"]),
+        ("John said hello.", ["John"]),
+        ("Please send the report. It is due today.", []),
+        ("Directed By: Johannes F. Varvio", ["Johannes F. Varvio"]),
+    ])
+    func personNames(text: String, names: [String]) {
+        let d = PIIDetector(firstNames: ["john", "sara"])
+        #expect(d.findings(in: text).filter { $0.kind == .person }.map(\.text) == names)
     }
 
     @Test func checksums() {

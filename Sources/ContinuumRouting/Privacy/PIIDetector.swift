@@ -12,10 +12,11 @@
 /// - `ipAddress`: IPv4 a.b.c.d with every octet ≤ 255
 /// - `credential`: API-key-looking tokens (sk-…, ghp_…, AKIA…, xox…-, long base62 after key=/token=/password=)
 /// - `streetAddress`: a house number, capitalised words and a street word, or "Apt./Suite N"
+/// - `person`: capitalised words by shape and position (see PersonNameDetector), no name list
 public struct PIIDetector: Sendable {
     public enum Kind: String, Sendable, CaseIterable, Codable {
         case email, phone, paymentCard = "payment_card", iban, nationalID = "national_id", ipAddress = "ip_address"
-        case credential, streetAddress = "street_address"
+        case credential, streetAddress = "street_address", person
     }
 
     public struct Finding: Sendable, Equatable {
@@ -25,7 +26,12 @@ public struct PIIDetector: Sendable {
         public let text: String
     }
 
-    public init() {}
+    /// Lower-cased first names (e.g. the census lists of scripts/fetch-names.sh); optional.
+    public let firstNames: Set<String>
+
+    public init(firstNames: Set<String> = []) {
+        self.firstNames = firstNames
+    }
 
     public func findings(in text: String) -> [Finding] {
         let b = Array(text.utf8)
@@ -36,6 +42,8 @@ public struct PIIDetector: Sendable {
         out += credentials(b)
         out += StreetAddressDetector().find(b).filter { r in !out.contains { $0.range.overlaps(r) && $0.kind != .phone } }
             .map { finding(.streetAddress, b, $0) }
+        out += PersonNameDetector(firstNames: firstNames).find(text).filter { r in !out.contains { $0.range.lowerBound <= r.lowerBound && r.upperBound <= $0.range.upperBound } }
+            .map { finding(.person, b, $0) }
         return out.sorted { $0.range.lowerBound < $1.range.lowerBound }
     }
 

@@ -39,7 +39,10 @@ struct StreetAddressDetector {
                !Self.notStreets.contains(Self.stripDots(lower)), !(i > 0 && words[i - 1].isNumber) {
                 var j = i + 1
                 var n = 0
-                while j < words.count, n < 2, !words[j].isNumber, words[j].text.count <= 20 { j += 1; n += 1 }
+                while j < words.count, n < 2, !words[j].isNumber, words[j].text.count <= 20, Self.canBeInStreetName(words[j].text) {
+                    j += 1
+                    n += 1
+                }
                 if j < words.count, words[j].isNumber, words[j].text.count <= 5, words[j].text.first != "0" {
                     out.append(w.range.lowerBound..<words[j].range.upperBound)
                     i = j + 1
@@ -69,6 +72,13 @@ struct StreetAddressDetector {
             }
         }
         return out
+    }
+
+    /// A word inside a street name: capitalised, or a short particle ("do", "tér", "u.", "kapu").
+    static func canBeInStreetName(_ w: String) -> Bool {
+        if w.first?.isUppercase == true { return true }
+        let particles: Set<String> = ["at", "in", "on", "is", "to", "of", "and", "or", "was", "has", "had", "for", "the", "a", "an", "as", "by"]
+        return w.count <= 4 && !particles.contains(w.lowercased())
     }
 
     static func stripDots(_ s: String) -> String {
