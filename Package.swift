@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(name: "ContinuumLedgerTests", dependencies: ["ContinuumLedger"], swiftSettings: strict),
         .testTarget(name: "ContinuumRoutingTests", dependencies: ["ContinuumRouting"], swiftSettings: strict),
         .testTarget(name: "ContinuumReplayTests", dependencies: ["ContinuumReplay", "ContinuumRouting"], swiftSettings: strict),
-        .testTarget(name: "ContinuumGatewayTests", dependencies: ["ContinuumGateway"], swiftSettings: strict),
+        .testTarget(name: "ContinuumGatewayTests", dependencies: ["ContinuumGateway", "ContinuumRouting"], swiftSettings: strict),
         .testTarget(name: "ContinuumEngineTests", dependencies: ["ContinuumEngine", "ContinuumModels", "ContinuumTokenizers", "ContinuumGGUF", "ContinuumKernels"], swiftSettings: strict),
     ]
 )

@@ -19,7 +19,8 @@ struct ChatCompletionsHandler {
         return try await gateway.dispatch(
             model: body.model, key: key, requestID: meta.id,
             proxied: ProxiedRequest(path: "/chat/completions", body: bytes, stream: body.isStreaming),
-            prompt: { $0.chat(body.messages.map { ChatMessage(role: $0.role.rawValue, content: $0.content?.text ?? "") }) }
+            prompt: { $0.chat(body.messages.map { ChatMessage(role: $0.role.rawValue, content: $0.content?.text ?? "") }) },
+            text: { body.messages.map { $0.content?.text ?? "" }.joined(separator: "\n") }
         ) { backend, log, headers in
             try await answer(body, meta: meta, backend: backend, log: log, headers: headers)
         }

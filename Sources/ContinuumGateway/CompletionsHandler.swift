@@ -24,6 +24,10 @@ struct CompletionsHandler {
                 case .text(let t): hasher.text(t)
                 case .tokens(let ids): hasher.tokens(ids.map { Int32(truncatingIfNeeded: $0) })
                 }
+            },
+            text: {
+                if case .text(let t) = body.prompt { return t }
+                return ""
             }
         ) { backend, log, headers in
             try await answer(body, meta: meta, backend: backend, log: log, headers: headers)

@@ -11,15 +11,28 @@ extension Gateway {
     /// with backoff, preferring another replica. `local` answers from an engine in process;
     /// remote backends get `proxied`. Every outcome has a ledger row and provenance headers.
     func dispatch(model: String, key: KeyRecord?, requestID: String, proxied: ProxiedRequest,
-                  prompt: (PromptHasher) -> RoutingRequest,
+                  prompt: (PromptHasher) -> RoutingRequest, text: () -> String,
                   local: (LocalBackend, RequestLog, HTTPFields) async throws -> Response) async throws -> Response {
         let group = try group(for: model)
         let routing = group.hasher.map(prompt)
         let started = ContinuousClock.now
-        let tiers = key?.allowedTiers.map { Set($0.compactMap(Tier.init(rawValue:))) }
+        var tiers = key?.allowedTiers.map { Set($0.compactMap(Tier.init(rawValue:))) }
+        let served = Set(group.backends.map(\.tier.rawValue)).sorted().joined(separator: ", ")
         if let tiers, !group.backends.contains(where: { tiers.contains($0.tier) }) {
-            let served = Set(group.backends.map(\.tier.rawValue)).sorted().joined(separator: ", ")
             throw OpenAIError.permissionDenied("this key may not use the tiers that serve model '\(model)' (\(served))")
+        }
+        let personal = configuration.privacy.kinds(in: text())
+        var privacyNote = ""
+        if !personal.isEmpty {
+            let allowed = configuration.privacy.tiers.intersection(tiers ?? Set(Tier.allCases))
+            let names = personal.map(\.rawValue).joined(separator: ", ")
+            let allowedNames = allowed.sorted().map(\.rawValue).joined(separator: ", ")
+            guard group.backends.contains(where: { allowed.contains($0.tier) }) else {
+                throw OpenAIError.permissionDenied(
+                    "This request contains personal data (\(names)) and may only be answered on the \(allowedNames.isEmpty ? "no" : allowedNames) tier(s); model '\(model)' is served on \(served). Nothing was sent.")
+            }
+            tiers = allowed
+            privacyNote = "personal data (\(names)) kept to \(allowedNames); "
         }
         var avoiding = Set<String>()
         var log: RequestLog?
@@ -28,6 +41,7 @@ extension Gateway {
         var backoff = configuration.retryBackoff
         for attempt in 0...configuration.retries {
             guard var pick = group.pick(tiers: tiers, avoiding: avoiding, request: routing) else { break }
+            if !privacyNote.isEmpty { pick = .init(backend: pick.backend, reason: privacyNote + pick.reason, ticket: pick.ticket) }
             if attempt > 0 {
                 try await Task.sleep(for: backoff * Double.random(in: 0.5...1.5))
                 backoff *= 2

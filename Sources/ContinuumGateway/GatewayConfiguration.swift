@@ -12,6 +12,8 @@ public struct GatewayConfiguration: Sendable {
     public var retryBackoff: Duration
     /// How often remote backends are probed (their circuit breakers opened or closed).
     public var healthCheckInterval: Duration
+    /// Where requests with personal data may be answered.
+    public var privacy = PrivacyPolicy()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, bodyLimit: Int = 4 << 20, shutdownGrace: Double = 30,
                 retries: Int = 2, retryBackoff: Duration = .milliseconds(50), healthCheckInterval: Duration = .seconds(5)) {

@@ -48,6 +48,7 @@ struct Serve: AsyncParsableCommand {
             settings.shutdownGrace = f.shutdownGraceSeconds ?? settings.shutdownGrace
             settings.retries = f.retries
             settings.healthCheckInterval = .milliseconds(Int(f.healthCheckIntervalSeconds * 1000))
+            settings.privacy = PrivacyPolicy(enabled: f.privacyEnabled, tiers: f.privacyTiers, kinds: f.privacyKinds)
         }
         let groups: [ReplicaGroup]
         if let file {

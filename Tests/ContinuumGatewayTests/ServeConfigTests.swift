@@ -1,4 +1,5 @@
 import ContinuumGateway
+import ContinuumRouting
 import Testing
 
 @Suite struct ServeConfigTests {
@@ -37,7 +38,20 @@ import Testing
         #expect(c.models["chat"] == .init(backends: ["a", "b"], routing: "continuum", tokenizer: "/srv/m.gguf", prefillTokensPerSecond: 1100))
     }
 
+    @Test func privacySettings() throws {
+        let c = try ServeConfig.parse(yaml: """
+            privacy: {tiers: [device, edge], kinds: [email, person]}
+            backends: {a: {type: local}}
+            models: {m: a}
+            """)
+        #expect(c.privacyEnabled && c.privacyTiers == [.device, .edge] && c.privacyKinds == [.email, .person])
+        let d = try ServeConfig.parse(yaml: "backends: {a: {type: local}}\nmodels: {m: a}")
+        #expect(d.privacyTiers == [.device] && !d.privacyKinds.contains(.person))
+    }
+
     @Test(arguments: [
+        ("privacy: {kinds: [dna]}\nbackends: {a: {type: local}}\nmodels: {m: a}", "privacy.kinds: unknown kind 'dna'"),
+        ("privacy: {tiers: [moon]}\nbackends: {a: {type: local}}\nmodels: {m: a}", "privacy.tiers: unknown tier 'moon'"),
         ("backends: {a: {type: local}}\nmodels: {m: {backends: [a], routing: random}}", "routing must be one of"),
         ("backends: {a: {type: local}}\nmodels: {m: {backends: [a], route: continuum}}", "unknown key 'models.m.route'"),
         ("backends: {a: {type: local}}\nmodels: {m: a}\nprot: 1", "unknown key 'prot'"),

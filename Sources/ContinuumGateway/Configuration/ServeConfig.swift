@@ -1,5 +1,5 @@
 public import Foundation
-import ContinuumRouting
+public import ContinuumRouting
 import Yams
 
 /// `continuum serve --config FILE`: the backends (engines in process and OpenAI-compatible
@@ -30,6 +30,10 @@ public struct ServeConfig: Sendable, Equatable {
     public var retries: Int = 2
     public var backends: [String: BackendSpec]
     public var models: [String: ServedModel]
+    /// `privacy: {enabled, tiers, kinds}`: where requests with personal data may go (default: device only).
+    public var privacyEnabled = true
+    public var privacyTiers: Set<Tier> = [.device]
+    public var privacyKinds: Set<PIIDetector.Kind> = PrivacyPolicy.defaultKinds
 
     /// A served model name: its backends and how requests pick one.
     public struct ServedModel: Sendable, Equatable {
@@ -113,7 +117,7 @@ public struct ServeConfig: Sendable, Equatable {
         }
         guard let root = node?.mapping else { throw ServeConfigError("the file must be a mapping with `backends` and `models`") }
         var r = YAMLReader(root, path: "")
-        try r.only(["host", "port", "body_limit", "shutdown_grace_seconds", "health_check_interval_seconds", "retries", "backends", "models"])
+        try r.only(["host", "port", "body_limit", "shutdown_grace_seconds", "health_check_interval_seconds", "retries", "backends", "models", "privacy"])
         var config = ServeConfig(backends: [:], models: [:])
         config.host = try r.string("host")
         config.port = try r.int("port", in: 0...65535)
@@ -121,6 +125,29 @@ public struct ServeConfig: Sendable, Equatable {
         config.shutdownGraceSeconds = try r.double("shutdown_grace_seconds", in: 0...3600)
         config.healthCheckIntervalSeconds = try r.double("health_check_interval_seconds", in: 0.1...3600) ?? 5
         config.retries = try r.int("retries", in: 0...10) ?? 2
+        if let p = r.node("privacy") {
+            guard let m = p.mapping else { throw ServeConfigError("privacy must be a mapping (enabled, tiers, kinds)") }
+            let pr = YAMLReader(m, path: "privacy.")
+            try pr.only(["enabled", "tiers", "kinds"])
+            if let e = try pr.string("enabled") {
+                guard let b = Bool(e) else { throw ServeConfigError("privacy.enabled must be true or false") }
+                config.privacyEnabled = b
+            }
+            if let t = try pr.list("tiers") {
+                config.privacyTiers = Set(try t.map { s throws(ServeConfigError) in
+                    guard let tier = Tier(rawValue: s) else { throw ServeConfigError("privacy.tiers: unknown tier '\(s)'") }
+                    return tier
+                })
+            }
+            if let k = try pr.list("kinds") {
+                config.privacyKinds = Set(try k.map { s throws(ServeConfigError) in
+                    guard let kind = PIIDetector.Kind(rawValue: s) else {
+                        throw ServeConfigError("privacy.kinds: unknown kind '\(s)' (\(PIIDetector.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    }
+                    return kind
+                })
+            }
+        }
         guard let backends = try r.mapping("backends"), !backends.isEmpty else { throw ServeConfigError("`backends` must name at least one backend") }
         for (name, node) in backends {
             config.backends[name] = try backend(name: name, node: node, baseDirectory: baseDirectory)
@@ -265,6 +292,16 @@ private struct YAMLReader {
             out.append((s, v))
         }
         return out
+    }
+
+    func list(_ key: String) throws(ServeConfigError) -> [String]? {
+        guard let n = node(key) else { return nil }
+        if let s = n.scalar?.string { return [s] }
+        guard let seq = n.sequence else { throw ServeConfigError("\(path)\(key) must be a list") }
+        return try seq.map { x throws(ServeConfigError) in
+            guard let s = x.scalar?.string else { throw ServeConfigError("\(path)\(key) must be a list of names") }
+            return s
+        }
     }
 
     func tier() throws(ServeConfigError) -> Tier? {

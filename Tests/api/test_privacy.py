@@ -1,0 +1,64 @@
+"""Privacy over real HTTP: a request with personal data never leaves the tiers allowed for it
+(default: device only). One gateway with a local (device) engine and an upstream `continuum
+serve` as the cloud tier."""
+import json
+import subprocess
+import time
+
+import openai
+import pytest
+from openai import OpenAI
+
+from conftest import BINARY, MODEL, MODEL_NAME, Server
+
+PII = [{"role": "user", "content": "Please email jane.doe@example.com the invoice for card 4111 1111 1111 1111."}]
+PLAIN = [{"role": "user", "content": "Name three colours."}]
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("privacy")
+    (tmp / "cloud").mkdir()
+    cloud = Server(tmp / "cloud")
+    config = tmp / "serve.yaml"
+    config.write_text(f"""
+backends:
+  phone: {{type: local, tier: device, model: "{MODEL}", threads: 2, context: 1024}}
+  far: {{type: openai, tier: cloud, base_url: "{cloud.url}/v1", model: {MODEL_NAME}}}
+models:
+  cloud-only: far
+  both: [phone, far]
+""")
+    gw = Server(tmp, "--config", str(config))
+    yield gw, cloud
+    gw.stop()
+    cloud.stop()
+
+
+def test_personal_data_is_refused_by_a_cloud_only_model(setup):
+    gw, _ = setup
+    client = OpenAI(base_url=f"{gw.url}/v1", api_key="unused", max_retries=0)
+    with pytest.raises(openai.PermissionDeniedError) as e:
+        client.chat.completions.create(model="cloud-only", messages=PII, max_tokens=2)
+    assert "personal data (email, payment_card)" in e.value.message and "Nothing was sent" in e.value.message
+    # The same request without personal data goes to the cloud.
+    r = client.chat.completions.with_raw_response.create(model="cloud-only", messages=PLAIN, max_tokens=2)
+    assert r.headers["x-continuum-tier"] == "cloud"
+
+
+def test_personal_data_stays_on_the_device(setup):
+    gw, _ = setup
+    client = OpenAI(base_url=f"{gw.url}/v1", api_key="unused", max_retries=0)
+    for _ in range(4):  # round-robin would alternate device and cloud
+        r = client.chat.completions.with_raw_response.create(model="both", messages=PII, max_tokens=2)
+        assert r.headers["x-continuum-tier"] == "device" and r.headers["x-continuum-backend"] == "phone"
+        assert r.headers["x-continuum-route"].startswith("personal data (email, payment_card) kept to device")
+    time.sleep(0.5)  # ledger rows are written off the request path
+    import sqlite3
+    con = sqlite3.connect(gw.ledger)
+    reasons = [r[0] for r in con.execute("SELECT route_reason FROM requests WHERE model = 'both' AND tier = 'device'")]
+    con.close()
+    assert sum(r.startswith("personal data (email, payment_card) kept to device") for r in reasons) == 4, reasons
+    tiers = {client.chat.completions.with_raw_response.create(model="both", messages=PLAIN, max_tokens=2).headers["x-continuum-tier"]
+             for _ in range(4)}
+    assert tiers == {"device", "cloud"}
