@@ -25,7 +25,7 @@ public struct PrivacyPolicy: Sendable {
     /// The personal-data kinds found in `text` (sorted, for messages), or [] when off.
     public func kinds(in text: String) -> [PIIDetector.Kind] {
         guard enabled else { return [] }
-        let found = Set(detector.findings(in: text).map(\.kind)).intersection(kinds)
+        let found = Set(detector.findings(in: text, kinds: kinds).map(\.kind)).intersection(kinds)
         return found.sorted { $0.rawValue < $1.rawValue }
     }
 }

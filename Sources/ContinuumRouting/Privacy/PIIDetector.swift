@@ -33,17 +33,24 @@ public struct PIIDetector: Sendable {
         self.firstNames = firstNames
     }
 
-    public func findings(in text: String) -> [Finding] {
+    /// Personal data in `text`; `kinds` limits the (costlier) scans for addresses and names
+    /// to when they are wanted.
+    public func findings(in text: String, kinds: Set<Kind> = Set(Kind.allCases)) -> [Finding] {
         let b = Array(text.utf8)
         var out: [Finding] = []
         out += emails(b)
         out += digitRuns(b, taken: out)
         out += ibans(b)
         out += credentials(b)
-        out += StreetAddressDetector().find(b).filter { r in !out.contains { $0.range.overlaps(r) && $0.kind != .phone } }
-            .map { finding(.streetAddress, b, $0) }
-        out += PersonNameDetector(firstNames: firstNames).find(text).filter { r in !out.contains { $0.range.lowerBound <= r.lowerBound && r.upperBound <= $0.range.upperBound } }
-            .map { finding(.person, b, $0) }
+        if kinds.contains(.streetAddress) {
+            out += StreetAddressDetector().find(b).filter { r in !out.contains { $0.range.overlaps(r) && $0.kind != .phone } }
+                .map { finding(.streetAddress, b, $0) }
+        }
+        if kinds.contains(.person) {
+            out += PersonNameDetector(firstNames: firstNames).find(text)
+                .filter { r in !out.contains { $0.range.lowerBound <= r.lowerBound && r.upperBound <= $0.range.upperBound } }
+                .map { finding(.person, b, $0) }
+        }
         return out.sorted { $0.range.lowerBound < $1.range.lowerBound }
     }
 
