@@ -209,7 +209,12 @@ public final class Engine: @unchecked Sendable {
     }
 }
 
-func seconds(_ d: Duration) -> Double {
-    let (s, a) = d.components
-    return Double(s) + Double(a) * 1e-18
+func seconds(_ d: Duration) -> Double { d.inSeconds }
+
+extension Duration {
+    /// The duration in seconds as a Double (for reports and timings).
+    public var inSeconds: Double {
+        let (s, a) = components
+        return Double(s) + Double(a) * 1e-18
+    }
 }

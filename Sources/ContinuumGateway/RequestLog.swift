@@ -85,8 +85,5 @@ struct RequestLog: Sendable {
     /// Streams report the gap between consecutive tokens.
     func tokenGap(_ d: Duration) { metrics.interTokenLatency(d) }
 
-    private func milliseconds(_ d: Duration) -> Double {
-        let (s, a) = d.components
-        return Double(s) * 1000 + Double(a) * 1e-15
-    }
+    private func milliseconds(_ d: Duration) -> Double { d.inSeconds * 1000 }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ContinuumEngine
 import ContinuumGGUF
 import ContinuumKernels
 import ContinuumModels
@@ -71,7 +72,7 @@ struct Bench: ParsableCommand {
                     let start = ContinuousClock.now
                     body()
                     let d = ContinuousClock.now - start
-                    let s = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+                    let s = d.inSeconds
                     samples.append(Double(count) / s)
                 }
                 let sorted = samples.sorted()

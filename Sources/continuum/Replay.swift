@@ -21,8 +21,8 @@ struct Replay: AsyncParsableCommand {
     @Option(help: "Folder of the shared data (default: $CONTINUUM_DATA or ../shared/data).") var data: String?
     @Option(help: "Replicas.") var replicas = 8
     @Option(help: "Engine profile: a100-llama3-8b | a100-llama2-7b | cpu-smollm2 | PATH.json") var profile = "a100-llama3-8b"
-    @Option(help: "Comma-separated policies (default: all): round-robin, least-outstanding, power-of-two, aibrix, sglang, continuum")
-    var policies = "round-robin,least-outstanding,power-of-two,aibrix,sglang,continuum"
+    @Option(help: "Comma-separated policies (default: all of \(PolicyCatalog.names.joined(separator: ", "))).")
+    var policies = PolicyCatalog.names.joined(separator: ",")
     @Option(help: "Load factors to run (× the trace's arrival rate), comma-separated.") var load = "1"
     @Flag(help: "Find the load where round-robin's p99 TTFT first exceeds 10× its idle value, and compare there.") var operatingPoint = false
     @Option(help: "Load used as 'idle' for --operating-point.") var idleLoad = 0.05
@@ -57,8 +57,8 @@ struct Replay: AsyncParsableCommand {
             engine.prefillAttention = engine.prefillAttention.map { $0 / speed }
         }
         let names = policies.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-        for n in names where Self.makePolicy(n, seed: seed, recomputeWeight: recomputeWeight) == nil {
-            throw ValidationError("unknown policy '\(n)' (round-robin, least-outstanding, power-of-two, aibrix, sglang, continuum)")
+        for n in names where !PolicyCatalog.names.contains(n) {
+            throw ValidationError("unknown policy '\(n)' (\(PolicyCatalog.names.joined(separator: ", ")))")
         }
         Stderr.print("replay: \(trace.count) requests, \(replicas) × \(engine.name), policies \(names.joined(separator: ", "))")
         var results: [SimulationResult] = []
@@ -75,7 +75,7 @@ struct Replay: AsyncParsableCommand {
         for l in loads {
             for n in names {
                 let start = Date()
-                let r = Simulator(.init(replicas: replicas, profile: engine, loadFactor: l)).run(trace, policy: Self.makePolicy(n, seed: seed, recomputeWeight: recomputeWeight)!)
+                let r = Simulator(.init(replicas: replicas, profile: engine, loadFactor: l)).run(trace, policy: PolicyCatalog.make(n, seed: seed, recomputeWeight: recomputeWeight)!)
                 Stderr.print(String(format: "  %@ at %.3g×: TTFT mean %.3f s p99 %.3f s, hit %.1f%% (%.1f s)", n, l, r.meanTTFT, r.p99TTFT,
                                     r.hitRate * 100, Date().timeIntervalSince(start)))
                 results.append(r)
@@ -168,10 +168,6 @@ struct Replay: AsyncParsableCommand {
         }
         Stderr.print(String(format: "  operating point: %.4g× (round-robin p99 TTFT first above 10 × %.3f s)", hi, tried[0].p99TTFT))
         return (hi, tried.sorted { $0.loadFactor < $1.loadFactor })
-    }
-
-    static func makePolicy(_ name: String, seed: UInt64, recomputeWeight: Double = 1) -> (any RoutingPolicy)? {
-        PolicyCatalog.make(name, seed: seed, recomputeWeight: recomputeWeight)
     }
 
     private func loadTrace() throws -> [TraceRequest] {

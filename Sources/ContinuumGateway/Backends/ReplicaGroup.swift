@@ -1,3 +1,4 @@
+import ContinuumEngine
 public import ContinuumRouting
 import Foundation
 
@@ -125,8 +126,5 @@ public final class ReplicaGroup: @unchecked Sendable {
     /// Whether some backend can take a request now (for `/ready`).
     public var isAvailable: Bool { backends.contains { $0.breaker.isClosed } }
 
-    private func seconds() -> Double {
-        let (s, a) = (ContinuousClock.now - started).components
-        return Double(s) + Double(a) * 1e-18
-    }
+    private func seconds() -> Double { (ContinuousClock.now - started).inSeconds }
 }

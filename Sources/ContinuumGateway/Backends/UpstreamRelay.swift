@@ -80,7 +80,7 @@ struct UpstreamRelay: Sendable {
             return .failed(.backendFailure("backend '\(backend.name)' broke off its answer: \(error)"))
         }
         backend.breaker.recordSuccess()
-        let usage = (try? JSONDecoder().decode(UsageOnly.self, from: data))?.usage
+        let usage = (try? JSONDecoder().decode(UsageEnvelope.self, from: data))?.usage
         var log = log
         log.finish(counts: usage.map(TokenCounts.init), status: .ok, httpStatus: status)
         return .answered(Self.response(status: status, data: data, contentType: "application/json", headers: headers))
@@ -140,7 +140,6 @@ struct UpstreamRelay: Sendable {
     }
 
     private struct StreamEnded: Error {}
-    private struct UsageOnly: Decodable { var usage: Usage? }
 }
 
 /// What the gateway learns from an upstream stream while passing it through: when the first
@@ -157,9 +156,7 @@ private struct StreamWatcher {
 
     /// Tokens as the upstream reported them, else one per content chunk (an estimate).
     var counts: TokenCounts {
-        if let u = usage {
-            return TokenCounts(prompt: u.promptTokens, completion: u.completionTokens, cached: u.promptTokensDetails?.cachedTokens ?? 0)
-        }
+        if let u = usage { return TokenCounts(u) }
         return TokenCounts(prompt: 0, completion: chunks, cached: 0)
     }
 
@@ -176,7 +173,7 @@ private struct StreamWatcher {
                 sawDone = true  // an error event ends an OpenAI stream
                 continue
             }
-            if e.data.contains(#""usage":{"#), let u = try? JSONDecoder().decode(UsageChunk.self, from: Data(e.data.utf8)).usage {
+            if e.data.contains(#""usage":{"#), let u = try? JSONDecoder().decode(UsageEnvelope.self, from: Data(e.data.utf8)).usage {
                 usage = u
             }
             if e.data.contains(#""content":""#) || e.data.contains(#""text":""#) {
@@ -188,11 +185,13 @@ private struct StreamWatcher {
         }
     }
 
-    private struct UsageChunk: Decodable { var usage: Usage? }
 }
+
+/// The `usage` of a completion or of a stream's last chunk.
+private struct UsageEnvelope: Decodable { var usage: Usage? }
 
 extension TokenCounts {
     init(_ u: Usage) {
-        self.init(prompt: u.promptTokens, completion: u.completionTokens, cached: u.promptTokensDetails?.cachedTokens ?? 0)
+        self.init(prompt: u.promptTokens, completion: u.completionTokens, cached: u.cachedTokens)
     }
 }

@@ -74,18 +74,19 @@ struct KVEventSubscriptions: Service {
         guard let response = try? await client.execute(request, timeout: .seconds(10)),
               response.status.code == 200 else { return false }
         var parser = SSEParser()
+        let decoder = JSONDecoder()
         var trusted = false
         do {
             for try await chunk in response.body {
                 for e in try parser.feed(chunk.readableBytesView) {
                     switch e.event {
                     case "config":
-                        guard let c = try? JSONDecoder().decode(Config.self, from: Data(e.data.utf8)),
+                        guard let c = try? decoder.decode(Config.self, from: Data(e.data.utf8)),
                               c.block_size == s.group.hasher?.blockSize, c.hash_scheme == KVBlockHash.scheme else { return false }
                         trusted = true
                         s.group.observe(.subscribed(replica: s.index))
                     case "stored", "evicted":
-                        guard trusted, let b = try? JSONDecoder().decode(Event.self, from: Data(e.data.utf8)),
+                        guard trusted, let b = try? decoder.decode(Event.self, from: Data(e.data.utf8)),
                               let h = UInt64(b.hash, radix: 16) else { continue }
                         s.group.observe(e.event == "stored" ? .stored(replica: s.index, hashes: [h]) : .evicted(replica: s.index, hashes: [h]))
                     default:

@@ -180,7 +180,6 @@ public struct PIIDetector: Sendable {
 
     private func credentials(_ b: [UInt8]) -> [Finding] {
         var out: [Finding] = []
-        let text = String(decoding: b, as: UTF8.self)
         let prefixes = ["sk-", "sk_live_", "ghp_", "github_pat_", "xoxb-", "xoxp-", "AKIA", "AIza", "ck-"]
         var i = 0
         while i < b.count {
@@ -198,7 +197,6 @@ public struct PIIDetector: Sendable {
             }
             i = max(e, i + 1)
         }
-        _ = text
         return out
     }
 
