@@ -13,11 +13,21 @@ struct ChatCompletionsHandler {
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
         let bytes = try await gateway.collectBody(request)
         let body = try ChatCompletionRequest.decode(from: Data(bytes.readableBytesView))
-        _ = try gateway.group(for: body.model)
+        let cascade = gateway.cascades[body.model]
+        if cascade == nil { _ = try gateway.group(for: body.model) }
         let key = try await gateway.authorize(request, model: body.model)
         let meta = ResponseMetadata(id: ResponseID.chatCompletion(), created: Int(Date().timeIntervalSince1970), model: body.model)
-        return try await gateway.dispatch(
-            model: body.model, key: key, requestID: meta.id,
+        if let cascade {
+            return try await CascadeRun(gateway: gateway, cascade: cascade, handler: self, body: body, bytes: bytes, key: key, meta: meta).answer()
+        }
+        return try await dispatch(body, bytes: bytes, key: key, meta: meta, model: body.model)
+    }
+
+    /// Answers `body` from `model`'s replica group (a cascade step names its own model).
+    func dispatch(_ body: ChatCompletionRequest, bytes: ByteBuffer, key: KeyRecord?, meta: ResponseMetadata, model: String,
+                  note: String = "", requestID: String? = nil) async throws -> Response {
+        try await gateway.dispatch(
+            model: model, key: key, requestID: requestID ?? meta.id, note: note,
             proxied: ProxiedRequest(path: "/chat/completions", body: bytes, stream: body.isStreaming),
             prompt: { $0.chat(body.messages.map { ChatMessage(role: $0.role.rawValue, content: $0.content?.text ?? "") }) },
             text: { body.messages.map { $0.content?.text ?? "" }.joined(separator: "\n") }
@@ -29,6 +39,12 @@ struct ChatCompletionsHandler {
     /// Answers from an engine in this process.
     private func answer(_ body: ChatCompletionRequest, meta: ResponseMetadata, backend: LocalBackend, log: RequestLog,
                         headers: HTTPFields) async throws -> Response {
+        let plan = try Self.plan(body, backend: backend)
+        return try await respond(try backend.submit(plan), plan: plan, meta: meta, backend: backend, log: log, headers: headers)
+    }
+
+    /// The engine's work for `body`: the chat template applied, sampling validated.
+    static func plan(_ body: ChatCompletionRequest, backend: LocalBackend) throws -> GenerationPlan {
         let messages = body.messages.map { ChatMessage(role: $0.role.rawValue, content: $0.content?.text ?? "") }
         let prompt: [Int32]
         do {
@@ -36,11 +52,15 @@ struct ChatCompletionsHandler {
         } catch {
             throw OpenAIError.serverError("chat template: \(error)")
         }
-        let plan = GenerationPlan(
+        return GenerationPlan(
             prompt: prompt,
             parameters: GenerationPlan.parameters(body.sampling, maxTokens: body.maxTokens, topLogprobs: body.logprobsCount),
             stream: body.isStreaming, includeUsage: body.includeUsage, logprobs: body.logprobsCount)
-        let updates = try backend.submit(plan)
+    }
+
+    /// The response to a generation under way: streamed, or collected into one completion.
+    func respond(_ updates: AsyncThrowingStream<GenerationUpdate, any Error>, plan: GenerationPlan, meta: ResponseMetadata,
+                 backend: LocalBackend, log: RequestLog, headers: HTTPFields) async throws -> Response {
         if plan.stream {
             return try stream(updates, meta: meta, plan: plan, backend: backend, log: log, headers: headers)
         }

@@ -10,7 +10,8 @@ extension Gateway {
     /// over healthy ones in the key's tiers), and on a failure before the first byte retries,
     /// with backoff, preferring another replica. `local` answers from an engine in process;
     /// remote backends get `proxied`. Every outcome has a ledger row and provenance headers.
-    func dispatch(model: String, key: KeyRecord?, requestID: String, proxied: ProxiedRequest,
+    /// `note` goes before the route reason (a cascade's decisions so far).
+    func dispatch(model: String, key: KeyRecord?, requestID: String, note: String = "", proxied: ProxiedRequest,
                   prompt: (PromptHasher) -> RoutingRequest, text: () -> String,
                   local: (LocalBackend, RequestLog, HTTPFields) async throws -> Response) async throws -> Response {
         let group = try group(for: model)
@@ -22,7 +23,7 @@ extension Gateway {
             throw OpenAIError.permissionDenied("this key may not use the tiers that serve model '\(model)' (\(served))")
         }
         let personal = configuration.privacy.kinds(in: text())
-        var privacyNote = ""
+        var privacyNote = note
         if !personal.isEmpty {
             let allowed = configuration.privacy.tiers.intersection(tiers ?? Set(Tier.allCases))
             let names = personal.map(\.rawValue).joined(separator: ", ")
@@ -32,7 +33,7 @@ extension Gateway {
                     "This request contains personal data (\(names)) and may only be answered on the \(allowedNames.isEmpty ? "no" : allowedNames) tier(s); model '\(model)' is served on \(served). Nothing was sent.")
             }
             tiers = allowed
-            privacyNote = "personal data (\(names)) kept to \(allowedNames); "
+            privacyNote = note + "personal data (\(names)) kept to \(allowedNames); "
         }
         var avoiding = Set<String>()
         var log: RequestLog?

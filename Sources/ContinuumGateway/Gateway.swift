@@ -13,14 +13,17 @@ import NIOCore
 public struct Gateway: Sendable {
     public let configuration: GatewayConfiguration
     public let groups: [String: ReplicaGroup]
+    /// Model names answered by a tier cascade over `groups`.
+    public let cascades: [String: Cascade]
     public let ledger: Ledger?
     public let metrics: GatewayMetrics
     /// Every distinct backend, in the order first named.
     let backends: [Backend]
     let limiter = RateLimiter()
 
-    public init(configuration: GatewayConfiguration, groups: [ReplicaGroup], ledger: Ledger?) {
+    public init(configuration: GatewayConfiguration, groups: [ReplicaGroup], cascades: [Cascade] = [], ledger: Ledger?) {
         self.configuration = configuration
+        self.cascades = Dictionary(cascades.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         self.ledger = ledger
         self.groups = Dictionary(groups.map { ($0.model, $0) }, uniquingKeysWith: { a, _ in a })
         var seen = Set<String>()
@@ -43,6 +46,7 @@ public struct Gateway: Sendable {
         let router = Router()
         router.add(middleware: ErrorMiddleware())
         let groups = self.groups
+        let cascades = self.cascades
         router.get("/health") { _, _ in Self.json(#"{"status":"ok"}"#) }
         router.get("/ready") { _, _ in
             let down = groups.values.filter { !$0.isAvailable }.map(\.model).sorted()
@@ -51,7 +55,7 @@ public struct Gateway: Sendable {
             }
             return Self.json(#"{"status":"ready"}"#)
         }
-        let models = try? OpenAIJSON.encode(ModelList(data: groups.keys.sorted().map { Model(id: $0, created: 0, ownedBy: "continuum") }))
+        let models = try? OpenAIJSON.encode(ModelList(data: (Array(groups.keys) + cascades.keys).sorted().map { Model(id: $0, created: 0, ownedBy: "continuum") }))
         router.get("/v1/models") { _, _ in Self.json(models ?? Data()) }
         router.post("/v1/chat/completions") { request, context in
             try await ChatCompletionsHandler(gateway: self).handle(request, context: context)

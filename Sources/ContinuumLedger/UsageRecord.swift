@@ -11,6 +11,9 @@ public enum RequestStatus: String, Sendable, CaseIterable, Codable {
     case cancelled
     case disconnected
     case backendFailed = "backend_failed"
+    /// A tier cascade's attempt whose answer was not confident enough: the request went on
+    /// to the next tier (its row names the same request with a `.step` suffix).
+    case escalated
 }
 
 /// The ledger row of one request.

@@ -48,11 +48,13 @@ struct Serve: AsyncParsableCommand {
             settings.shutdownGrace = f.shutdownGraceSeconds ?? settings.shutdownGrace
             settings.retries = f.retries
             settings.healthCheckInterval = .milliseconds(Int(f.healthCheckIntervalSeconds * 1000))
-            settings.privacy = PrivacyPolicy(enabled: f.privacyEnabled, tiers: f.privacyTiers, kinds: f.privacyKinds)
+            settings.privacy = PrivacyPolicy(enabled: f.privacyEnabled, tiers: f.privacyTiers, kinds: f.privacyKinds, mode: f.privacyMode)
         }
         let groups: [ReplicaGroup]
+        var cascades: [Cascade] = []
         if let file {
             groups = try makeGroups(file)
+            cascades = try makeCascades(file, groups: groups)
         } else {
             let path = try ModelLocation.resolve(model)
             let engine = try BatchEngine(.init(modelPath: path, threads: threads, contextLength: contextLength,
@@ -65,12 +67,18 @@ struct Serve: AsyncParsableCommand {
             let closed = try await ledger.markInterrupted(startedBefore: Date())
             if closed > 0 { Stderr.print("ledger: \(closed) request(s) interrupted by the last shutdown marked as errors") }
         }
-        let gateway = Gateway(configuration: settings, groups: groups, ledger: ledger)
+        let gateway = Gateway(configuration: settings, groups: groups, cascades: cascades, ledger: ledger)
         let host = settings.host
+        let cascadeList = cascades
         let app = gateway.application { port in
             Stderr.print("continuum serve: http://\(host):\(port)/v1")
             for g in groups.sorted(by: { $0.model < $1.model }) {
                 Stderr.print("  model '\(g.model)' ← \(g.backends.map(Self.describe).joined(separator: ", "))\(g.backends.count > 1 ? " [\(g.policyName)]" : "")")
+            }
+            for c in cascadeList.sorted(by: { $0.name < $1.name }) {
+                let checks = [c.before.map { "before: \($0.label), threshold \($0.threshold)" },
+                              c.after.map { "after: confidence ≥ \($0.minConfidence) over \($0.bufferTokens) tokens" }].compactMap { $0 }
+                Stderr.print("  model '\(c.name)' ← cascade \(c.steps.joined(separator: " → "))\(checks.isEmpty ? "" : " (\(checks.joined(separator: "; ")))")")
             }
         }
         try await app.runService()
@@ -123,6 +131,26 @@ struct Serve: AsyncParsableCommand {
             return ReplicaGroup(model: model, backends: backends,
                                 policy: served.routing == nil ? nil : PolicyCatalog.make(routing),
                                 hasher: hasher, prefillTokensPerSecond: served.prefillTokensPerSecond ?? 1000)
+        }
+    }
+
+    /// The config's cascades; a step judged after generating must be served in process (its
+    /// confidence comes from the engine's own log-probabilities).
+    private func makeCascades(_ file: ServeConfig, groups: [ReplicaGroup]) throws -> [Cascade] {
+        try file.cascades.sorted(by: { $0.key < $1.key }).map { name, spec in
+            var after: Cascade.AfterCheck?
+            if let mc = spec.minConfidence {
+                after = .init(minConfidence: mc, bufferTokens: spec.bufferTokens)
+                for step in spec.steps.dropLast() {
+                    let g = groups.first { $0.model == step }!
+                    if g.backends.contains(where: { if case .openai = $0 { true } else { false } }) {
+                        throw ValidationError("config: models.\(name): step '\(step)' is judged after generating, so it must be served by local backends only")
+                    }
+                }
+            }
+            var before: Cascade.BeforeRouting?
+            if spec.router != nil { before = try makeRouter(name: name, spec) }
+            return Cascade(name: name, steps: spec.steps, before: before, after: after)
         }
     }
 

@@ -17,6 +17,10 @@ import Yams
 ///     backends: [edge-1, edge-2, edge-3]
 ///     routing: continuum      # round-robin | least-outstanding | power-of-two | aibrix | sglang | continuum
 ///     tokenizer: ~/models/SmolLM2-135M-Instruct.Q4_1.gguf   # the replicas' model, for prompt-aware policies
+///   auto:                     # a tier cascade over served models, smallest first
+///     cascade: [smollm2, big]
+///     before: {router: routers/minilm-logistic.json, embedding_model: ~/models/all-MiniLM-L6-v2, escalate_share: 0.3}
+///     after: {min_confidence: 0.5, buffer_tokens: 32}
 /// ```
 ///
 /// Unknown keys are errors (a typo should not silently fall back to a default).
@@ -30,10 +34,14 @@ public struct ServeConfig: Sendable, Equatable {
     public var retries: Int = 2
     public var backends: [String: BackendSpec]
     public var models: [String: ServedModel]
+    /// Model names answered by a tier cascade over other served models.
+    public var cascades: [String: CascadeSpec] = [:]
     /// `privacy: {enabled, tiers, kinds}`: where requests with personal data may go (default: device only).
     public var privacyEnabled = true
     public var privacyTiers: Set<Tier> = [.device]
     public var privacyKinds: Set<PIIDetector.Kind> = PrivacyPolicy.defaultKinds
+    /// `privacy.mode`: refuse (default) or redact requests that would leave the allowed tiers.
+    public var privacyMode: PrivacyPolicy.Mode = .refuse
 
     /// A served model name: its backends and how requests pick one.
     public struct ServedModel: Sendable, Equatable {
@@ -51,6 +59,42 @@ public struct ServeConfig: Sendable, Equatable {
             self.routing = routing
             self.tokenizer = tokenizer
             self.prefillTokensPerSecond = prefillTokensPerSecond
+        }
+    }
+
+    /// `models.X: {cascade: [...], before: {...}, after: {...}}`: answer on the first step
+    /// unless the router (before generating) or the answer's confidence (after) says otherwise.
+    public struct CascadeSpec: Sendable, Equatable {
+        /// Served model names, smallest/closest first.
+        public var steps: [String]
+        /// Router file (`continuum router train`); nil: no choice before generating.
+        public var router: String?
+        /// Sentence-embedding model directory the router was trained on; nil: the default.
+        public var embeddingModel: String?
+        /// Escalate this share of requests before generating (the router's calibrated threshold).
+        public var escalateShare: Double?
+        /// Or: the router score above which a request skips the first step.
+        public var threshold: Double?
+        /// Or: an average cost per request, from the cost of the first and of the next step.
+        public var costBudget: CostBudget?
+        /// Escalate after generating when the answer's confidence is below this; nil: never.
+        public var minConfidence: Double?
+        /// Tokens generated (and, when streaming, held back) before the confidence decision.
+        public var bufferTokens: Int = 32
+
+        public init(steps: [String]) { self.steps = steps }
+    }
+
+    /// `cost_budget: {first: 0.0001, next: 0.005, budget: 0.001}` (any currency, per request).
+    public struct CostBudget: Sendable, Equatable {
+        public var first: Double
+        public var next: Double
+        public var budget: Double
+
+        /// The share of requests that may skip to the next step: first·(1−s) + next·s = budget.
+        public var escalateShare: Double {
+            guard next > first else { return 0 }
+            return min(1, max(0, (budget - first) / (next - first)))
         }
     }
 
@@ -128,7 +172,11 @@ public struct ServeConfig: Sendable, Equatable {
         if let p = r.node("privacy") {
             guard let m = p.mapping else { throw ServeConfigError("privacy must be a mapping (enabled, tiers, kinds)") }
             let pr = YAMLReader(m, path: "privacy.")
-            try pr.only(["enabled", "tiers", "kinds"])
+            try pr.only(["enabled", "tiers", "kinds", "mode"])
+            if let m = try pr.string("mode") {
+                guard let mode = PrivacyPolicy.Mode(rawValue: m) else { throw ServeConfigError("privacy.mode must be refuse or redact (got '\(m)')") }
+                config.privacyMode = mode
+            }
             if let e = try pr.string("enabled") {
                 guard let b = Bool(e) else { throw ServeConfigError("privacy.enabled must be true or false") }
                 config.privacyEnabled = b
@@ -156,6 +204,10 @@ public struct ServeConfig: Sendable, Equatable {
         for (name, node) in models {
             var served = ServedModel(backends: [])
             var listNode: Node? = node
+            if let m = node.mapping, m[Node("cascade")] != nil {
+                config.cascades[name] = try cascade(name: name, m, baseDirectory: baseDirectory)
+                continue
+            }
             if let m = node.mapping {
                 let r = YAMLReader(m, path: "models.\(name).")
                 try r.only(["backends", "routing", "tokenizer", "prefill_tokens_per_second"])
@@ -184,7 +236,60 @@ public struct ServeConfig: Sendable, Equatable {
             served.backends = list
             config.models[name] = served
         }
+        for (name, c) in config.cascades {
+            for step in c.steps where config.models[step] == nil {
+                throw ServeConfigError(config.cascades[step] != nil ? "models.\(name).cascade: '\(step)' is itself a cascade"
+                    : "models.\(name).cascade: no served model named '\(step)' (models: \(config.models.keys.sorted().joined(separator: ", ")))")
+            }
+        }
         return config
+    }
+
+    private static func cascade(name: String, _ m: Node.Mapping, baseDirectory: String) throws(ServeConfigError) -> CascadeSpec {
+        let r = YAMLReader(m, path: "models.\(name).")
+        try r.only(["cascade", "before", "after"])
+        guard let steps = try r.list("cascade"), steps.count >= 2 else {
+            throw ServeConfigError("models.\(name).cascade must list at least two served models, smallest first")
+        }
+        guard Set(steps).count == steps.count, !steps.contains(name) else {
+            throw ServeConfigError("models.\(name).cascade: a model is listed twice or names the cascade itself")
+        }
+        var c = CascadeSpec(steps: steps)
+        if let b = r.node("before") {
+            guard let bm = b.mapping else { throw ServeConfigError("models.\(name).before must be a mapping (router, escalate_share, ...)") }
+            let br = YAMLReader(bm, path: "models.\(name).before.")
+            try br.only(["router", "embedding_model", "escalate_share", "threshold", "cost_budget"])
+            guard let router = try br.string("router") else { throw ServeConfigError("models.\(name).before.router (a router file) is required") }
+            c.router = resolve(router, baseDirectory: baseDirectory)
+            c.embeddingModel = try br.string("embedding_model").map { resolve($0, baseDirectory: baseDirectory) }
+            c.escalateShare = try br.double("escalate_share", in: 0...1)
+            c.threshold = try br.double("threshold", in: -1e9...1e9)
+            if let cb = br.node("cost_budget") {
+                guard let cm = cb.mapping else { throw ServeConfigError("models.\(name).before.cost_budget must be {first, next, budget}") }
+                let cr = YAMLReader(cm, path: "models.\(name).before.cost_budget.")
+                try cr.only(["first", "next", "budget"])
+                guard let f = try cr.double("first", in: 0...1e12), let n = try cr.double("next", in: 0...1e12),
+                      let bu = try cr.double("budget", in: 0...1e12), n > f else {
+                    throw ServeConfigError("models.\(name).before.cost_budget needs first < next and a budget (cost per request)")
+                }
+                c.costBudget = CostBudget(first: f, next: n, budget: bu)
+            }
+            let ways = [c.escalateShare != nil, c.threshold != nil, c.costBudget != nil].filter { $0 }.count
+            guard ways == 1 else {
+                throw ServeConfigError("models.\(name).before needs exactly one of escalate_share, threshold, cost_budget")
+            }
+        }
+        if let a = r.node("after") {
+            guard let am = a.mapping else { throw ServeConfigError("models.\(name).after must be a mapping (min_confidence, buffer_tokens)") }
+            let ar = YAMLReader(am, path: "models.\(name).after.")
+            try ar.only(["min_confidence", "buffer_tokens"])
+            guard let mc = try ar.double("min_confidence", in: 0...1) else {
+                throw ServeConfigError("models.\(name).after.min_confidence (0...1) is required")
+            }
+            c.minConfidence = mc
+            c.bufferTokens = try ar.int("buffer_tokens", in: 1...4096) ?? 32
+        }
+        return c
     }
 
     private static func backend(name: String, node: Node, baseDirectory: String) throws(ServeConfigError) -> BackendSpec {

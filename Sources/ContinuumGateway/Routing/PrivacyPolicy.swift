@@ -4,9 +4,18 @@ public import ContinuumRouting
 /// `kinds` is answered only by backends in `tiers` (and in its key's tiers); when the model
 /// has none there it is refused, never sent further. Person names are not in the default
 /// kinds: the name detector is broad (docs/EVALUATION.md) and would hold back ordinary
-/// questions about places.
+/// questions about places. In `redact` mode a request that has to leave the allowed tiers
+/// goes with placeholders instead of the personal data, and the answer gets them back.
 public struct PrivacyPolicy: Sendable {
+    public enum Mode: String, Sendable, Equatable {
+        /// Answer only on the allowed tiers; refuse when the model has none there.
+        case refuse
+        /// Answer on the allowed tiers when possible, else send placeholders further.
+        case redact
+    }
+
     public var enabled: Bool
+    public var mode: Mode
     public var tiers: Set<Tier>
     public var kinds: Set<PIIDetector.Kind>
     public let detector: PIIDetector
@@ -15,8 +24,9 @@ public struct PrivacyPolicy: Sendable {
                                                              .credential, .streetAddress]
 
     public init(enabled: Bool = true, tiers: Set<Tier> = [.device], kinds: Set<PIIDetector.Kind> = Self.defaultKinds,
-                detector: PIIDetector = PIIDetector()) {
+                detector: PIIDetector = PIIDetector(), mode: Mode = .refuse) {
         self.enabled = enabled
+        self.mode = mode
         self.tiers = tiers
         self.kinds = kinds
         self.detector = detector

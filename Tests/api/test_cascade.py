@@ -1,0 +1,132 @@
+"""Tier cascades over real HTTP: a gateway with SmolLM2 in process (device) and an upstream
+`continuum serve` as the cloud tier; cascade models that keep the device's answer, escalate
+it after generating, keep personal data on the device, and honour key tiers. Decisions are
+checked in the x-continuum-* headers and the ledger rows."""
+import sqlite3
+import subprocess
+import time
+
+import openai
+import pytest
+from openai import OpenAI
+
+from conftest import BINARY, MODEL, MODEL_NAME, Server
+
+QUESTION = [{"role": "user", "content": "Describe the sea in one sentence."}]
+PII = [{"role": "user", "content": "Write a short thank-you note to jane.doe@example.com."}]
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("cascade")
+    (tmp / "cloud").mkdir()
+    cloud = Server(tmp / "cloud")
+    config = tmp / "serve.yaml"
+    config.write_text(f"""
+backends:
+  phone: {{type: local, tier: device, model: "{MODEL}", threads: 2, context: 1024}}
+  far: {{type: openai, tier: cloud, base_url: "{cloud.url}/v1", model: {MODEL_NAME}}}
+models:
+  small: phone
+  big: far
+  keep:                      # confidence is never below 0: the device always answers
+    cascade: [small, big]
+    after: {{min_confidence: 0.0, buffer_tokens: 4}}
+  escalate:                  # an 8-token answer is never fully certain: always escalated
+    cascade: [small, big]
+    after: {{min_confidence: 1.0, buffer_tokens: 8}}
+""")
+    def key(name, *tiers):  # made before the gateway starts (keys made later count after its key cache's TTL)
+        out = subprocess.run([str(BINARY), "keys", "create", name, *[a for t in tiers for a in ("--tier", t)],
+                              "--ledger", str(tmp / "ledger.sqlite")], capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        return out.stdout.strip()
+    keys = (key("phone-key", "device"), key("cloud-key", "cloud"), key("any-key"))
+    gw = Server(tmp, "--config", str(config))
+    yield (gw, cloud) + keys
+    gw.stop()
+    cloud.stop()
+
+
+def rows(ledger, request_id):
+    time.sleep(0.5)  # ledger rows are written off the request path
+    con = sqlite3.connect(ledger)
+    out = con.execute("SELECT request_id, model, tier, status, completion_tokens, route_reason FROM requests "
+                      "WHERE request_id = ? OR request_id LIKE ? ORDER BY request_id", (request_id, request_id + ".%")).fetchall()
+    con.close()
+    return out
+
+
+def test_confident_answer_is_kept_on_the_device(setup):
+    gw, _, _, _, key = setup
+    client = OpenAI(base_url=f"{gw.url}/v1", api_key=key, max_retries=0)
+    r = client.chat.completions.with_raw_response.create(model="keep", messages=QUESTION, max_tokens=12, temperature=0)
+    assert r.headers["x-continuum-tier"] == "device" and r.headers["x-continuum-escalated"] == "no"
+    confidence = float(r.headers["x-continuum-confidence"])
+    assert 0 < confidence <= 1
+    assert "kept" in r.headers["x-continuum-route"]
+    kept = r.parse().choices[0].message.content
+    direct = client.chat.completions.create(model="small", messages=QUESTION, max_tokens=12, temperature=0)
+    assert kept == direct.choices[0].message.content  # the held-back tokens are the answer, unchanged
+    # Streaming: the first tokens are held back, then the rest flows; same text.
+    s = client.chat.completions.with_raw_response.create(model="keep", messages=QUESTION, max_tokens=12, temperature=0, stream=True)
+    assert s.headers["x-continuum-tier"] == "device"
+    assert "".join(c.choices[0].delta.content or "" for c in s.parse() if c.choices) == kept
+    [(rid, model, tier, status, _, reason)] = rows(gw.ledger, r.headers["x-request-id"])
+    assert (model, tier, status) == ("small", "device", "ok") and "kept" in reason
+
+
+def test_unconfident_answer_escalates_with_the_original_request(setup):
+    gw, cloud, key, _, any_key = setup
+    client = OpenAI(base_url=f"{gw.url}/v1", api_key=key, max_retries=0)
+    # A device-only key cannot escalate: the cascade stops at the device.
+    r = client.chat.completions.with_raw_response.create(model="escalate", messages=QUESTION, max_tokens=12, temperature=0)
+    assert r.headers["x-continuum-tier"] == "device", [(k, v) for k, v in r.headers.items() if k.startswith("x-")]
+    admin = OpenAI(base_url=f"{gw.url}/v1", api_key=any_key, max_retries=0)
+    for stream in (False, True):
+        r = admin.chat.completions.with_raw_response.create(model="escalate", messages=QUESTION, max_tokens=12, temperature=0,
+                                                            stream=stream)
+        assert r.headers["x-continuum-tier"] == "cloud" and r.headers["x-continuum-escalated"] == "after"
+        assert "< 1.000: escalated" in r.headers["x-continuum-route"]
+        text = r.parse().choices[0].message.content if not stream else \
+            "".join(c.choices[0].delta.content or "" for c in r.parse() if c.choices)
+        upstream = OpenAI(base_url=f"{cloud.url}/v1", api_key="unused", max_retries=0).chat.completions.create(
+            model=MODEL_NAME, messages=QUESTION, max_tokens=12, temperature=0)
+        assert text == upstream.choices[0].message.content
+        got = rows(gw.ledger, r.headers["x-request-id"])
+        assert [(g[1], g[2], g[3]) for g in got] == [("big", "cloud", "ok"), ("small", "device", "escalated")], got
+        assert got[1][4] == 8  # the device generated its buffer of 8 tokens before it was judged
+
+
+def test_personal_data_is_not_escalated(setup):
+    gw, _, _, _, any_key = setup
+    admin = OpenAI(base_url=f"{gw.url}/v1", api_key=any_key, max_retries=0)
+    r = admin.chat.completions.with_raw_response.create(model="escalate", messages=PII, max_tokens=8, temperature=0)
+    assert r.headers["x-continuum-tier"] == "device" and r.headers["x-continuum-escalated"] == "no"
+    assert "personal data (email) kept to device" in r.headers["x-continuum-route"]
+
+
+def test_cloud_only_key_skips_the_device_and_is_refused_personal_data(setup):
+    gw, _, _, cloud_key, _ = setup
+    client = OpenAI(base_url=f"{gw.url}/v1", api_key=cloud_key, max_retries=0)
+    r = client.chat.completions.with_raw_response.create(model="keep", messages=QUESTION, max_tokens=4, temperature=0)
+    assert r.headers["x-continuum-tier"] == "cloud"
+    with pytest.raises(openai.PermissionDeniedError) as e:
+        client.chat.completions.create(model="keep", messages=PII, max_tokens=4)
+    assert "personal data (email)" in e.value.message and "Nothing was sent" in e.value.message
+
+
+@pytest.mark.parametrize("models, message", [
+    ("a: x\n  c: {cascade: [a]}", "at least two served models"),
+    ("a: x\n  c: {cascade: [a, b]}", "no served model named 'b'"),
+    ("a: x\n  b: x\n  c: {cascade: [a, b], after: {min_confidence: 2}}", "min_confidence must be in 0.0...1.0"),
+    ("a: x\n  b: x\n  c: {cascade: [a, b], before: {escalate_share: 0.2}}", "before.router (a router file) is required"),
+    ("a: x\n  b: x\n  c: {cascade: [a, b], after: {min_confidence: 0.5, buffer: 3}}", "unknown key 'models.c.after.buffer'"),
+])
+def test_cascade_config_errors(tmp_path, models, message):
+    config = tmp_path / "bad.yaml"
+    config.write_text(f"backends: {{x: {{type: openai, base_url: 'http://127.0.0.1:9/v1'}}}}\nmodels:\n  {models}\n")
+    out = subprocess.run([str(BINARY), "serve", "--config", str(config), "--port", "0", "--no-ledger"],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode != 0
+    assert message in out.stderr, out.stderr
