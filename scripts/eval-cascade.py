@@ -8,9 +8,12 @@
 Device tier: SmolLM2-135M-Instruct Q4_1 in process (the gateway's own engine). Cloud tier:
 Qwen2.5-Coder-0.5B-Instruct Q4_K_M in a second `continuum serve`, reached as an OpenAI
 backend. Prompts: the ARC-Challenge rows of the RouterBench train split
-(../shared/data/routing-quality/routerbench/arc_challenge_train.csv), as given (5-shot);
-the gold answer is the letter the responses scored 1 agree on (rows where none scored 1
-are skipped). Both tiers answer greedily with one token (the letter).
+(../shared/data/routing-quality/routerbench/arc_challenge_train.csv): the final question of
+each prompt (its five worked examples dropped: they cost five times the prefill and brought
+both models to chance, 27.5% and 25% on 40 rows against 35% and 27.5% without them); the
+gold answer is the letter the responses scored 1 agree on (rows where none scored 1 are
+skipped). Both tiers answer greedily with one token; the answer read from it is the most
+likely of A-D among its top-20 log-probabilities (as a multiple-choice harness does).
 
 `collect` goes through the gateway's cascade model with min_confidence 0, so the device
 answer and the confidence are the gateway's own (x-continuum-confidence), and asks the
@@ -49,7 +52,7 @@ def arc_rows():
         votes = collections.Counter(letters)
         if not votes or len(votes) > 1:
             continue
-        prompt = ast.literal_eval(r["prompt"])[0]
+        prompt = ast.literal_eval(r["prompt"])[0].split("\n\n")[-1]
         out.append((i, r["sample_id"], prompt, votes.most_common(1)[0][0]))
     return out
 
@@ -83,7 +86,8 @@ def wait_ready(url, proc, what):
 class Servers:
     """The cloud `continuum serve` (Qwen) and the gateway (SmolLM2 in process + cascade)."""
 
-    def __init__(self, cascade_yaml_extra, port=18090, cloud_port=18091, threads=1):
+    def __init__(self, cascades, port=18090, cloud_port=18091, threads=1):
+        """`cascades`: {name: YAML flow mapping of its before/after keys} over [smollm2, qwen]."""
         for p, what in [(BIN, "continuum (make release)"), (DEVICE_MODEL, "SmolLM2 (scripts/fetch-model.sh smollm2)"),
                         (CLOUD_MODEL, "Qwen2.5 (scripts/fetch-model.sh qwen2.5)")]:
             if not os.path.exists(p):
@@ -100,9 +104,7 @@ backends:
 models:
   smollm2: phone
   qwen: cloud
-  auto:
-    cascade: [smollm2, qwen]
-{cascade_yaml_extra}""")
+""" + "".join(f"  {name}: {{cascade: [smollm2, qwen], {extra}}}\n" for name, extra in cascades.items()))
         self.cloud = subprocess.Popen([BIN, "serve", "-m", CLOUD_MODEL, "--model-name", "qwen", "--port", str(cloud_port), "-t",
                                        str(threads), "--parallel", "1", "--no-ledger"], stderr=open(os.path.join(OUT, "cloud.log"), "w"))
         wait_ready(f"http://127.0.0.1:{cloud_port}", self.cloud, "cloud serve")
@@ -121,9 +123,18 @@ models:
 
 
 def ask(url, model, prompt):
-    body = {"model": model, "messages": [{"role": "user", "content": prompt}], "max_tokens": 1, "temperature": 0}
+    """(choice A-D or None, generated text, headers, seconds)."""
+    body = {"model": model, "messages": [{"role": "user", "content": prompt}], "max_tokens": 1, "temperature": 0,
+            "logprobs": True, "top_logprobs": 20}
     data, headers, seconds = post(url + "/chat/completions", body)
-    return data["choices"][0]["message"]["content"], headers, seconds
+    choice = data["choices"][0]
+    letters = {}
+    for t in (choice.get("logprobs") or {}).get("content", [{}])[0].get("top_logprobs", []):
+        k = t["token"].strip()
+        if k in ("A", "B", "C", "D") and k not in letters:
+            letters[k] = t["logprob"]
+    picked = max(letters, key=letters.get) if letters else letter(choice["message"]["content"])
+    return picked, choice["message"]["content"], headers, seconds
 
 
 def collect(args):
@@ -136,7 +147,7 @@ def collect(args):
     print(f"{len(rows)} ARC-Challenge prompts with a gold answer; {len(done)} done, {len(todo)} to go", file=sys.stderr)
     if not todo:
         return
-    servers = Servers("    after: {min_confidence: 0.0, buffer_tokens: 1}\n")
+    servers = Servers({"auto": "after: {min_confidence: 0.0, buffer_tokens: 1}"})
     from concurrent.futures import ThreadPoolExecutor
     started = time.monotonic()
     try:
@@ -144,10 +155,10 @@ def collect(args):
             for n, (row, sample, prompt, gold) in enumerate(todo):
                 dev = pool.submit(ask, servers.url, "auto", prompt)
                 cloud = pool.submit(ask, servers.url, "qwen", prompt)
-                (dtext, dh, dsec), (ctext, ch, csec) = dev.result(), cloud.result()
+                (dpick, dtext, dh, dsec), (cpick, ctext, ch, csec) = dev.result(), cloud.result()
                 assert dh.get("x-continuum-tier") == "device", dh
-                rec = {"row": row, "sample_id": sample, "gold": gold, "device": dtext, "device_correct": letter(dtext) == gold,
-                       "confidence": float(dh["x-continuum-confidence"]), "cloud": ctext, "cloud_correct": letter(ctext) == gold,
+                rec = {"row": row, "sample_id": sample, "gold": gold, "device": dpick, "device_text": dtext, "device_correct": dpick == gold,
+                       "confidence": float(dh["x-continuum-confidence"]), "cloud": cpick, "cloud_text": ctext, "cloud_correct": cpick == gold,
                        "device_seconds": round(dsec, 3), "cloud_seconds": round(csec, 3)}
                 out.write(json.dumps(rec) + "\n")
                 out.flush()
@@ -158,13 +169,224 @@ def collect(args):
         servers.close()
 
 
+def load_outcomes(path=None):
+    path = path or os.path.join(OUT, "arc-outcomes.jsonl")
+    if not os.path.exists(path):
+        sys.exit(f"error: {path} missing: run `scripts/eval-cascade.py collect` first")
+    return [json.loads(l) for l in open(path) if l.strip()]
+
+
+def curve(outcomes, order):
+    """Accuracy after escalating the first k requests of `order` (indices), k = 0..n."""
+    n = len(outcomes)
+    correct = sum(o["device_correct"] for o in outcomes)
+    acc = [correct / n]
+    for i in order:
+        correct += int(outcomes[i]["cloud_correct"]) - int(outcomes[i]["device_correct"])
+        acc.append(correct / n)
+    return acc
+
+
+def policies(outcomes, scores):
+    """Accuracy at every escalation count for each policy (index k = k requests escalated)."""
+    n = len(outcomes)
+    dev = sum(o["device_correct"] for o in outcomes) / n
+    cloud = sum(o["cloud_correct"] for o in outcomes) / n
+    out = {"random": [dev + (cloud - dev) * k / n for k in range(n + 1)]}
+    # After generating: the least confident device answers go first (ties: input order).
+    after = sorted(range(n), key=lambda i: (outcomes[i]["confidence"], i))
+    out["after (confidence)"] = curve(outcomes, after)
+    if scores is not None:
+        before = sorted(range(n), key=lambda i: (-scores[i], i))
+        out["before (router)"] = curve(outcomes, before)
+        # Combined: the router sends its most doubtful half of the share up before anything is
+        # generated; the device's least confident answers make up the other half.
+        comb = []
+        for k in range(n + 1):
+            up = set(before[: k // 2])
+            rest = [i for i in after if i not in up][: k - len(up)]
+            esc = up | set(rest)
+            comb.append(sum(o["cloud_correct"] if i in esc else o["device_correct"] for i, o in enumerate(outcomes)) / n)
+        out["combined"] = comb
+    oracle = sorted(range(n), key=lambda i: -(int(outcomes[i]["cloud_correct"]) - int(outcomes[i]["device_correct"])))
+    out["oracle (upper bound)"] = curve(outcomes, oracle)
+    return out
+
+
+def svg_chart(curves, n, title, path):
+    w, h, l, r, t, b = 720, 440, 64, 200, 40, 52
+    pw, ph = w - l - r, h - t - b
+    lo = min(min(c) for c in curves.values())
+    hi = max(max(c) for c in curves.values())
+    lo, hi = max(0, lo - 0.02), min(1, hi + 0.02)
+    x = lambda k: l + pw * k / n
+    y = lambda a: t + ph * (1 - (a - lo) / (hi - lo))
+    colors = {"random": "#888888", "after (confidence)": "#d62728", "before (router)": "#1f77b4", "combined": "#2ca02c",
+              "oracle (upper bound)": "#bbbbbb"}
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">',
+             f'<rect width="{w}" height="{h}" fill="white"/>', f'<text x="{l}" y="22" font-size="14">{title}</text>']
+    for i in range(11):
+        xx = l + pw * i / 10
+        parts.append(f'<line x1="{xx:.1f}" y1="{t}" x2="{xx:.1f}" y2="{t + ph}" stroke="#eee"/>')
+        parts.append(f'<text x="{xx:.1f}" y="{t + ph + 16}" text-anchor="middle">{i * 10}%</text>')
+    steps = 8
+    for i in range(steps + 1):
+        a = lo + (hi - lo) * i / steps
+        parts.append(f'<line x1="{l}" y1="{y(a):.1f}" x2="{l + pw}" y2="{y(a):.1f}" stroke="#eee"/>')
+        parts.append(f'<text x="{l - 6}" y="{y(a) + 4:.1f}" text-anchor="end">{a * 100:.1f}%</text>')
+    parts.append(f'<text x="{l + pw / 2}" y="{h - 12}" text-anchor="middle">requests escalated to the cloud tier</text>')
+    parts.append(f'<text x="16" y="{t + ph / 2}" transform="rotate(-90 16 {t + ph / 2})" text-anchor="middle">accuracy</text>')
+    for j, (name, c) in enumerate(curves.items()):
+        step = max(1, n // 400)
+        pts = " ".join(f"{x(k):.1f},{y(c[k]):.1f}" for k in list(range(0, n + 1, step)) + [n])
+        dash = ' stroke-dasharray="4 3"' if name.startswith(("random", "oracle")) else ""
+        parts.append(f'<polyline points="{pts}" fill="none" stroke="{colors.get(name, "#000")}" stroke-width="2"{dash}/>')
+        parts.append(f'<line x1="{l + pw + 12}" y1="{t + 10 + j * 20}" x2="{l + pw + 36}" y2="{t + 10 + j * 20}" stroke="{colors.get(name, "#000")}" stroke-width="2"{dash}/>')
+        parts.append(f'<text x="{l + pw + 42}" y="{t + 14 + j * 20}">{name}</text>')
+    parts.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(parts) + "\n")
+
+
+def report(args):
+    outcomes = load_outcomes(args.outcomes)
+    n = len(outcomes)
+    scores = None
+    if args.scores:
+        by_row = {}
+        for l in open(args.scores):
+            if l.strip():
+                d = json.loads(l)
+                by_row[d["row"]] = d["score"]
+        missing = [o["row"] for o in outcomes if o["row"] not in by_row]
+        if missing:
+            sys.exit(f"error: {args.scores} has no score for {len(missing)} rows (first: {missing[0]})")
+        scores = [by_row[o["row"]] for o in outcomes]
+    curves = policies(outcomes, scores)
+    dev, cloud = curves["random"][0], curves["random"][-1]
+    print(f"ARC-Challenge, {n} prompts: device (SmolLM2-135M) {dev:.1%}, cloud (Qwen2.5-0.5B) {cloud:.1%}, "
+          f"both right {sum(o['device_correct'] and o['cloud_correct'] for o in outcomes) / n:.1%}, "
+          f"only the device right {sum(o['device_correct'] and not o['cloud_correct'] for o in outcomes) / n:.1%}, "
+          f"only the cloud right {sum(o['cloud_correct'] and not o['device_correct'] for o in outcomes) / n:.1%}\n")
+    shares = [i / 10 for i in range(11)]
+    names = list(curves)
+    print("| escalated | " + " | ".join(names) + " |")
+    print("|---:|" + "---:|" * len(names))
+    for s in shares:
+        k = round(s * n)
+        print(f"| {s:.0%} | " + " | ".join(f"{curves[m][k]:.1%}" for m in names) + " |")
+    print()
+    for m in names:
+        if m.startswith(("random", "oracle")):
+            continue
+        margins = [curves[m][k] - curves["random"][k] for k in range(1, n)]
+        worst = min(range(len(margins)), key=lambda i: margins[i])
+        above = sum(d > 0 for d in margins)
+        print(f"- {m}: above random at {above} of {n - 1} escalation counts strictly between 0 and {n}; "
+              f"smallest margin {margins[worst] * 100:+.2f} points at {(worst + 1) / n:.1%} escalated; "
+              f"mean margin {sum(margins) / len(margins) * 100:+.2f} points")
+    out = args.svg or os.path.join(ROOT, "docs", "cascade", "arc-accuracy-vs-escalation.svg")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    svg_chart(curves, n, f"ARC-Challenge ({n} prompts): SmolLM2-135M on the device, Qwen2.5-0.5B in the cloud", out)
+    print(f"\nchart: {os.path.relpath(out, ROOT)}", file=sys.stderr)
+
+
+def live(args):
+    """The real cascade on held-out rows at a threshold set on the other rows."""
+    outcomes = load_outcomes(args.outcomes)
+    calib = [o for o in outcomes if o["row"] % 2 == 0]
+    test_rows = {o["row"] for o in outcomes if o["row"] % 2 == 1}
+    conf = sorted(o["confidence"] for o in calib)
+    cascades = {}
+    for s in args.share:
+        # min_confidence below which `s` of the calibration rows fall
+        t = conf[min(len(conf) - 1, int(s * len(conf)))]
+        cascades[f"after-{round(s * 100)}"] = f"after: {{min_confidence: {t}, buffer_tokens: 1}}"
+    if args.router:
+        for s in args.share:
+            cascades[f"before-{round(s * 100)}"] = f"before: {{router: {os.path.abspath(args.router)}, escalate_share: {s}}}"
+    rows = [r for r in arc_rows() if r[0] in test_rows][: args.limit or None]
+    by_row = {o["row"]: o for o in outcomes}
+    servers = Servers(cascades)
+    print(f"{len(rows)} held-out prompts (odd rows); thresholds set on the even rows", file=sys.stderr)
+    print("| cascade | threshold | escalated (live) | accuracy (live) | accuracy if the collected answers were used |")
+    print("|---|---|---:|---:|---:|")
+    try:
+        for name, extra in cascades.items():
+            esc = correct = expected = 0
+            for row, sample, prompt, gold in rows:
+                pick, text, h, sec = ask(servers.url, name, prompt)
+                up = h.get("x-continuum-escalated", "no") != "no"
+                esc += up
+                correct += pick == gold
+                o = by_row[row]
+                expected += o["cloud_correct"] if up else o["device_correct"]
+            n = len(rows)
+            print(f"| {name} | `{extra}` | {esc / n:.1%} | {correct / n:.1%} | {expected / n:.1%} |", flush=True)
+    finally:
+        servers.close()
+
+
+def latency(args):
+    """Time to first token of a streamed answer: the device model directly vs through a cascade
+    that holds back its first `buffer_tokens` tokens (kept: min_confidence 0)."""
+    buffers = args.buffers
+    servers = Servers({f"hold-{b}": f"after: {{min_confidence: 0.0, buffer_tokens: {b}}}" for b in buffers})
+    prompts = [p.rsplit("\nPrint only", 1)[0] + "\nExplain which answer is right." for _, _, p, _ in arc_rows()[: args.prompts]]
+    import statistics
+    results = {m: [] for m in ["smollm2"] + [f"hold-{b}" for b in buffers]}
+    try:
+        # Every prompt once first, untimed: each timed request then finds its prompt in the
+        # prefix cache alike, so the difference is the held-back tokens, not the prefill.
+        for p in prompts:
+            post(servers.url + "/chat/completions", {"model": "smollm2", "messages": [{"role": "user", "content": p}], "max_tokens": 1})
+        for rep in range(args.reps):
+            for p in prompts:
+                for model in results:
+                    body = {"model": model, "messages": [{"role": "user", "content": p}], "max_tokens": args.max_tokens,
+                            "temperature": 0, "stream": True}
+                    req = urllib.request.Request(servers.url + "/chat/completions", data=json.dumps(body).encode(),
+                                                 headers={"content-type": "application/json"})
+                    t0 = time.monotonic()
+                    first = None
+                    with urllib.request.urlopen(req, timeout=600) as resp:
+                        for line in resp:
+                            if line.startswith(b"data: {") and b'"content":"' in line and b'"content":""' not in line and first is None:
+                                first = time.monotonic() - t0
+                    results[model].append((first, time.monotonic() - t0))
+    finally:
+        servers.close()
+    base = statistics.median(f for f, _ in results["smollm2"])
+    print(f"{len(prompts)} ARC questions asking for an explanation, up to {args.max_tokens} tokens, streamed, {args.reps} reps, "
+          "prompts in the prefix cache; device SmolLM2-135M (1 thread)\n")
+    print("| model | median time to first token | added | median total |")
+    print("|---|---:|---:|---:|")
+    for m, v in results.items():
+        ttft = statistics.median(f for f, _ in v)
+        print(f"| {m} | {ttft * 1000:.0f} ms | {(ttft - base) * 1000:+.0f} ms | {statistics.median(t for _, t in v) * 1000:.0f} ms |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("collect")
     c.add_argument("--limit", type=int, default=0)
+    r = sub.add_parser("report")
+    r.add_argument("--outcomes", help="default: bench/cascade/arc-outcomes.jsonl")
+    r.add_argument("--scores", help="JSONL {row, score}: cross-validated router scores (continuum router ...)")
+    r.add_argument("--svg", help="default: docs/cascade/arc-accuracy-vs-escalation.svg")
+    lv = sub.add_parser("live")
+    lv.add_argument("--outcomes")
+    lv.add_argument("--share", type=float, nargs="+", default=[0.25, 0.5])
+    lv.add_argument("--router", help="router file for before-generation cascades")
+    lv.add_argument("--limit", type=int, default=200)
+    la = sub.add_parser("latency")
+    la.add_argument("--buffers", type=int, nargs="+", default=[8, 32])
+    la.add_argument("--prompts", type=int, default=20)
+    la.add_argument("--reps", type=int, default=2)
+    la.add_argument("--max-tokens", type=int, default=64)
     args = ap.parse_args()
-    {"collect": collect}[args.cmd](args)
+    {"collect": collect, "report": report, "live": live, "latency": latency}[args.cmd](args)
 
 
 if __name__ == "__main__":

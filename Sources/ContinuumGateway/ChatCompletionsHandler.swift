@@ -1,10 +1,12 @@
 import ContinuumEngine
 import ContinuumLedger
 import ContinuumOpenAI
+import ContinuumRouting
 import ContinuumTokenizers
 import Foundation
 import Hummingbird
 import HTTPTypes
+import NIOCore
 
 /// `POST /v1/chat/completions`.
 struct ChatCompletionsHandler {
@@ -30,10 +32,26 @@ struct ChatCompletionsHandler {
             model: model, key: key, requestID: requestID ?? meta.id, note: note,
             proxied: ProxiedRequest(path: "/chat/completions", body: bytes, stream: body.isStreaming),
             prompt: { $0.chat(body.messages.map { ChatMessage(role: $0.role.rawValue, content: $0.content?.text ?? "") }) },
-            text: { body.messages.map { $0.content?.text ?? "" }.joined(separator: "\n") }
+            text: { body.messages.map { $0.content?.text ?? "" }.joined(separator: "\n") },
+            redact: { redactor, privacy in Self.redacted(body, model: model, with: &redactor, privacy: privacy) }
         ) { backend, log, headers in
             try await answer(body, meta: meta, backend: backend, log: log, headers: headers)
         }
+    }
+
+    /// The request with its personal data replaced by placeholders (one mapping across all
+    /// messages), for a backend outside the tiers allowed to see it.
+    static func redacted(_ body: ChatCompletionRequest, model: String, with redactor: inout PIIRedactor,
+                         privacy: PrivacyPolicy) -> ProxiedRequest? {
+        var copy = body
+        copy.model = model
+        for i in copy.messages.indices {
+            guard let text = copy.messages[i].content?.text, !text.isEmpty else { continue }
+            let redacted = redactor.redact(text, detector: privacy.detector, kinds: privacy.kinds)
+            if redacted != text { copy.messages[i].content = .text(redacted) }
+        }
+        guard let data = try? OpenAIJSON.encode(copy) else { return nil }
+        return ProxiedRequest(path: "/chat/completions", body: ByteBuffer(bytes: data), stream: body.isStreaming)
     }
 
     /// Answers from an engine in this process.

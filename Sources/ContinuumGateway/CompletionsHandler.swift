@@ -13,6 +13,9 @@ struct CompletionsHandler {
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
         let bytes = try await gateway.collectBody(request)
         let body = try CompletionRequest.decode(from: Data(bytes.readableBytesView))
+        if gateway.cascades[body.model] != nil {
+            throw OpenAIError.invalidValue(param: "model", "'\(body.model)' is a tier cascade, which answers chat completions only (POST /v1/chat/completions)")
+        }
         _ = try gateway.group(for: body.model)
         let key = try await gateway.authorize(request, model: body.model)
         let meta = ResponseMetadata(id: ResponseID.completion(), created: Int(Date().timeIntervalSince1970), model: body.model)

@@ -13,6 +13,7 @@ extension Gateway {
     /// `note` goes before the route reason (a cascade's decisions so far).
     func dispatch(model: String, key: KeyRecord?, requestID: String, note: String = "", proxied: ProxiedRequest,
                   prompt: (PromptHasher) -> RoutingRequest, text: () -> String,
+                  redact: ((inout PIIRedactor, PrivacyPolicy) -> ProxiedRequest?)? = nil,
                   local: (LocalBackend, RequestLog, HTTPFields) async throws -> Response) async throws -> Response {
         let group = try group(for: model)
         let routing = group.hasher.map(prompt)
@@ -22,18 +23,28 @@ extension Gateway {
         if let tiers, !group.backends.contains(where: { tiers.contains($0.tier) }) {
             throw OpenAIError.permissionDenied("this key may not use the tiers that serve model '\(model)' (\(served))")
         }
-        let personal = configuration.privacy.kinds(in: text())
+        let privacy = configuration.privacy
+        let personal = privacy.kinds(in: text())
         var privacyNote = note
+        var proxied = proxied
+        var restoration: AnswerRestoration?
         if !personal.isEmpty {
-            let allowed = configuration.privacy.tiers.intersection(tiers ?? Set(Tier.allCases))
+            let allowed = privacy.tiers.intersection(tiers ?? Set(Tier.allCases))
             let names = personal.map(\.rawValue).joined(separator: ", ")
             let allowedNames = allowed.sorted().map(\.rawValue).joined(separator: ", ")
-            guard group.backends.contains(where: { allowed.contains($0.tier) }) else {
-                throw OpenAIError.permissionDenied(
-                    "This request contains personal data (\(names)) and may only be answered on the \(allowedNames.isEmpty ? "no" : allowedNames) tier(s); model '\(model)' is served on \(served). Nothing was sent.")
+            if group.backends.contains(where: { allowed.contains($0.tier) }) {
+                tiers = allowed
+                privacyNote = note + "personal data (\(names)) kept to \(allowedNames); "
+            } else {
+                var redactor = PIIRedactor()
+                guard privacy.mode == .redact, let redacted = redact?(&redactor, privacy) else {
+                    throw OpenAIError.permissionDenied(
+                        "This request contains personal data (\(names)) and may only be answered on the \(allowedNames.isEmpty ? "no" : allowedNames) tier(s); model '\(model)' is served on \(served). Nothing was sent.")
+                }
+                proxied = redacted
+                restoration = AnswerRestoration(redactor: redactor)
+                privacyNote = note + "personal data (\(names)) sent as placeholders and restored in the answer; "
             }
-            tiers = allowed
-            privacyNote = note + "personal data (\(names)) kept to \(allowedNames); "
         }
         var avoiding = Set<String>()
         var log: RequestLog?
@@ -67,7 +78,8 @@ extension Gateway {
                     throw RoutedError(error: e, headers: headers)
                 }
             case .openai(let backend):
-                switch await UpstreamRelay(backend: backend).attempt(proxied, model: model, log: log!, headers: headers) {
+                switch await UpstreamRelay(backend: backend).attempt(proxied, model: model, log: log!, headers: headers,
+                                                                     restoration: restoration) {
                 case .answered(let response): return response
                 case .failed(let e):
                     lastError = e

@@ -33,7 +33,9 @@ struct UpstreamRelay: Sendable {
         case failed(OpenAIError)
     }
 
-    func attempt(_ request: ProxiedRequest, model: String, log: RequestLog, headers: HTTPFields) async -> Outcome {
+    /// `restoration`: the request was redacted; its answer gets the personal data back.
+    func attempt(_ request: ProxiedRequest, model: String, log: RequestLog, headers: HTTPFields,
+                 restoration: AnswerRestoration? = nil) async -> Outcome {
         var body = request.body
         if let upstream = backend.upstreamModel, upstream != model {
             guard let rewritten = Self.renamingModel(in: body, to: upstream) else {
@@ -70,9 +72,9 @@ struct UpstreamRelay: Sendable {
         }
         if request.stream {
             backend.breaker.recordSuccess()
-            return .answered(stream(response, log: log, headers: headers))
+            return .answered(stream(response, log: log, headers: headers, restoration: restoration))
         }
-        let data: Data
+        var data: Data
         do {
             data = Data(try await response.body.collect(upTo: Self.maxBodyBytes).readableBytesView)
         } catch {
@@ -83,10 +85,11 @@ struct UpstreamRelay: Sendable {
         let usage = (try? JSONDecoder().decode(UsageEnvelope.self, from: data))?.usage
         var log = log
         log.finish(counts: usage.map(TokenCounts.init), status: .ok, httpStatus: status)
+        if let restoration { data = restoration.restoring(json: data) }
         return .answered(Self.response(status: status, data: data, contentType: "application/json", headers: headers))
     }
 
-    private func stream(_ response: HTTPClientResponse, log: RequestLog, headers: HTTPFields) -> Response {
+    private func stream(_ response: HTTPClientResponse, log: RequestLog, headers: HTTPFields, restoration: AnswerRestoration?) -> Response {
         var h = headers
         h[.contentType] = "text/event-stream"
         h[.cacheControl] = "no-cache"
@@ -94,11 +97,12 @@ struct UpstreamRelay: Sendable {
         return Response(status: .ok, headers: h, body: .init { writer in
             var log = log
             var watcher = StreamWatcher()
+            var restorer = restoration.map { AnswerRestoration.Stream(redactor: $0.redactor) }
             do {
                 for try await chunk in response.body {
                     watcher.observe(chunk, log: log)
                     do {
-                        try await writer.write(chunk)
+                        try await writer.write(try restorer?.feed(chunk) ?? chunk)
                     } catch {
                         // The client left: returning drops the upstream body, which cancels it.
                         log.finish(counts: watcher.counts, status: .disconnected, httpStatus: 200, error: "client disconnected",

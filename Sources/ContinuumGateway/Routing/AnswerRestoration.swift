@@ -1,0 +1,95 @@
+import ContinuumOpenAI
+import ContinuumRouting
+import Foundation
+import NIOCore
+
+/// Puts the personal data of a redacted request back into its answer: the upstream saw
+/// placeholders (`privacy.mode: redact`), the client gets its own values. Whole answers
+/// are restored in each choice's `message.content` / `text`; streams are re-framed event by
+/// event, each choice's deltas through its own ``PlaceholderRestorer`` (which holds back at
+/// most a placeholder's length when one may be split across chunks).
+struct AnswerRestoration: Sendable {
+    let redactor: PIIRedactor
+
+    /// A whole JSON completion with its choices' text restored (unchanged if not JSON).
+    func restoring(json data: Data) -> Data {
+        guard var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+              var choices = object["choices"] as? [[String: Any]] else { return data }
+        for i in choices.indices {
+            if var message = choices[i]["message"] as? [String: Any], let c = message["content"] as? String {
+                message["content"] = redactor.restore(c)
+                choices[i]["message"] = message
+            }
+            if let t = choices[i]["text"] as? String { choices[i]["text"] = redactor.restore(t) }
+        }
+        object["choices"] = choices
+        return (try? JSONSerialization.data(withJSONObject: object)) ?? data
+    }
+
+    /// The stream's events with restored deltas, re-encoded as SSE.
+    struct Stream {
+        let redactor: PIIRedactor
+        private var parser = SSEParser()
+        private var restorers: [Int: PlaceholderRestorer] = [:]
+
+        init(redactor: PIIRedactor) { self.redactor = redactor }
+
+        /// The bytes to send for a chunk of the upstream's stream.
+        mutating func feed(_ chunk: ByteBuffer) throws -> ByteBuffer {
+            var out = Data()
+            for e in try parser.feed(chunk.readableBytesView) {
+                if e.isDone {
+                    out += flushAll()
+                    out += Data("data: [DONE]\n\n".utf8)
+                } else {
+                    out += frame(e)
+                }
+            }
+            return ByteBuffer(bytes: out)
+        }
+
+        private mutating func frame(_ e: ServerSentEvent) -> Data {
+            guard var object = (try? JSONSerialization.jsonObject(with: Data(e.data.utf8))) as? [String: Any],
+                  var choices = object["choices"] as? [[String: Any]] else { return Self.encode(e.data, event: e.event) }
+            for i in choices.indices {
+                let index = choices[i]["index"] as? Int ?? i
+                var restorer = restorers[index] ?? redactor.restorer()
+                let finishing = !(choices[i]["finish_reason"] is NSNull) && choices[i]["finish_reason"] != nil
+                if var delta = choices[i]["delta"] as? [String: Any] {
+                    var text = (delta["content"] as? String).map { restorer.feed($0) }
+                    if finishing { text = (text ?? "") + restorer.finish() }
+                    if let text { delta["content"] = text }
+                    choices[i]["delta"] = delta
+                } else if let t = choices[i]["text"] as? String {
+                    choices[i]["text"] = restorer.feed(t) + (finishing ? restorer.finish() : "")
+                }
+                restorers[index] = finishing ? nil : restorer
+            }
+            object["choices"] = choices
+            guard let data = try? JSONSerialization.data(withJSONObject: object) else { return Self.encode(e.data, event: e.event) }
+            return Self.encode(String(decoding: data, as: UTF8.self), event: e.event)
+        }
+
+        /// Text still held back when the stream ends without a finish reason.
+        private mutating func flushAll() -> Data {
+            var out = Data()
+            for (index, var r) in restorers.sorted(by: { $0.key < $1.key }) {
+                let rest = r.finish()
+                guard !rest.isEmpty else { continue }
+                let chunk: [String: Any] = ["object": "chat.completion.chunk",
+                                            "choices": [["index": index, "delta": ["content": rest], "finish_reason": NSNull()]]]
+                if let data = try? JSONSerialization.data(withJSONObject: chunk) {
+                    out += Self.encode(String(decoding: data, as: UTF8.self), event: nil)
+                }
+            }
+            restorers = [:]
+            return out
+        }
+
+        private static func encode(_ data: String, event: String?) -> Data {
+            var s = event.map { "event: \($0)\n" } ?? ""
+            for line in data.split(separator: "\n", omittingEmptySubsequences: false) { s += "data: \(line)\n" }
+            return Data((s + "\n").utf8)
+        }
+    }
+}
