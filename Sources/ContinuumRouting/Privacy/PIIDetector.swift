@@ -26,6 +26,12 @@ public struct PIIDetector: Sendable {
         /// Byte offsets in the UTF-8 text.
         public let range: Range<Int>
         public let text: String
+
+        public init(kind: Kind, range: Range<Int>, text: String) {
+            self.kind = kind
+            self.range = range
+            self.text = text
+        }
     }
 
     /// Lower-cased first names (e.g. the census lists of scripts/fetch-names.sh); optional.
