@@ -98,12 +98,15 @@ import Testing
 @Suite struct PIIPresidioTests {
     @Test(arguments: [0..<500, 500..<1000])
     func requestLevelRecall(range: Range<Int>) throws {
-        let e = PIIEvaluation(records: try PresidioData.records(), range: range, detector: PIIDetector(firstNames: PresidioData.firstNames))
+        let names = PresidioData.firstNames
+        let e = PIIEvaluation(records: try PresidioData.records(), range: range, detector: PIIDetector(firstNames: names))
         #expect(e.withPII > 300)
-        #expect(e.flaggedRecall >= 0.97, "\(e.flagged)/\(e.withPII)")
+        // The census first names (scripts/fetch-names.sh) find lone first names at a sentence's
+        // start; without them request-level recall is about 2.5 points lower.
+        #expect(e.flaggedRecall >= (names.isEmpty ? 0.94 : 0.97), "\(e.flagged)/\(e.withPII), \(names.count) first names")
         #expect(e.falseAlarms <= 2, "\(e.falseAlarms) of \(e.clean)")
         let person = try #require(e.perKind[.person])
-        #expect(person.precision! >= 0.55 && person.recall! >= 0.8, "\(person)")
+        #expect(person.precision! >= 0.55 && person.recall! >= (names.isEmpty ? 0.75 : 0.82), "\(person)")
         for kind: PIIDetector.Kind in [.email, .paymentCard, .iban, .nationalID, .ipAddress, .dateOfBirth] {
             #expect(e.perKind[kind]?.recall == 1, "\(kind): \(String(describing: e.perKind[kind]))")
         }
