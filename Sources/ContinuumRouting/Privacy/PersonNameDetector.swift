@@ -32,7 +32,7 @@ struct PersonNameDetector {
             if noCapitals {
                 // Lower-cased text: no shape to go by, only cues and the first-name list.
                 let w = words[k]
-                if w.isWord, !NameLexicon.common.contains(w.lower), !NameLexicon.places.contains(w.lower),
+                if w.isWord, !w.contraction, !NameLexicon.common.contains(w.lower), !NameLexicon.places.contains(w.lower),
                    cued || (w.lower.count >= 3 && firstNames.contains(w.lower)) {
                     var end = k
                     if k + 1 < words.count, words[k + 1].adjacent, words[k + 1].isWord, !NameLexicon.common.contains(words[k + 1].lower),
