@@ -8,15 +8,17 @@
 /// - `phone`: 7–15 digits in groups (spaces, dots, dashes, parentheses, a leading +), not a card
 /// - `paymentCard`: 13–19 digits (spaces or dashes between groups) passing Luhn
 /// - `iban`: country letters, 2 check digits, 11–30 letters/digits, passing mod 97
-/// - `nationalID`: US SSN ddd-dd-dddd (not 000/666/9xx area)
+/// - `nationalID`: US SSN ddd-dd-dddd (not 000/666/9xx area); any ID-looking number after a cue
+///   such as "driver's license", "passport", "national insurance" (see NationalIDDetector)
 /// - `ipAddress`: IPv4 a.b.c.d with every octet ≤ 255
 /// - `credential`: API-key-looking tokens (sk-…, ghp_…, AKIA…, xox…-, long base62 after key=/token=/password=)
 /// - `streetAddress`: a house number, capitalised words and a street word, or "Apt./Suite N"
-/// - `person`: capitalised words by shape and position (see PersonNameDetector), no name list
+/// - `person`: capitalised words by shape and position (see PersonNameDetector)
+/// - `dateOfBirth`: a date after a birth cue ("born on", "DOB", "date of birth"; see DateOfBirthDetector)
 public struct PIIDetector: Sendable {
     public enum Kind: String, Sendable, CaseIterable, Codable {
         case email, phone, paymentCard = "payment_card", iban, nationalID = "national_id", ipAddress = "ip_address"
-        case credential, streetAddress = "street_address", person
+        case credential, streetAddress = "street_address", person, dateOfBirth = "date_of_birth"
     }
 
     public struct Finding: Sendable, Equatable {
@@ -24,6 +26,12 @@ public struct PIIDetector: Sendable {
         /// Byte offsets in the UTF-8 text.
         public let range: Range<Int>
         public let text: String
+
+        public init(kind: Kind, range: Range<Int>, text: String) {
+            self.kind = kind
+            self.range = range
+            self.text = text
+        }
     }
 
     /// Lower-cased first names (e.g. the census lists of scripts/fetch-names.sh); optional.
@@ -39,6 +47,10 @@ public struct PIIDetector: Sendable {
         let b = Array(text.utf8)
         var out: [Finding] = []
         out += emails(b)
+        out += NationalIDDetector().find(b).filter { r in !out.contains { $0.range.overlaps(r) } }.map { finding(.nationalID, b, $0) }
+        if kinds.contains(.dateOfBirth) {
+            out += DateOfBirthDetector().find(b).filter { r in !out.contains { $0.range.overlaps(r) } }.map { finding(.dateOfBirth, b, $0) }
+        }
         out += digitRuns(b, taken: out)
         out += ibans(b)
         out += credentials(b)

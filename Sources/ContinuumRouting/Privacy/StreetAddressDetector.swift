@@ -35,7 +35,7 @@ struct StreetAddressDetector {
                 continue
             }
             // "Allika 46", "Via Franscini 71", "Erzsébet tér 19.": capitalised words, then a house number.
-            if !w.isNumber, let first = w.text.unicodeScalars.first, first.properties.isUppercase,
+            if !w.isNumber, let first = w.text.unicodeScalars.first, first.properties.isUppercase, !w.text.hasSuffix(":"),
                !Self.notStreets.contains(Self.stripDots(lower)), !(i > 0 && words[i - 1].isNumber) {
                 var j = i + 1
                 var n = 0
@@ -43,7 +43,9 @@ struct StreetAddressDetector {
                     j += 1
                     n += 1
                 }
-                if j < words.count, words[j].isNumber, words[j].text.count <= 5, words[j].text.first != "0" {
+                // The house number: digits, perhaps one letter ("12B"), not an ordinal ("its 10th").
+                if j < words.count, words[j].isNumber, words[j].text.count <= 5, words[j].text.first != "0",
+                   words[j].text.filter(\.isLetter).count <= 1, !words[j].text.hasSuffix("th") {
                     out.append(w.range.lowerBound..<words[j].range.upperBound)
                     i = j + 1
                     continue
@@ -76,8 +78,9 @@ struct StreetAddressDetector {
 
     /// A word inside a street name: capitalised, or a short particle ("do", "tér", "u.", "kapu").
     static func canBeInStreetName(_ w: String) -> Bool {
-        if w.first?.isUppercase == true { return true }
-        let particles: Set<String> = ["at", "in", "on", "is", "to", "of", "and", "or", "was", "has", "had", "for", "the", "a", "an", "as", "by"]
+        if w.first?.isUppercase == true { return !w.hasSuffix(":") }
+        let particles: Set<String> = ["at", "in", "on", "is", "to", "of", "and", "or", "was", "has", "had", "for", "the", "a", "an", "as", "by",
+                                      "its", "it", "my", "his", "her", "our", "are", "be", "am", "no", "not", "all", "now", "who"]
         return w.count <= 4 && !particles.contains(w.lowercased())
     }
 
