@@ -30,6 +30,7 @@ venv: .venv/.ready
 
 models:
 	@$(SMOLLM2) >/dev/null
+	@scripts/fetch-names.sh >/dev/null || echo "warning: census first names unavailable; the PII tests use their lower bar" >&2
 	@$(QWEN) >/dev/null || echo "warning: Qwen2.5 model unavailable; its tests will fail" >&2
 
 build:

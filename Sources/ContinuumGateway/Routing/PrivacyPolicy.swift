@@ -21,7 +21,7 @@ public struct PrivacyPolicy: Sendable {
     public let detector: PIIDetector
 
     public static let defaultKinds: Set<PIIDetector.Kind> = [.email, .phone, .paymentCard, .iban, .nationalID, .ipAddress,
-                                                             .credential, .streetAddress]
+                                                             .credential, .streetAddress, .dateOfBirth]
 
     public init(enabled: Bool = true, tiers: Set<Tier> = [.device], kinds: Set<PIIDetector.Kind> = Self.defaultKinds,
                 detector: PIIDetector = PIIDetector(), mode: Mode = .refuse) {
