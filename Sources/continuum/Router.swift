@@ -38,6 +38,9 @@ struct RouterDataOptions: ParsableArguments {
 
     /// Embeddings of `texts`, from the cache where it has them.
     func embed(_ texts: [String]) throws -> [[Float]] {
+        if let embeddingModel {
+            throw ValidationError("--embedding-model \(embeddingModel): this build has no embedding engine yet (EmbeddingEngine is not merged); use --embeddings")
+        }
         let path = embeddings ?? NSHomeDirectory() + "/.cache/continuum/embeddings/\(Self.modelName).jsonl"
         let cache = try EmbeddingCache(path: path, model: Self.modelName)
         let missing = texts.filter { cache.lookup($0) == nil }
@@ -129,7 +132,7 @@ struct RouterEval: ParsableCommand {
 /// Mixtral-8x7B), best router; sources and the full tables in docs/research/quality-routing.md.
 enum PaperFigures {
     static let best: [String: String] = [
-        "mt-bench": "MF, Arena+judge data: APGR 0.802, CPT(50%) 13.40%, CPT(80%) 31.31% (random 0.500, 49.03%, 78.08%)",
-        "gsm8k": "best: causal LLM, Arena+judge data: CPT(50%) 33.64% (random ≈50%)",
+        "mt-bench": "MF, Arena+judge data: APGR 0.802, CPT(50%) 13.40%, CPT(80%) 31.31% (random, sampled: CPT(50%) 49.03%)",
+        "gsm8k": "causal LLM, Arena+judge data: CPT(50%) 33.64% (other figures: docs/research/quality-routing.md)",
     ]
 }
