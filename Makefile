@@ -2,6 +2,7 @@
 SWIFT ?= swift
 SMOLLM2 := scripts/fetch-model.sh smollm2
 QWEN := scripts/fetch-model.sh qwen2.5
+MINILM := scripts/fetch-model.sh minilm
 
 .PHONY: run chat test venv build release models bench compare clean
 
@@ -31,6 +32,7 @@ venv: .venv/.ready
 models:
 	@$(SMOLLM2) >/dev/null
 	@$(QWEN) >/dev/null || echo "warning: Qwen2.5 model unavailable; its tests will fail" >&2
+	@$(MINILM) >/dev/null || echo "warning: all-MiniLM-L6-v2 unavailable; the embedding tests will fail" >&2
 
 build:
 	$(SWIFT) build
