@@ -17,6 +17,7 @@ import Yams
 ///     backends: [edge-1, edge-2, edge-3]
 ///     routing: continuum      # round-robin | least-outstanding | power-of-two | aibrix | sglang | continuum
 ///     tokenizer: ~/models/SmolLM2-135M-Instruct.Q4_1.gguf   # the replicas' model, for prompt-aware policies
+/// embeddings: {model: minilm, path: ~/.cache/continuum/models/all-MiniLM-L6-v2}   # POST /v1/embeddings
 /// ```
 ///
 /// Unknown keys are errors (a typo should not silently fall back to a default).
@@ -34,6 +35,10 @@ public struct ServeConfig: Sendable, Equatable {
     public var privacyEnabled = true
     public var privacyTiers: Set<Tier> = [.device]
     public var privacyKinds: Set<PIIDetector.Kind> = PrivacyPolicy.defaultKinds
+    /// `embeddings: {model: NAME, path: DIR}`: a sentence-transformers model directory served at
+    /// `POST /v1/embeddings` under NAME (default: the directory's name).
+    public var embeddingName: String?
+    public var embeddingPath: String?
 
     /// A served model name: its backends and how requests pick one.
     public struct ServedModel: Sendable, Equatable {
@@ -117,7 +122,7 @@ public struct ServeConfig: Sendable, Equatable {
         }
         guard let root = node?.mapping else { throw ServeConfigError("the file must be a mapping with `backends` and `models`") }
         var r = YAMLReader(root, path: "")
-        try r.only(["host", "port", "body_limit", "shutdown_grace_seconds", "health_check_interval_seconds", "retries", "backends", "models", "privacy"])
+        try r.only(["host", "port", "body_limit", "shutdown_grace_seconds", "health_check_interval_seconds", "retries", "backends", "models", "privacy", "embeddings"])
         var config = ServeConfig(backends: [:], models: [:])
         config.host = try r.string("host")
         config.port = try r.int("port", in: 0...65535)
@@ -147,6 +152,14 @@ public struct ServeConfig: Sendable, Equatable {
                     return kind
                 })
             }
+        }
+        if let e = r.node("embeddings") {
+            guard let m = e.mapping else { throw ServeConfigError("embeddings must be a mapping (model, path)") }
+            let er = YAMLReader(m, path: "embeddings.")
+            try er.only(["model", "path"])
+            guard let p = try er.string("path") else { throw ServeConfigError("embeddings.path (the model directory) is required") }
+            config.embeddingPath = resolve(p, baseDirectory: baseDirectory)
+            config.embeddingName = try er.string("model")
         }
         guard let backends = try r.mapping("backends"), !backends.isEmpty else { throw ServeConfigError("`backends` must name at least one backend") }
         for (name, node) in backends {
