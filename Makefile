@@ -2,6 +2,7 @@
 SWIFT ?= swift
 SMOLLM2 := scripts/fetch-model.sh smollm2
 QWEN := scripts/fetch-model.sh qwen2.5
+MINILM := scripts/fetch-model.sh minilm
 
 .PHONY: run chat test venv build release models bench compare clean
 
@@ -32,6 +33,7 @@ models:
 	@$(SMOLLM2) >/dev/null
 	@scripts/fetch-names.sh >/dev/null || echo "warning: census first names unavailable; the PII tests use their lower bar" >&2
 	@$(QWEN) >/dev/null || echo "warning: Qwen2.5 model unavailable; its tests will fail" >&2
+	@$(MINILM) >/dev/null || echo "warning: all-MiniLM-L6-v2 unavailable; the embedding tests will fail" >&2
 
 build:
 	$(SWIFT) build

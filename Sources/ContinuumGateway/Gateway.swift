@@ -17,6 +17,8 @@ public struct Gateway: Sendable {
     public let cascades: [String: Cascade]
     public let ledger: Ledger?
     public let metrics: GatewayMetrics
+    /// Sentence-embedding models served at `POST /v1/embeddings`, by name (EmbeddingsHandler).
+    public var embeddingModels: [String: EmbeddingEngine] = [:]
     /// Every distinct backend, in the order first named.
     let backends: [Backend]
     let limiter = RateLimiter()
@@ -55,7 +57,7 @@ public struct Gateway: Sendable {
             }
             return Self.json(#"{"status":"ready"}"#)
         }
-        let models = try? OpenAIJSON.encode(ModelList(data: (Array(groups.keys) + cascades.keys).sorted().map { Model(id: $0, created: 0, ownedBy: "continuum") }))
+        let models = try? OpenAIJSON.encode(ModelList(data: ((Array(groups.keys) + cascades.keys).sorted() + embeddingModels.keys.sorted()).map { Model(id: $0, created: 0, ownedBy: "continuum") }))
         router.get("/v1/models") { _, _ in Self.json(models ?? Data()) }
         router.post("/v1/chat/completions") { request, context in
             try await ChatCompletionsHandler(gateway: self).handle(request, context: context)
@@ -63,6 +65,7 @@ public struct Gateway: Sendable {
         router.post("/v1/completions") { request, context in
             try await CompletionsHandler(gateway: self).handle(request, context: context)
         }
+        router.post("/v1/embeddings") { request, context in try await EmbeddingsHandler(gateway: self).handle(request, context: context) }
         let openAPI = OpenAPIDocument.json(modelName: groups.keys.sorted().joined(separator: ", "))
         router.get("/openapi.json") { _, _ in Self.json(openAPI) }
         router.get("/metrics") { _, _ in

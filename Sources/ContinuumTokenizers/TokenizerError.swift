@@ -9,6 +9,7 @@ public struct TokenizerError: Error, CustomStringConvertible, Sendable, Equatabl
         case unknownPreTokenizer = "unknown pre-tokenizer"
         case badVocabulary = "invalid vocabulary"
         case unknownChatTemplate = "unknown chat template"
+        case badFiles = "invalid tokenizer files"
     }
 
     private let code: Code
@@ -29,6 +30,8 @@ public struct TokenizerError: Error, CustomStringConvertible, Sendable, Equatabl
     public static let badVocabulary = TokenizerError(.badVocabulary, "")
     /// `tokenizer.chat_template` is missing or not a template this module recognises.
     public static let unknownChatTemplate = TokenizerError(.unknownChatTemplate, "")
+    /// A tokenizer directory's vocab.txt or JSON configuration is missing or malformed.
+    public static let badFiles = TokenizerError(.badFiles, "")
 
     static func unsupportedModel(_ name: String) -> TokenizerError {
         let hint = name == "llama" ? " (SentencePiece tokenizers are not supported yet)" : ""
@@ -43,6 +46,10 @@ public struct TokenizerError: Error, CustomStringConvertible, Sendable, Equatabl
 
     static func badVocabulary(_ detail: String) -> TokenizerError {
         TokenizerError(.badVocabulary, detail)
+    }
+
+    static func badFiles(_ detail: String) -> TokenizerError {
+        TokenizerError(.badFiles, detail)
     }
 
     static func unknownChatTemplate(_ detail: String) -> TokenizerError {

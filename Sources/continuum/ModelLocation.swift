@@ -5,6 +5,8 @@ import Foundation
 /// scripts/fetch-model.sh.
 enum ModelLocation {
     static let defaultFile = "SmolLM2-135M-Instruct.Q4_1.gguf"
+    /// The sentence-embedding model's directory (scripts/fetch-model.sh minilm).
+    static var defaultEmbeddingDirectory: String { directory + "/all-MiniLM-L6-v2" }
 
     static var directory: String {
         if let d = ProcessInfo.processInfo.environment["CONTINUUM_MODELS"], !d.isEmpty { return d }

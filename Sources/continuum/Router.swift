@@ -1,4 +1,5 @@
 import ArgumentParser
+import ContinuumEngine
 import ContinuumReplay
 import ContinuumRouting
 import Foundation
@@ -18,8 +19,6 @@ struct RouterDataOptions: ParsableArguments {
     @Option(help: "Embedding model directory (all-MiniLM-L6-v2 from scripts/fetch-model.sh minilm).") var embeddingModel: String?
     @Option(help: "Embedding cache / precomputed embeddings (JSONL, see EmbeddingCache; default ~/.cache/continuum/embeddings/all-MiniLM-L6-v2.jsonl).")
     var embeddings: String?
-    @Option(help: "When prompts have no embedding, write them here as JSONL {\"key\", \"text\"} to embed elsewhere.")
-    var missingOut: String?
     @Option(help: "L2 regularisation.") var lambda = QualityRouter.defaultLambda
     @Option(help: "Newton steps.") var iterations = QualityRouter.defaultIterations
 
@@ -36,32 +35,40 @@ struct RouterDataOptions: ParsableArguments {
         return (sets, examples, try embed(examples.map(\.prompt)))
     }
 
-    /// Embeddings of `texts`, from the cache where it has them.
+    /// Embeddings of `texts`: from the cache where it has them, the rest computed with the
+    /// embedding engine (and added to the cache, so a second run embeds nothing).
     func embed(_ texts: [String]) throws -> [[Float]] {
-        if let embeddingModel {
-            throw ValidationError("--embedding-model \(embeddingModel): this build has no embedding engine yet (EmbeddingEngine is not merged); use --embeddings")
-        }
         let path = embeddings ?? NSHomeDirectory() + "/.cache/continuum/embeddings/\(Self.modelName).jsonl"
-        let cache = try EmbeddingCache(path: path, model: Self.modelName)
-        let missing = texts.filter { cache.lookup($0) == nil }
+        var cache = try EmbeddingCache(path: path, model: Self.modelName)
+        var missing: [String] = []
+        var seen = Set<UInt64>()
+        for t in texts where cache.lookup(t) == nil && seen.insert(EmbeddingCache.key(t)).inserted { missing.append(t) }
         if !missing.isEmpty {
-            if let missingOut {
-                let e = JSONEncoder()
-                var out = Data()
-                for t in missing {
-                    out += try e.encode(["key": String(EmbeddingCache.key(t), radix: 16), "text": t])
-                    out += Data("\n".utf8)
-                }
-                try out.write(to: URL(fileURLWithPath: missingOut))
-                log("wrote the \(missing.count) prompts without an embedding to \(missingOut)")
+            let directory = embeddingModel.map { ($0 as NSString).expandingTildeInPath } ?? ModelLocation.defaultEmbeddingDirectory
+            let engine: EmbeddingEngine
+            do {
+                engine = try EmbeddingEngine(directory: URL(fileURLWithPath: directory))
+            } catch {
+                throw ValidationError("cannot load the embedding model at \(directory): \(error) (scripts/fetch-model.sh minilm fetches it)")
             }
-            throw ValidationError("""
-                \(missing.count) of \(texts.count) prompts have no embedding in \(path). This build has no embedding \
-                engine (EmbeddingEngine is not merged yet): pass --embeddings with a file holding all-MiniLM-L6-v2 \
-                vectors of every prompt (format: docs/EVALUATION.md; --missing-out lists the prompts to embed).
-                """)
+            guard engine.modelName == Self.modelName else {
+                throw ValidationError("the router is trained on \(Self.modelName) embeddings, not \(engine.modelName)")
+            }
+            log("embedding \(missing.count) prompts with \(engine.modelName) (\(texts.count - missing.count) cached in \(path))")
+            let started = Date()
+            for start in stride(from: 0, to: missing.count, by: 64) {
+                let batch = Array(missing[start..<min(missing.count, start + 64)])
+                for (t, v) in zip(batch, try engine.embed(batch)) { try cache.add(t, v) }
+                let done = start + batch.count
+                if done % 512 < 64 || done == missing.count {
+                    let rate = Double(done) / max(1e-9, Date().timeIntervalSince(started))
+                    log("  \(done)/\(missing.count) (\(Int(rate)) prompts/s)")
+                }
+            }
+            try cache.save()
+        } else {
+            log("embeddings: all \(texts.count) from \(path)")
         }
-        log("embeddings: \(texts.count) from \(path)")
         return texts.map { cache.lookup($0)! }
     }
 }

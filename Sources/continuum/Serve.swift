@@ -19,6 +19,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "YAML file declaring backends, tiers and served models (see docs/SERVE.md).") var config: String?
     @Option(name: [.short, .long], help: "GGUF model file (default: SmolLM2-135M-Instruct Q4_1 from the model cache).") var model: String?
     @Option(help: "Name clients use in `model` (default: the file name without .gguf).") var modelName: String?
+    @Option(help: "sentence-transformers model directory served at POST /v1/embeddings under its directory name (scripts/fetch-model.sh minilm).") var embeddingModel: String?
     @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
     @Option(help: "Port (default 8080; 0 picks a free one).") var port: Int?
     @Option(name: [.short, .long], help: "Threads.") var threads = Engine.defaultThreadCount
@@ -67,8 +68,12 @@ struct Serve: AsyncParsableCommand {
             let closed = try await ledger.markInterrupted(startedBefore: Date())
             if closed > 0 { Stderr.print("ledger: \(closed) request(s) interrupted by the last shutdown marked as errors") }
         }
-        let gateway = Gateway(configuration: settings, groups: groups, cascades: cascades, ledger: ledger)
-        let host = settings.host
+        var gateway = Gateway(configuration: settings, groups: groups, cascades: cascades, ledger: ledger)
+        if let dir = embeddingModel.map({ ($0 as NSString).expandingTildeInPath }) ?? file?.embeddingPath {
+            let engine = try EmbeddingEngine(directory: URL(fileURLWithPath: dir), threads: threads)
+            gateway.embeddingModels[(embeddingModel == nil ? file?.embeddingName : nil) ?? engine.modelName] = engine
+        }
+        let host = settings.host, embeddings = gateway.embeddingModels
         let cascadeList = cascades
         let app = gateway.application { port in
             Stderr.print("continuum serve: http://\(host):\(port)/v1")
@@ -80,6 +85,7 @@ struct Serve: AsyncParsableCommand {
                               c.after.map { "after: confidence ≥ \($0.minConfidence) over \($0.bufferTokens) tokens" }].compactMap { $0 }
                 Stderr.print("  model '\(c.name)' ← cascade \(c.steps.joined(separator: " → "))\(checks.isEmpty ? "" : " (\(checks.joined(separator: "; ")))")")
             }
+            for (name, e) in embeddings { Stderr.print("  embeddings '\(name)' ← \(e.modelName) (\(e.dimension)-d, \(e.maxTokens) tokens)") }
         }
         try await app.runService()
     }

@@ -21,6 +21,7 @@ import Yams
 ///     cascade: [smollm2, big]
 ///     before: {router: routers/minilm-logistic.json, embedding_model: ~/models/all-MiniLM-L6-v2, escalate_share: 0.3}
 ///     after: {min_confidence: 0.5, buffer_tokens: 32}
+/// embeddings: {model: minilm, path: ~/.cache/continuum/models/all-MiniLM-L6-v2}   # POST /v1/embeddings
 /// ```
 ///
 /// Unknown keys are errors (a typo should not silently fall back to a default).
@@ -42,6 +43,10 @@ public struct ServeConfig: Sendable, Equatable {
     public var privacyKinds: Set<PIIDetector.Kind> = PrivacyPolicy.defaultKinds
     /// `privacy.mode`: refuse (default) or redact requests that would leave the allowed tiers.
     public var privacyMode: PrivacyPolicy.Mode = .refuse
+    /// `embeddings: {model: NAME, path: DIR}`: a sentence-transformers model directory served at
+    /// `POST /v1/embeddings` under NAME (default: the directory's name).
+    public var embeddingName: String?
+    public var embeddingPath: String?
 
     /// A served model name: its backends and how requests pick one.
     public struct ServedModel: Sendable, Equatable {
@@ -161,7 +166,7 @@ public struct ServeConfig: Sendable, Equatable {
         }
         guard let root = node?.mapping else { throw ServeConfigError("the file must be a mapping with `backends` and `models`") }
         var r = YAMLReader(root, path: "")
-        try r.only(["host", "port", "body_limit", "shutdown_grace_seconds", "health_check_interval_seconds", "retries", "backends", "models", "privacy"])
+        try r.only(["host", "port", "body_limit", "shutdown_grace_seconds", "health_check_interval_seconds", "retries", "backends", "models", "privacy", "embeddings"])
         var config = ServeConfig(backends: [:], models: [:])
         config.host = try r.string("host")
         config.port = try r.int("port", in: 0...65535)
@@ -195,6 +200,14 @@ public struct ServeConfig: Sendable, Equatable {
                     return kind
                 })
             }
+        }
+        if let e = r.node("embeddings") {
+            guard let m = e.mapping else { throw ServeConfigError("embeddings must be a mapping (model, path)") }
+            let er = YAMLReader(m, path: "embeddings.")
+            try er.only(["model", "path"])
+            guard let p = try er.string("path") else { throw ServeConfigError("embeddings.path (the model directory) is required") }
+            config.embeddingPath = resolve(p, baseDirectory: baseDirectory)
+            config.embeddingName = try er.string("model")
         }
         guard let backends = try r.mapping("backends"), !backends.isEmpty else { throw ServeConfigError("`backends` must name at least one backend") }
         for (name, node) in backends {
