@@ -302,15 +302,27 @@ def live(args):
         # min_confidence below which `s` of the calibration rows fall
         t = conf[min(len(conf) - 1, int(s * len(conf)))]
         cascades[f"after-{round(s * 100)}"] = f"after: {{min_confidence: {t}, buffer_tokens: 1}}"
-    if args.router:
-        for s in args.share:
-            cascades[f"before-{round(s * 100)}"] = f"before: {{router: {os.path.abspath(args.router)}, escalate_share: {s}}}"
+    router = args.router
+    if not router:
+        # A router for this pair, trained on the calibration rows only.
+        prompts = {r[0]: r[2] for r in arc_rows()}
+        pairs = os.path.join(OUT, "arc-pairs-even.jsonl")
+        with open(pairs, "w") as f:
+            for o in calib:
+                f.write(json.dumps({"prompt": prompts[o["row"]], "weak": int(o["device_correct"]), "strong": int(o["cloud_correct"])}) + "\n")
+        router = os.path.join(OUT, "arc-router-even.json")
+        subprocess.run([BIN, "router", "train", "--only-jsonl", "--jsonl", pairs, "--out", router,
+                        "--embeddings", os.path.join(OUT, "embeddings.jsonl")], check=True, stdout=subprocess.DEVNULL)
+    for s in args.share:
+        cascades[f"before-{round(s * 100)}"] = f"before: {{router: {os.path.abspath(router)}, escalate_share: {s}}}"
     rows = [r for r in arc_rows() if r[0] in test_rows][: args.limit or None]
     by_row = {o["row"]: o for o in outcomes}
     servers = Servers(cascades)
     print(f"{len(rows)} held-out prompts (odd rows); thresholds set on the even rows", file=sys.stderr)
-    print("| cascade | threshold | escalated (live) | accuracy (live) | accuracy if the collected answers were used |")
-    print("|---|---|---:|---:|---:|")
+    print("| cascade | setting | escalated (live) | accuracy (live) | same decisions on the collected answers | random at that share |")
+    print("|---|---|---:|---:|---:|---:|")
+    dev_acc = sum(by_row[r[0]]["device_correct"] for r in rows) / len(rows)
+    cloud_acc = sum(by_row[r[0]]["cloud_correct"] for r in rows) / len(rows)
     try:
         for name, extra in cascades.items():
             esc = correct = expected = 0
@@ -322,7 +334,9 @@ def live(args):
                 o = by_row[row]
                 expected += o["cloud_correct"] if up else o["device_correct"]
             n = len(rows)
-            print(f"| {name} | `{extra}` | {esc / n:.1%} | {correct / n:.1%} | {expected / n:.1%} |", flush=True)
+            rand = dev_acc + (cloud_acc - dev_acc) * esc / n
+            print(f"| {name} | `{extra.replace(os.path.dirname(ROOT) + '/', '')}` | {esc / n:.1%} | {correct / n:.1%} | {expected / n:.1%} | {rand:.1%} |",
+                  flush=True)
     finally:
         servers.close()
 
@@ -366,6 +380,30 @@ def latency(args):
         print(f"| {m} | {ttft * 1000:.0f} ms | {(ttft - base) * 1000:+.0f} ms | {statistics.median(t for _, t in v) * 1000:.0f} ms |")
 
 
+def scores(args):
+    """Out-of-fold router scores for the device/cloud pair: `continuum router eval` trained
+    only on these outcomes (weak = the device was right, strong = the cloud was), 5 folds
+    grouped by prompt, so no prompt is scored by a router that saw it."""
+    outcomes = load_outcomes(args.outcomes)
+    prompts = {r[0]: r[2] for r in arc_rows()}
+    pairs = os.path.join(OUT, "arc-pairs.jsonl")
+    with open(pairs, "w") as f:
+        for o in outcomes:
+            f.write(json.dumps({"prompt": prompts[o["row"]], "weak": int(o["device_correct"]), "strong": int(o["cloud_correct"])}) + "\n")
+    raw = os.path.join(OUT, "arc-router-oof.jsonl")
+    subprocess.run([BIN, "router", "eval", "--only-jsonl", "--jsonl", pairs, "--scores-out", raw,
+                    "--embeddings", os.path.join(OUT, "embeddings.jsonl")], check=True)
+    by_prompt = {}
+    for l in open(raw):
+        d = json.loads(l)
+        by_prompt[d["prompt"]] = d["score"]
+    out = os.path.join(OUT, "arc-router-scores.jsonl")
+    with open(out, "w") as f:
+        for o in outcomes:
+            f.write(json.dumps({"row": o["row"], "score": by_prompt[prompts[o["row"]]]}) + "\n")
+    print(f"wrote {out}", file=sys.stderr)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -375,6 +413,8 @@ def main():
     r.add_argument("--outcomes", help="default: bench/cascade/arc-outcomes.jsonl")
     r.add_argument("--scores", help="JSONL {row, score}: cross-validated router scores (continuum router ...)")
     r.add_argument("--svg", help="default: docs/cascade/arc-accuracy-vs-escalation.svg")
+    sc = sub.add_parser("scores")
+    sc.add_argument("--outcomes")
     lv = sub.add_parser("live")
     lv.add_argument("--outcomes")
     lv.add_argument("--share", type=float, nargs="+", default=[0.25, 0.5])
@@ -386,7 +426,7 @@ def main():
     la.add_argument("--reps", type=int, default=2)
     la.add_argument("--max-tokens", type=int, default=64)
     args = ap.parse_args()
-    {"collect": collect, "report": report, "live": live, "latency": latency}[args.cmd](args)
+    {"collect": collect, "report": report, "live": live, "latency": latency, "scores": scores}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ struct Router: ParsableCommand {
 struct RouterDataOptions: ParsableArguments {
     @Option(help: "Folder holding routing-quality/ (default: $CONTINUUM_DATA or ../shared/data).") var data: String?
     @Option(help: "Extra outcomes to train on: JSONL of {\"prompt\", \"weak\", \"strong\"} (repeatable).") var jsonl: [String] = []
+    @Flag(help: "Only the --jsonl outcomes, not the benchmarks (a router for another model pair).") var onlyJsonl = false
     @Option(help: "Embedding model directory (all-MiniLM-L6-v2 from scripts/fetch-model.sh minilm).") var embeddingModel: String?
     @Option(help: "Embedding cache / precomputed embeddings (JSONL, see EmbeddingCache; default ~/.cache/continuum/embeddings/all-MiniLM-L6-v2.jsonl).")
     var embeddings: String?
@@ -26,7 +27,8 @@ struct RouterDataOptions: ParsableArguments {
 
     func load() throws -> (sets: [QualityDataSet], examples: [QualityExample], vectors: [[Float]]) {
         let dir = data ?? ProcessInfo.processInfo.environment["CONTINUUM_DATA"].flatMap { $0.isEmpty ? nil : $0 } ?? "../shared/data"
-        var sets = try QualityData.all(dataDirectory: dir)
+        if onlyJsonl && jsonl.isEmpty { throw ValidationError("--only-jsonl needs at least one --jsonl file") }
+        var sets = onlyJsonl ? [] : try QualityData.all(dataDirectory: dir)
         for (i, path) in jsonl.enumerated() { sets.append(try QualityData.jsonl(path: path, benchmark: "jsonl\(jsonl.count > 1 ? "-\(i + 1)" : "")")) }
         for s in sets {
             log("\(s.benchmark): \(s.examples.count) prompts (\(s.excluded) contaminated left out, \(s.unscored) without scores)")
@@ -109,12 +111,30 @@ struct RouterEval: ParsableCommand {
         abstract: "5-fold cross-validation of the quality router: APGR, CPT(50%), CPT(80%) per benchmark, as a Markdown table.")
 
     @OptionGroup var options: RouterDataOptions
+    @Option(help: "Write each prompt's out-of-fold score here (JSONL {benchmark, prompt, score}, in input order).")
+    var scoresOut: String?
 
     func run() throws {
         let (_, examples, vectors) = try options.load()
         let cv = try QualityCrossValidation(examples: examples, embeddings: vectors, lambda: options.lambda, iterations: options.iterations,
                                             progress: { log("fold \($0 + 1)/5 done") })
         print(Self.table(cv))
+        if let scoresOut {
+            let e = JSONEncoder()
+            e.outputFormatting = .sortedKeys
+            var out = Data()
+            for (x, score) in zip(examples, cv.outOfFold) {
+                out += try e.encode(ScoreLine(benchmark: x.benchmark, prompt: x.prompt, score: score)) + Data("\n".utf8)
+            }
+            try out.write(to: URL(fileURLWithPath: scoresOut))
+            log("wrote \(examples.count) out-of-fold scores to \(scoresOut)")
+        }
+    }
+
+    private struct ScoreLine: Encodable {
+        let benchmark: String
+        let prompt: String
+        let score: Double
     }
 
     static func table(_ cv: QualityCrossValidation) -> String {

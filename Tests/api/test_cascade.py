@@ -2,6 +2,7 @@
 `continuum serve` as the cloud tier; cascade models that keep the device's answer, escalate
 it after generating, keep personal data on the device, and honour key tiers. Decisions are
 checked in the x-continuum-* headers and the ledger rows."""
+import re
 import sqlite3
 import subprocess
 import time
@@ -10,7 +11,10 @@ import openai
 import pytest
 from openai import OpenAI
 
-from conftest import BINARY, MODEL, MODEL_NAME, Server
+from conftest import BINARY, MODEL, MODEL_NAME, MODELS, ROOT, Server
+
+ROUTER = ROOT / "routers" / "minilm-logistic.json"
+MINILM = MODELS / "all-MiniLM-L6-v2"
 
 QUESTION = [{"role": "user", "content": "Describe the sea in one sentence."}]
 PII = [{"role": "user", "content": "Write a short thank-you note to jane.doe@example.com."}]
@@ -35,6 +39,9 @@ models:
   escalate:                  # an 8-token answer is never fully certain: always escalated
     cascade: [small, big]
     after: {{min_confidence: 1.0, buffer_tokens: 8}}
+  routed:                    # the shipped router sends half of its calibration prompts up
+    cascade: [small, big]
+    before: {{router: "{ROUTER}", embedding_model: "{MINILM}", escalate_share: 0.5}}
 """)
     def key(name, *tiers):  # made before the gateway starts (keys made later count after its key cache's TTL)
         out = subprocess.run([str(BINARY), "keys", "create", name, *[a for t in tiers for a in ("--tier", t)],
@@ -116,12 +123,38 @@ def test_cloud_only_key_skips_the_device_and_is_refused_personal_data(setup):
     assert "personal data (email)" in e.value.message and "Nothing was sent" in e.value.message
 
 
+def test_router_decides_before_generating(setup):
+    gw, _, _, _, key = setup
+    client = OpenAI(base_url=f"{gw.url}/v1", api_key=key, max_retries=0)
+    prompts = ["Hi!", "Janet has 3 apples and buys 17 bags of 24 apples each; she gives away 2/7 of them. How many are left?",
+               "Write a Python function that returns the n-th prime.", "What colour is the sky?"]
+    decisions = []
+    for p in prompts:
+        first = client.chat.completions.with_raw_response.create(model="routed", messages=[{"role": "user", "content": p}], max_tokens=2)
+        again = client.chat.completions.with_raw_response.create(model="routed", messages=[{"role": "user", "content": p}], max_tokens=2)
+        score = float(first.headers["x-continuum-router-score"])
+        assert again.headers["x-continuum-router-score"] == first.headers["x-continuum-router-score"]  # deterministic
+        route = first.headers["x-continuum-route"]
+        assert route.startswith("cascade 'routed'; router minilm-logistic (escalates 50%) score")
+        shown, sign, threshold = re.search(r"score ([0-9.]+) (≥|<) ([0-9.]+)", route).groups()
+        assert float(shown) == pytest.approx(score, abs=1e-3)
+        up = sign == "≥"
+        assert first.headers["x-continuum-escalated"] == ("before" if up else "no")
+        assert first.headers["x-continuum-tier"] == ("cloud" if up else "device")
+        decisions.append(up)
+        [(_, model, tier, status, _, reason)] = rows(gw.ledger, first.headers["x-request-id"])
+        assert reason == route and tier == first.headers["x-continuum-tier"] and status == "ok"
+    assert len(set(decisions)) == 2, "these prompts straddle the router's median threshold"
+
+
 @pytest.mark.parametrize("models, message", [
     ("a: x\n  c: {cascade: [a]}", "at least two served models"),
     ("a: x\n  c: {cascade: [a, b]}", "no served model named 'b'"),
     ("a: x\n  b: x\n  c: {cascade: [a, b], after: {min_confidence: 2}}", "min_confidence must be in 0.0...1.0"),
     ("a: x\n  b: x\n  c: {cascade: [a, b], before: {escalate_share: 0.2}}", "before.router (a router file) is required"),
     ("a: x\n  b: x\n  c: {cascade: [a, b], after: {min_confidence: 0.5, buffer: 3}}", "unknown key 'models.c.after.buffer'"),
+    ("a: x\n  b: x\n  c: {cascade: [a, b], before: {router: /nonexistent.json, escalate_share: 0.2}}", "cannot use /nonexistent.json"),
+    ("a: x\n  b: x\n  c: {cascade: [a, b], before: {router: r.json, escalate_share: 0.2, threshold: 0.5}}", "exactly one of"),
 ])
 def test_cascade_config_errors(tmp_path, models, message):
     config = tmp_path / "bad.yaml"
