@@ -29,8 +29,10 @@ public struct EmbeddingError: Error, CustomStringConvertible, Sendable {
 /// modules `modules.json` lists — Pooling (as `1_Pooling/config.json` says) and, if listed,
 /// Normalize (unit L2 length). The same vectors as `SentenceTransformer.encode`.
 ///
-/// Thread-safe: texts are encoded one at a time under a lock, each on all of the engine's
-/// threads (its matmuls batch every token of a text), so concurrent callers queue.
+/// Thread-safe. A text's matmuls batch all its tokens. One text runs on all of the engine's
+/// threads; several are spread over the threads, one text per thread at a time (short texts
+/// are too small to split well: each matmul would pay a thread hand-off). Each compute
+/// context is used under its own lock, so concurrent callers share the threads.
 public final class EmbeddingEngine: Sendable {
     /// How token vectors become one sentence vector (`1_Pooling/config.json`).
     public enum Pooling: String, Sendable {
@@ -52,6 +54,8 @@ public final class EmbeddingEngine: Sendable {
     private let encoder: BertEncoder
     private let context: ComputeContext
     private let lock = NSLock()
+    /// One single-thread context per engine thread, for spreading texts over threads.
+    private let workers: [(context: ComputeContext, lock: NSLock)]
 
     /// Loads the model in `directory`. Throws `EmbeddingError` naming the missing or malformed
     /// file, or a module this engine does not implement (e.g. a Dense layer).
@@ -107,6 +111,7 @@ public final class EmbeddingEngine: Sendable {
         }
         maxTokens = maxLength
         context = ComputeContext(threads: max(1, threads))
+        workers = (0..<max(1, threads)).map { _ in (ComputeContext(threads: 1), NSLock()) }
     }
 
     private static func json<T>(_ path: String, as: T.Type) throws(EmbeddingError) -> T {
@@ -132,12 +137,29 @@ public final class EmbeddingEngine: Sendable {
     /// One `dimension`-long vector per text, in order. The empty string is a valid text (it is
     /// encoded as `[CLS] [SEP]`). Does not throw today; `throws` leaves room for limits.
     public func embed(_ texts: [String]) throws -> [[Float]] {
-        texts.map { embed(ids: tokenize($0)) }
+        if texts.count <= 1 || workers.count == 1 {
+            return texts.map { text in lock.withLock { pool(encoder.forward(tokenize(text), context: context)) } }
+        }
+        // texts handed out one at a time to whichever worker is free
+        let results = Locked<(next: Int, out: [[Float]])>((0, Array(repeating: [], count: texts.count)))
+        DispatchQueue.concurrentPerform(iterations: min(workers.count, texts.count)) { w in
+            let worker = workers[w]
+            worker.lock.withLock {
+                while true {
+                    let i = results.withLock { r in defer { r.next += 1 }; return r.next }
+                    guard i < texts.count else { return }
+                    let v = pool(encoder.forward(tokenize(texts[i]), context: worker.context))
+                    results.withLock { $0.out[i] = v }
+                }
+            }
+        }
+        return results.withLock { $0.out }
     }
 
-    private func embed(ids: [Int32]) -> [Float] {
-        let hidden = lock.withLock { encoder.forward(ids, context: context) }
-        let d = dimension, n = ids.count
+    /// Pooling, then normalisation, of one text's token vectors (n, dimension).
+    private func pool(_ hidden: [Float]) -> [Float] {
+        let n = hidden.count / dimension
+        let d = dimension
         var out = [Float](repeating: 0, count: d)
         switch pooling {
         case .cls:
@@ -160,4 +182,12 @@ public final class EmbeddingEngine: Sendable {
         }
         return out
     }
+}
+
+/// A value behind a lock (Synchronization.Mutex needs macOS 15).
+private final class Locked<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+    init(_ value: Value) { self.value = value }
+    func withLock<R>(_ body: (inout Value) -> R) -> R { lock.withLock { body(&value) } }
 }

@@ -40,6 +40,14 @@ struct EmbeddingsHandler {
             throw OpenAIError.invalidValue(param: "input", "at most \(Self.maxTotalBytes) bytes of text per request, got \(totalBytes)")
         }
         let key = try await gateway.authorize(request, model: body.model)
+        // the engine is in process: the device tier, which the key and the privacy policy must allow
+        if let key, !key.allows(tier: Tier.device.rawValue) {
+            throw OpenAIError.permissionDenied("this key may not use the device tier, where embedding model '\(body.model)' runs")
+        }
+        if !gateway.configuration.privacy.tiers.contains(.device),
+           let found = texts.lazy.map(gateway.configuration.privacy.kinds(in:)).first(where: { !$0.isEmpty }) {
+            throw OpenAIError.permissionDenied("This request contains personal data (\(found.map(\.rawValue).joined(separator: ", "))) and the privacy policy keeps it off the device tier, where embedding model '\(body.model)' runs. Nothing was sent.")
+        }
         let counts = texts.map(engine.tokenCount)
         let tokens = counts.reduce(0, +)
         guard tokens <= Self.maxTotalTokens else {

@@ -45,6 +45,9 @@ public struct WordPieceTokenizer: Sendable {
     private let wordStarts: [[UInt8]: Int32]
     /// Continuation pieces, keyed without their `##`.
     private let continuations: [[UInt8]: Int32]
+    /// The longest piece in code points: longer candidates are not looked up, which keeps a
+    /// word's cost at (length × this) lookups instead of length³.
+    private let maxPieceLength: Int
     /// Special tokens matched verbatim in the input, longest first.
     private let specials: [(scalars: [Unicode.Scalar], id: Int32)]
 
@@ -57,11 +60,14 @@ public struct WordPieceTokenizer: Sendable {
         }
         guard options.maxCharsPerWord > 0 else { throw .badFiles("max_input_chars_per_word must be positive") }
         var starts: [[UInt8]: Int32] = [:], continuations: [[UInt8]: Int32] = [:]
+        var longest = 1
         for (i, token) in vocabulary.enumerated() {
             let bytes = Array(token.utf8)
             if bytes.starts(with: [0x23, 0x23]) { continuations[Array(bytes.dropFirst(2))] = Int32(i) }
             starts[bytes] = Int32(i)
+            longest = max(longest, token.unicodeScalars.count)
         }
+        maxPieceLength = longest
         func id(_ token: String) throws(TokenizerError) -> Int32 {
             guard let id = starts[Array(token.utf8)] else { throw .badFiles("special token '\(token)' is not in the vocabulary") }
             return id
@@ -231,7 +237,7 @@ public struct WordPieceTokenizer: Sendable {
         let mark = out.count
         var start = 0
         while start < word.count {
-            var end = word.count
+            var end = min(word.count, start + maxPieceLength)
             var found: Int32?
             while start < end {
                 var key: [UInt8] = []

@@ -123,3 +123,23 @@ def test_config_file_names_the_embedding_model(tmp_path):
         assert cosine(r.data[0].embedding, CASES["greek-cyrillic"]["vector"]) >= 0.999
     finally:
         s.stop()
+
+
+def test_keys_must_allow_the_device_tier(tmp_path):
+    s = Server(tmp_path, "--embedding-model", str(EMBED_DIR))
+    try:
+        s.stop()
+        device = s.cli("keys", "create", "phone-only", "--tier", "device")
+        cloud = s.cli("keys", "create", "cloud-only", "--tier", "cloud")
+        assert device.returncode == 0 and cloud.returncode == 0, device.stderr + cloud.stderr
+        s.start()
+        text = CASES["plain"]["text"]
+        ok = openai.OpenAI(base_url=f"{s.url}/v1", api_key=device.stdout.strip(), max_retries=0)
+        assert cosine(ok.embeddings.create(model=EMBED_NAME, input=text).data[0].embedding, CASES["plain"]["vector"]) >= 0.999
+        denied = openai.OpenAI(base_url=f"{s.url}/v1", api_key=cloud.stdout.strip(), max_retries=0)
+        with pytest.raises(openai.PermissionDeniedError, match="device tier"):
+            denied.embeddings.create(model=EMBED_NAME, input=text)
+        with pytest.raises(openai.AuthenticationError):
+            openai.OpenAI(base_url=f"{s.url}/v1", api_key="wrong", max_retries=0).embeddings.create(model=EMBED_NAME, input=text)
+    finally:
+        s.stop()

@@ -94,6 +94,8 @@ func cosine(_ a: [Float], _ b: [Float]) -> Double {
             return all
         }
         for v in together { #expect(v == alone) }
+        // one text alone runs on all threads, a batch one text per thread: same bits
+        for (i, t) in texts.enumerated() { #expect(try engine.embed([t])[0] == alone[i]) }
     }
 
     @Test func missingDirectoryIsATypedError() {
