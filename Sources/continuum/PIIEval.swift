@@ -22,7 +22,7 @@ struct PIIEval: ParsableCommand {
     var firstNames: String?
 
     func run() throws {
-        let names = try loadFirstNames()
+        let names = try FirstNames.load(firstNames)
         let detector = PIIDetector(firstNames: names)
         if let show {
             for f in detector.findings(in: show) { print("\(f.kind.rawValue)\t\(f.text)") }
@@ -77,14 +77,5 @@ struct PIIEval: ParsableCommand {
             }
             return k
         })
-    }
-
-    private func loadFirstNames() throws -> Set<String> {
-        let path = firstNames ?? NSHomeDirectory() + "/.cache/continuum/data/first-names.txt"
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            if firstNames != nil { throw ValidationError("cannot read --first-names \(path)") }
-            return []
-        }
-        return Set(text.split(whereSeparator: \.isNewline).map { $0.lowercased() })
     }
 }

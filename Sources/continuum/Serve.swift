@@ -49,7 +49,13 @@ struct Serve: AsyncParsableCommand {
             settings.shutdownGrace = f.shutdownGraceSeconds ?? settings.shutdownGrace
             settings.retries = f.retries
             settings.healthCheckInterval = .milliseconds(Int(f.healthCheckIntervalSeconds * 1000))
-            settings.privacy = PrivacyPolicy(enabled: f.privacyEnabled, tiers: f.privacyTiers, kinds: f.privacyKinds, mode: f.privacyMode)
+            // Person names need the census first names (scripts/fetch-names.sh) to be found well.
+            let names = f.privacyKinds.contains(.person) ? try FirstNames.load(nil) : []
+            if f.privacyKinds.contains(.person) && names.isEmpty {
+                Stderr.print("warning: privacy.kinds has person but \(FirstNames.defaultPath) is missing (scripts/fetch-names.sh); names are found by context only")
+            }
+            settings.privacy = PrivacyPolicy(enabled: f.privacyEnabled, tiers: f.privacyTiers, kinds: f.privacyKinds,
+                                             detector: PIIDetector(firstNames: names), mode: f.privacyMode)
         }
         let groups: [ReplicaGroup]
         var cascades: [Cascade] = []
