@@ -335,7 +335,7 @@ def live(args):
                 expected += o["cloud_correct"] if up else o["device_correct"]
             n = len(rows)
             rand = dev_acc + (cloud_acc - dev_acc) * esc / n
-            print(f"| {name} | `{extra.replace(os.path.dirname(ROOT) + '/', '')}` | {esc / n:.1%} | {correct / n:.1%} | {expected / n:.1%} | {rand:.1%} |",
+            print(f"| {name} | `{extra.replace(ROOT + '/', '')}` | {esc / n:.1%} | {correct / n:.1%} | {expected / n:.1%} | {rand:.1%} |",
                   flush=True)
     finally:
         servers.close()
