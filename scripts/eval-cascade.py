@@ -305,11 +305,7 @@ def live(args):
     router = args.router
     if not router:
         # A router for this pair, trained on the calibration rows only.
-        prompts = {r[0]: r[2] for r in arc_rows()}
-        pairs = os.path.join(OUT, "arc-pairs-even.jsonl")
-        with open(pairs, "w") as f:
-            for o in calib:
-                f.write(json.dumps({"prompt": prompts[o["row"]], "weak": int(o["device_correct"]), "strong": int(o["cloud_correct"])}) + "\n")
+        pairs = write_pairs(calib, "arc-pairs-even.jsonl")
         router = os.path.join(OUT, "arc-router-even.json")
         subprocess.run([BIN, "router", "train", "--only-jsonl", "--jsonl", pairs, "--out", router,
                         "--embeddings", os.path.join(OUT, "embeddings.jsonl")], check=True, stdout=subprocess.DEVNULL)
@@ -380,16 +376,23 @@ def latency(args):
         print(f"| {m} | {ttft * 1000:.0f} ms | {(ttft - base) * 1000:+.0f} ms | {statistics.median(t for _, t in v) * 1000:.0f} ms |")
 
 
+def write_pairs(outcomes, name):
+    """The outcomes as `continuum router` training rows: weak = the device was right, strong = the cloud was."""
+    prompts = {r[0]: r[2] for r in arc_rows()}
+    path = os.path.join(OUT, name)
+    with open(path, "w") as f:
+        for o in outcomes:
+            f.write(json.dumps({"prompt": prompts[o["row"]], "weak": int(o["device_correct"]), "strong": int(o["cloud_correct"])}) + "\n")
+    return path
+
+
 def scores(args):
     """Out-of-fold router scores for the device/cloud pair: `continuum router eval` trained
     only on these outcomes (weak = the device was right, strong = the cloud was), 5 folds
     grouped by prompt, so no prompt is scored by a router that saw it."""
     outcomes = load_outcomes(args.outcomes)
     prompts = {r[0]: r[2] for r in arc_rows()}
-    pairs = os.path.join(OUT, "arc-pairs.jsonl")
-    with open(pairs, "w") as f:
-        for o in outcomes:
-            f.write(json.dumps({"prompt": prompts[o["row"]], "weak": int(o["device_correct"]), "strong": int(o["cloud_correct"])}) + "\n")
+    pairs = write_pairs(outcomes, "arc-pairs.jsonl")
     raw = os.path.join(OUT, "arc-router-oof.jsonl")
     subprocess.run([BIN, "router", "eval", "--only-jsonl", "--jsonl", pairs, "--scores-out", raw,
                     "--embeddings", os.path.join(OUT, "embeddings.jsonl")], check=True)

@@ -17,30 +17,9 @@ struct DateOfBirthDetector {
     /// Byte ranges of dates of birth in `b` (UTF-8).
     func find(_ b: [UInt8]) -> [Range<Int>] {
         let lower = b.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
-        var out: [Range<Int>] = []
-        var i = 0
-        while i < lower.count {
-            guard i == 0 || !Self.isLetter(lower[i - 1]), let cue = Self.cues.first(where: { Self.matches(lower, at: i, $0) }) else {
-                i += 1
-                continue
-            }
-            let cueEnd = i + cue.utf8.count
-            guard cueEnd >= lower.count || !Self.isLetter(lower[cueEnd]) else { i += 1; continue }
-            let limit = min(lower.count, cueEnd + Self.window)
-            var j = cueEnd
-            var found: Range<Int>?
-            while j < limit, found == nil {
-                if j == 0 || !Self.isAlnum(lower[j - 1]) { found = Self.date(lower, at: j, yearAlone: cue == "born") }
-                j += 1
-            }
-            if let found {
-                out.append(found)
-                i = found.upperBound
-            } else {
-                i = cueEnd
-            }
-        }
-        return out
+        return CueScan.find(b, cues: Self.cues, window: Self.window,
+                            startsValue: { l, j in j == 0 || !Self.isAlnum(l[j - 1]) },
+                            value: { cue, j in Self.date(lower, at: j, yearAlone: cue == "born") })
     }
 
     /// A date starting at `i`: d/m/y or m/d/y or y-m-d (with / - . separators), "12 March

@@ -15,34 +15,9 @@ struct NationalIDDetector {
 
     /// Byte ranges of identity numbers in `b` (UTF-8).
     func find(_ b: [UInt8]) -> [Range<Int>] {
-        let lower = b.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
-        var out: [Range<Int>] = []
-        var i = 0
-        while i < lower.count {
-            guard i == 0 || !DateOfBirthDetector.isLetter(lower[i - 1]),
-                  let cue = Self.cues.first(where: { DateOfBirthDetector.matches(lower, at: i, $0) }) else {
-                i += 1
-                continue
-            }
-            let cueEnd = i + cue.utf8.count
-            guard cueEnd >= lower.count || !DateOfBirthDetector.isLetter(lower[cueEnd]) else {
-                i += 1
-                continue
-            }
-            var j = cueEnd
-            var found: Range<Int>?
-            while j < min(lower.count, cueEnd + Self.window), found == nil {
-                if !DateOfBirthDetector.isAlnum(lower[j - 1]) && lower[j - 1] != UInt8(ascii: "-") { found = Self.token(b, at: j) }
-                j += 1
-            }
-            if let found {
-                out.append(found)
-                i = found.upperBound
-            } else {
-                i = cueEnd
-            }
-        }
-        return out
+        CueScan.find(b, cues: Self.cues, window: Self.window,
+                     startsValue: { l, j in !DateOfBirthDetector.isAlnum(l[j - 1]) && l[j - 1] != UInt8(ascii: "-") },
+                     value: { _, j in Self.token(b, at: j) })
     }
 
     /// An ID-looking token at `i`: letters, digits and inner dashes or single spaces between
