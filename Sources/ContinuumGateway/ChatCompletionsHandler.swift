@@ -27,9 +27,9 @@ struct ChatCompletionsHandler {
 
     /// Answers `body` from `model`'s replica group (a cascade step names its own model).
     func dispatch(_ body: ChatCompletionRequest, bytes: ByteBuffer, key: KeyRecord?, meta: ResponseMetadata, model: String,
-                  note: String = "", requestID: String? = nil) async throws -> Response {
+                  note: String = "", started: ContinuousClock.Instant = .now) async throws -> Response {
         try await gateway.dispatch(
-            model: model, key: key, requestID: requestID ?? meta.id, note: note,
+            model: model, key: key, requestID: meta.id, note: note, started: started,
             proxied: ProxiedRequest(path: "/chat/completions", body: bytes, stream: body.isStreaming),
             prompt: { $0.chat(body.messages.map { ChatMessage(role: $0.role.rawValue, content: $0.content?.text ?? "") }) },
             text: { body.messages.map { $0.content?.text ?? "" }.joined(separator: "\n") },

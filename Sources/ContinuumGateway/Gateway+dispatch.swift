@@ -10,14 +10,15 @@ extension Gateway {
     /// over healthy ones in the key's tiers), and on a failure before the first byte retries,
     /// with backoff, preferring another replica. `local` answers from an engine in process;
     /// remote backends get `proxied`. Every outcome has a ledger row and provenance headers.
-    /// `note` goes before the route reason (a cascade's decisions so far).
-    func dispatch(model: String, key: KeyRecord?, requestID: String, note: String = "", proxied: ProxiedRequest,
+    /// `note` goes before the route reason (a cascade's decisions so far); `started` is when
+    /// the client's request arrived (a cascade's last step starts later).
+    func dispatch(model: String, key: KeyRecord?, requestID: String, note: String = "", started: ContinuousClock.Instant = .now,
+                  proxied: ProxiedRequest,
                   prompt: (PromptHasher) -> RoutingRequest, text: () -> String,
                   redact: ((inout PIIRedactor, PrivacyPolicy) -> ProxiedRequest?)? = nil,
                   local: (LocalBackend, RequestLog, HTTPFields) async throws -> Response) async throws -> Response {
         let group = try group(for: model)
         let routing = group.hasher.map(prompt)
-        let started = ContinuousClock.now
         var tiers = key?.allowedTiers.map { Set($0.compactMap(Tier.init(rawValue:))) }
         let served = Set(group.backends.map(\.tier.rawValue)).sorted().joined(separator: ", ")
         if let tiers, !group.backends.contains(where: { tiers.contains($0.tier) }) {

@@ -18,6 +18,8 @@ struct CascadeRun {
     let bytes: ByteBuffer
     let key: KeyRecord?
     let meta: ResponseMetadata
+    /// When the request arrived: every step's ledger times count from here.
+    let started = ContinuousClock.now
 
     func answer() async throws -> Response {
         let text = body.messages.map { $0.content?.text ?? "" }.joined(separator: "\n")
@@ -91,7 +93,7 @@ struct CascadeRun {
         }
         let route = ReplicaGroup.Pick(backend: pick.backend, reason: (notes + [pick.reason]).joined(separator: "; "), ticket: pick.ticket)
         var log = RequestLog(ledger: gateway.ledger, metrics: gateway.metrics, limiter: gateway.limiter, requestID: meta.id,
-                             keyID: key?.id, model: step, route: route, started: .now)
+                             keyID: key?.id, model: step, route: route, started: started)
         let plan: GenerationPlan
         let cursor: UpdateCursor
         var confidence = AnswerConfidence()
@@ -139,7 +141,7 @@ struct CascadeRun {
         if let renamed = UpstreamRelay.renamingModel(in: bytes, to: step) { stepBytes = renamed }
         do {
             var response = try await handler.dispatch(stepBody, bytes: stepBytes, key: key, meta: meta, model: step,
-                                                      note: notes.joined(separator: "; ") + "; ")
+                                                      note: notes.joined(separator: "; ") + "; ", started: started)
             response.headers.append(contentsOf: headers)
             return response
         } catch let e as RoutedError {
