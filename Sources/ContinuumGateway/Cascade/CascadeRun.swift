@@ -25,6 +25,7 @@ struct CascadeRun {
         let text = body.messages.map { $0.content?.text ?? "" }.joined(separator: "\n")
         let keyTiers = key?.allowedTiers.map { Set($0.compactMap(Tier.init(rawValue:))) }
         var steps = cascade.steps.filter { serves($0, in: keyTiers) }
+        var tiers = keyTiers  // where a judged step may run
         guard !steps.isEmpty else {
             throw OpenAIError.permissionDenied("this key may not use the tiers of any step of '\(cascade.name)' (\(cascade.steps.joined(separator: " → ")))")
         }
@@ -40,6 +41,7 @@ struct CascadeRun {
                 throw OpenAIError.permissionDenied(
                     "This request contains personal data (\(names)) and may only be answered on the \(allowed.sorted().map(\.rawValue).joined(separator: ", ")) tier(s); no step of '\(cascade.name)' is served there. Nothing was sent.")
             }
+            tiers = allowed
             if kept.count < steps.count, kept.count > 1 { notes.append("personal data (\(names)) keeps it to \(kept.joined(separator: " → "))") }
             steps = kept
         }
@@ -63,7 +65,7 @@ struct CascadeRun {
         for i in start..<steps.count {
             let step = steps[i]
             if i < steps.count - 1, let after = cascade.after {
-                switch try await checked(step, index: i, after: after, notes: notes, headers: headers) {
+                switch try await checked(step, index: i, tiers: tiers, after: after, notes: notes, headers: headers) {
                 case .kept(let response): return response
                 case .escalated(let note):
                     notes.append(note)
@@ -85,10 +87,10 @@ struct CascadeRun {
     }
 
     /// Generates on a local step, holds back its first tokens and judges them.
-    private func checked(_ step: String, index: Int, after: Cascade.AfterCheck, notes: [String], headers: HTTPFields) async throws -> Checked {
+    private func checked(_ step: String, index: Int, tiers: Set<Tier>?, after: Cascade.AfterCheck, notes: [String],
+                         headers: HTTPFields) async throws -> Checked {
         let group = try gateway.group(for: step)
-        let keyTiers = key?.allowedTiers.map { Set($0.compactMap(Tier.init(rawValue:))) }
-        guard let pick = group.pick(tiers: keyTiers), case .local(let backend) = pick.backend else {
+        guard let pick = group.pick(tiers: tiers), case .local(let backend) = pick.backend else {
             return .unavailable("\(step): no local backend can take it")
         }
         let route = ReplicaGroup.Pick(backend: pick.backend, reason: (notes + [pick.reason]).joined(separator: "; "), ticket: pick.ticket)
