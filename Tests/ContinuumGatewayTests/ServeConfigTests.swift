@@ -46,7 +46,28 @@ import Testing
             """)
         #expect(c.privacyEnabled && c.privacyTiers == [.device, .edge] && c.privacyKinds == [.email, .person])
         let d = try ServeConfig.parse(yaml: "backends: {a: {type: local}}\nmodels: {m: a}")
-        #expect(d.privacyTiers == [.device] && !d.privacyKinds.contains(.person))
+        #expect(d.privacyTiers == [.device] && !d.privacyKinds.contains(.person) && d.privacyMode == .refuse)
+        let r = try ServeConfig.parse(yaml: "privacy: {mode: redact}\nbackends: {a: {type: local}}\nmodels: {m: a}")
+        #expect(r.privacyMode == .redact && r.privacyKinds == PrivacyPolicy.defaultKinds.union([.person]))
+        let rk = try ServeConfig.parse(yaml: "privacy: {mode: redact, kinds: [email]}\nbackends: {a: {type: local}}\nmodels: {m: a}")
+        #expect(rk.privacyKinds == [.email])
+    }
+
+    @Test func cascades() throws {
+        let c = try ServeConfig.parse(yaml: """
+            backends: {a: {type: local}, b: {type: openai, base_url: "http://x/v1"}}
+            models:
+              small: a
+              big: b
+              auto:
+                cascade: [small, big]
+                before: {router: r.json, cost_budget: {first: 1, next: 11, budget: 3}}
+                after: {min_confidence: 0.4}
+            """, baseDirectory: "/etc/continuum")
+        let spec = try #require(c.cascades["auto"])
+        #expect(spec.steps == ["small", "big"] && spec.router == "/etc/continuum/r.json")
+        #expect(spec.costBudget?.escalateShare == 0.2 && spec.minConfidence == 0.4 && spec.bufferTokens == 32)
+        #expect(c.models["auto"] == nil)
     }
 
     @Test(arguments: [

@@ -199,6 +199,9 @@ public struct ServeConfig: Sendable, Equatable {
                     }
                     return kind
                 })
+            } else if config.privacyMode == .redact {
+                // A false name costs a placeholder here, not a refusal: names are on by default.
+                config.privacyKinds.insert(.person)
             }
         }
         if let e = r.node("embeddings") {
