@@ -52,9 +52,26 @@ def arc_rows():
         votes = collections.Counter(letters)
         if not votes or len(votes) > 1:
             continue
-        prompt = ast.literal_eval(r["prompt"])[0].split("\n\n")[-1]
-        out.append((i, r["sample_id"], prompt, votes.most_common(1)[0][0]))
+        full = ast.literal_eval(r["prompt"])[0]
+        FULL_PROMPTS[i] = full
+        out.append((i, r["sample_id"], full.split("\n\n")[-1], votes.most_common(1)[0][0]))
     return out
+
+
+FULL_PROMPTS = {}
+
+
+def messages(row, prompt, fmt):
+    """The chat messages of a row: `zero-shot` is the final question alone; `few-shot-chat`
+    turns the RouterBench prompt's five worked examples into user/assistant turns."""
+    if fmt == "zero-shot":
+        return [{"role": "user", "content": prompt}]
+    blocks = FULL_PROMPTS[row].split("\n\n")
+    out = []
+    for b in blocks[:-1]:
+        q, a = b.rsplit("\n", 1)
+        out += [{"role": "user", "content": q}, {"role": "assistant", "content": a.strip()}]
+    return out + [{"role": "user", "content": blocks[-1]}]
 
 
 def letter(text):
@@ -123,8 +140,9 @@ models:
 
 
 def ask(url, model, prompt):
-    """(choice A-D or None, generated text, headers, seconds)."""
-    body = {"model": model, "messages": [{"role": "user", "content": prompt}], "max_tokens": 1, "temperature": 0,
+    """(choice A-D or None, generated text, headers, seconds); `prompt`: text or messages."""
+    msgs = prompt if isinstance(prompt, list) else [{"role": "user", "content": prompt}]
+    body = {"model": model, "messages": msgs, "max_tokens": 1, "temperature": 0,
             "logprobs": True, "top_logprobs": 20}
     data, headers, seconds = post(url + "/chat/completions", body)
     choice = data["choices"][0]
@@ -139,7 +157,7 @@ def ask(url, model, prompt):
 
 def collect(args):
     rows = arc_rows()[: args.limit or None]
-    path = os.path.join(OUT, "arc-outcomes.jsonl")
+    path = os.path.join(OUT, "arc-outcomes.jsonl" if args.format == "zero-shot" else f"arc-outcomes-{args.format}.jsonl")
     done = set()
     if os.path.exists(path):
         done = {json.loads(l)["row"] for l in open(path) if l.strip()}
@@ -153,8 +171,8 @@ def collect(args):
     try:
         with open(path, "a") as out, ThreadPoolExecutor(2) as pool:
             for n, (row, sample, prompt, gold) in enumerate(todo):
-                dev = pool.submit(ask, servers.url, "auto", prompt)
-                cloud = pool.submit(ask, servers.url, "qwen", prompt)
+                dev = pool.submit(ask, servers.url, "auto", messages(row, prompt, args.format))
+                cloud = pool.submit(ask, servers.url, "qwen", messages(row, prompt, args.format))
                 (dpick, dtext, dh, dsec), (cpick, ctext, ch, csec) = dev.result(), cloud.result()
                 assert dh.get("x-continuum-tier") == "device", dh
                 rec = {"row": row, "sample_id": sample, "gold": gold, "device": dpick, "device_text": dtext, "device_correct": dpick == gold,
@@ -412,6 +430,7 @@ def main():
     sub = ap.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("collect")
     c.add_argument("--limit", type=int, default=0)
+    c.add_argument("--format", choices=["zero-shot", "few-shot-chat"], default="zero-shot")
     r = sub.add_parser("report")
     r.add_argument("--outcomes", help="default: bench/cascade/arc-outcomes.jsonl")
     r.add_argument("--scores", help="JSONL {row, score}: cross-validated router scores (continuum router ...)")
