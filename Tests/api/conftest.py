@@ -75,3 +75,19 @@ def server(tmp_path_factory):
 def client(server):
     from openai import OpenAI
     return OpenAI(base_url=f"{server.url}/v1", api_key="unused", max_retries=0, timeout=120)
+
+
+def device_and_cloud(tmp: Path, models: str):
+    """An upstream `continuum serve` (the cloud tier) and a gateway config with SmolLM2 in
+    process as `phone` (device) and that upstream as `far` (cloud), serving `models` (YAML
+    lines under `models:`). Returns (cloud server, config path); the caller starts the gateway."""
+    (tmp / "cloud").mkdir()
+    cloud = Server(tmp / "cloud")
+    config = tmp / "serve.yaml"
+    config.write_text(f"""
+backends:
+  phone: {{type: local, tier: device, model: "{MODEL}", threads: 2, context: 1024}}
+  far: {{type: openai, tier: cloud, base_url: "{cloud.url}/v1", model: {MODEL_NAME}}}
+models:
+{models}""")
+    return cloud, config

@@ -11,7 +11,7 @@ import openai
 import pytest
 from openai import OpenAI
 
-from conftest import BINARY, MODEL, MODEL_NAME, MODELS, ROOT, Server
+from conftest import BINARY, MODEL_NAME, MODELS, ROOT, Server, device_and_cloud
 
 ROUTER = ROOT / "routers" / "minilm-logistic.json"
 MINILM = MODELS / "all-MiniLM-L6-v2"
@@ -23,14 +23,7 @@ PII = [{"role": "user", "content": "Write a short thank-you note to jane.doe@exa
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cascade")
-    (tmp / "cloud").mkdir()
-    cloud = Server(tmp / "cloud")
-    config = tmp / "serve.yaml"
-    config.write_text(f"""
-backends:
-  phone: {{type: local, tier: device, model: "{MODEL}", threads: 2, context: 1024}}
-  far: {{type: openai, tier: cloud, base_url: "{cloud.url}/v1", model: {MODEL_NAME}}}
-models:
+    cloud, config = device_and_cloud(tmp, f"""
   small: phone
   big: far
   keep:                      # confidence is never below 0: the device always answers

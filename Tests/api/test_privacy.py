@@ -1,15 +1,13 @@
 """Privacy over real HTTP: a request with personal data never leaves the tiers allowed for it
 (default: device only). One gateway with a local (device) engine and an upstream `continuum
 serve` as the cloud tier."""
-import json
-import subprocess
 import time
 
 import openai
 import pytest
 from openai import OpenAI
 
-from conftest import BINARY, MODEL, MODEL_NAME, Server
+from conftest import Server, device_and_cloud
 
 PII = [{"role": "user", "content": "Please email jane.doe@example.com the invoice for card 4111 1111 1111 1111."}]
 PLAIN = [{"role": "user", "content": "Name three colours."}]
@@ -18,14 +16,7 @@ PLAIN = [{"role": "user", "content": "Name three colours."}]
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("privacy")
-    (tmp / "cloud").mkdir()
-    cloud = Server(tmp / "cloud")
-    config = tmp / "serve.yaml"
-    config.write_text(f"""
-backends:
-  phone: {{type: local, tier: device, model: "{MODEL}", threads: 2, context: 1024}}
-  far: {{type: openai, tier: cloud, base_url: "{cloud.url}/v1", model: {MODEL_NAME}}}
-models:
+    cloud, config = device_and_cloud(tmp, """
   cloud-only: far
   both: [phone, far]
 """)
