@@ -32,7 +32,7 @@ struct ChatCompletionsHandler {
             model: model, key: key, requestID: meta.id, note: note, started: started,
             proxied: ProxiedRequest(path: "/chat/completions", body: bytes, stream: body.isStreaming),
             prompt: { $0.chat(body.messages.map { ChatMessage(role: $0.role.rawValue, content: $0.content?.text ?? "") }) },
-            text: { body.messages.map { $0.content?.text ?? "" }.joined(separator: "\n") },
+            text: { _ in body.messages.map { $0.content?.text ?? "" }.joined(separator: "\n") },
             redact: { redactor, privacy in Self.redacted(body, model: model, with: &redactor, privacy: privacy) }
         ) { backend, log, headers in
             try await answer(body, meta: meta, backend: backend, log: log, headers: headers)

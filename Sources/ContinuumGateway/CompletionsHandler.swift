@@ -28,9 +28,14 @@ struct CompletionsHandler {
                 case .tokens(let ids): hasher.tokens(ids.map { Int32(truncatingIfNeeded: $0) })
                 }
             },
-            text: {
-                if case .text(let t) = body.prompt { return t }
-                return ""
+            text: { group in
+                switch body.prompt {
+                case .text(let t): return t
+                case .tokens(let ids):
+                    // Read with the model's tokenizer (the group's, or a local engine's) to scan it.
+                    guard let tokenizer = group.tokenizer else { return nil }
+                    return tokenizer.decode(ids.map { Int32(truncatingIfNeeded: $0) })
+                }
             }
         ) { backend, log, headers in
             try await answer(body, meta: meta, backend: backend, log: log, headers: headers)

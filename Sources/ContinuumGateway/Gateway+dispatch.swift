@@ -14,31 +14,35 @@ extension Gateway {
     /// the client's request arrived (a cascade's last step starts later).
     func dispatch(model: String, key: KeyRecord?, requestID: String, note: String = "", started: ContinuousClock.Instant = .now,
                   proxied: ProxiedRequest,
-                  prompt: (PromptHasher) -> RoutingRequest, text: () -> String,
+                  prompt: (PromptHasher) -> RoutingRequest, text: (ReplicaGroup) -> String?,
                   redact: ((inout PIIRedactor, PrivacyPolicy) -> ProxiedRequest?)? = nil,
                   local: (LocalBackend, RequestLog, HTTPFields) async throws -> Response) async throws -> Response {
         let group = try group(for: model)
-        let routing = group.hasher.map(prompt)
+        let routing = group.routesByPrompt ? group.hasher.map(prompt) : nil
         var tiers = key?.allowedTiers.map { Set($0.compactMap(Tier.init(rawValue:))) }
         let served = Set(group.backends.map(\.tier.rawValue)).sorted().joined(separator: ", ")
         if let tiers, !group.backends.contains(where: { tiers.contains($0.tier) }) {
             throw OpenAIError.permissionDenied("this key may not use the tiers that serve model '\(model)' (\(served))")
         }
         let privacy = configuration.privacy
-        let personal = privacy.kinds(in: text())
+        // Text the gateway cannot read (token ids without the model's tokenizer) is treated
+        // as personal data: fail-closed.
+        let readable = text(group)
+        let personal: [String] = readable.map { privacy.kinds(in: $0).map(\.rawValue) }
+            ?? (privacy.enabled ? ["token ids that cannot be read without the model's tokenizer (models.\(model).tokenizer)"] : [])
         var privacyNote = note
         var proxied = proxied
         var restoration: AnswerRestoration?
         if !personal.isEmpty {
             let allowed = privacy.tiers.intersection(tiers ?? Set(Tier.allCases))
-            let names = personal.map(\.rawValue).joined(separator: ", ")
+            let names = personal.joined(separator: ", ")
             let allowedNames = allowed.sorted().map(\.rawValue).joined(separator: ", ")
             if group.backends.contains(where: { allowed.contains($0.tier) }) {
                 tiers = allowed
                 privacyNote = note + "personal data (\(names)) kept to \(allowedNames); "
             } else {
                 var redactor = PIIRedactor()
-                guard privacy.mode == .redact, let redacted = redact?(&redactor, privacy) else {
+                guard privacy.mode == .redact, readable != nil, let redacted = redact?(&redactor, privacy) else {
                     throw OpenAIError.permissionDenied(
                         "This request contains personal data (\(names)) and may only be answered on the \(allowedNames.isEmpty ? "no" : allowedNames) tier(s); model '\(model)' is served on \(served). Nothing was sent.")
                 }

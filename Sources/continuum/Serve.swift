@@ -128,7 +128,8 @@ struct Serve: AsyncParsableCommand {
             let backends = served.backends.map { built[$0]! }
             let routing = served.routing ?? "round-robin"
             var hasher: PromptHasher?
-            if PolicyCatalog.usesPrompts(routing) {
+            // The tokenizer also lets the privacy scan read token-id prompts (configured: load it).
+            if PolicyCatalog.usesPrompts(routing) || served.tokenizer != nil {
                 let local = served.backends.compactMap { name -> String? in
                     if case .local(let l) = file.backends[name] { return l.model ?? (try? ModelLocation.resolve(nil)) }
                     return nil

@@ -1,5 +1,6 @@
 import ContinuumEngine
 public import ContinuumRouting
+public import ContinuumTokenizers
 import Foundation
 
 /// The backends that serve one model name, and how a request picks one. Without a policy:
@@ -27,7 +28,16 @@ public final class ReplicaGroup: @unchecked Sendable {
         self.backends = backends
         self.policy = policy
         self.hasher = hasher
+        routesByPrompt = policy.map { PolicyCatalog.usesPrompts($0.name) } ?? false
         loads = Array(repeating: ReplicaLoad(prefillTokensPerSecond: prefillTokensPerSecond), count: backends.count)
+    }
+
+    /// Whether the policy looks at prompts (then each request is tokenized and hashed).
+    public let routesByPrompt: Bool
+
+    /// The replicas' tokenizer, to read token-id prompts: the hasher's, or a local engine's.
+    public var tokenizer: Tokenizer? {
+        hasher?.tokenizer ?? backends.lazy.compactMap { if case .local(let l) = $0 { l.engine.tokenizer } else { nil } }.first
     }
 
     /// The replica policy's name, or "round-robin".
