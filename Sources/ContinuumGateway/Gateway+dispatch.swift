@@ -19,7 +19,7 @@ extension Gateway {
                   local: (LocalBackend, RequestLog, HTTPFields) async throws -> Response) async throws -> Response {
         let group = try group(for: model)
         let routing = group.routesByPrompt ? group.hasher.map(prompt) : nil
-        var tiers = key?.allowedTiers.map { Set($0.compactMap(Tier.init(rawValue:))) }
+        var tiers = key?.tiers
         let served = Set(group.backends.map(\.tier.rawValue)).sorted().joined(separator: ", ")
         if let tiers, !group.backends.contains(where: { tiers.contains($0.tier) }) {
             throw OpenAIError.permissionDenied("this key may not use the tiers that serve model '\(model)' (\(served))")
@@ -34,17 +34,15 @@ extension Gateway {
         var proxied = proxied
         var restoration: AnswerRestoration?
         if !personal.isEmpty {
-            let allowed = privacy.tiers.intersection(tiers ?? Set(Tier.allCases))
+            let allowed = privacy.allowedTiers(key: tiers)
             let names = personal.joined(separator: ", ")
-            let allowedNames = allowed.sorted().map(\.rawValue).joined(separator: ", ")
             if group.backends.contains(where: { allowed.contains($0.tier) }) {
                 tiers = allowed
-                privacyNote = note + "personal data (\(names)) kept to \(allowedNames); "
+                privacyNote = note + "personal data (\(names)) kept to \(allowed.sorted().map(\.rawValue).joined(separator: ", ")); "
             } else {
                 var redactor = PIIRedactor()
                 guard privacy.mode == .redact, readable != nil, let redacted = redact?(&redactor, privacy) else {
-                    throw OpenAIError.permissionDenied(
-                        "This request contains personal data (\(names)) and may only be answered on the \(allowedNames.isEmpty ? "no" : allowedNames) tier(s); model '\(model)' is served on \(served). Nothing was sent.")
+                    throw privacy.refusal(kinds: names, allowed: allowed, instead: "model '\(model)' is served on \(served)")
                 }
                 proxied = redacted
                 restoration = AnswerRestoration(redactor: redactor)

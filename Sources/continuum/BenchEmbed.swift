@@ -22,8 +22,7 @@ struct BenchEmbed: ParsableCommand {
         guard !threads.isEmpty, threads.allSatisfy({ $0 >= 1 }), r >= 1, count >= 1 else {
             throw ValidationError("-t needs positive thread counts; -r and --count must be at least 1")
         }
-        let dir = model.map { ($0 as NSString).expandingTildeInPath }
-            ?? (ProcessInfo.processInfo.environment["CONTINUUM_MODELS"] ?? NSHomeDirectory() + "/.cache/continuum/models") + "/all-MiniLM-L6-v2"
+        let dir = model.map { ($0 as NSString).expandingTildeInPath } ?? ModelLocation.defaultEmbeddingDirectory
         let inputs = try loadTexts()
         for n in threads {
             let engine = try EmbeddingEngine(directory: URL(fileURLWithPath: dir), threads: n)

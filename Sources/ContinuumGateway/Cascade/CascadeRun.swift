@@ -23,7 +23,7 @@ struct CascadeRun {
 
     func answer() async throws -> Response {
         let text = body.messages.map { $0.content?.text ?? "" }.joined(separator: "\n")
-        let keyTiers = key?.allowedTiers.map { Set($0.compactMap(Tier.init(rawValue:))) }
+        let keyTiers = key?.tiers
         var steps = cascade.steps.filter { serves($0, in: keyTiers) }
         var tiers = keyTiers  // where a judged step may run
         guard !steps.isEmpty else {
@@ -34,12 +34,11 @@ struct CascadeRun {
         let privacy = gateway.configuration.privacy
         let personal = privacy.kinds(in: text)
         if !personal.isEmpty, privacy.mode == .refuse {
-            let allowed = privacy.tiers.intersection(keyTiers ?? Set(Tier.allCases))
+            let allowed = privacy.allowedTiers(key: keyTiers)
             let kept = steps.filter { serves($0, in: allowed) }
             let names = personal.map(\.rawValue).joined(separator: ", ")
             guard !kept.isEmpty else {
-                throw OpenAIError.permissionDenied(
-                    "This request contains personal data (\(names)) and may only be answered on the \(allowed.sorted().map(\.rawValue).joined(separator: ", ")) tier(s); no step of '\(cascade.name)' is served there. Nothing was sent.")
+                throw privacy.refusal(kinds: names, allowed: allowed, instead: "no step of '\(cascade.name)' is served there")
             }
             tiers = allowed
             if kept.count < steps.count, kept.count > 1 { notes.append("personal data (\(names)) keeps it to \(kept.joined(separator: " → "))") }
@@ -99,7 +98,6 @@ struct CascadeRun {
         let plan: GenerationPlan
         let cursor: UpdateCursor
         var confidence = AnswerConfidence()
-        var generated = 0
         do {
             plan = try ChatCompletionsHandler.plan(body, backend: backend)
             cursor = UpdateCursor(try backend.submit(plan))
@@ -107,7 +105,6 @@ struct CascadeRun {
                 switch try await cursor.read() {
                 case .token(let t)?:
                     confidence.add(t.token.logprob)
-                    generated += 1
                 case .finished?, nil: break reading
                 }
             }
@@ -117,7 +114,7 @@ struct CascadeRun {
             throw RoutedError(error: e, headers: headers)
         }
         let judged = "\(step) confidence \(Self.format(confidence.score)) over \(confidence.tokens) token\(confidence.tokens == 1 ? "" : "s")"
-        if generated > 0, confidence.score >= after.minConfidence {
+        if confidence.tokens > 0, confidence.score >= after.minConfidence {
             var h = headers
             h.append(contentsOf: Gateway.provenance(route))
             h[.continuumRoute] = route.reason + "; " + judged + " ≥ \(Self.format(after.minConfidence)): kept"
@@ -126,11 +123,11 @@ struct CascadeRun {
             h[.requestID] = meta.id
             return .kept(try await handler.respond(cursor.stream(), plan: plan, meta: meta, backend: backend, log: log, headers: h))
         }
-        let why = generated == 0 ? "\(step) gave an empty answer: escalated" : judged + " < \(Self.format(after.minConfidence)): escalated"
+        let why = confidence.tokens == 0 ? "\(step) gave an empty answer: escalated" : judged + " < \(Self.format(after.minConfidence)): escalated"
         // This attempt gets a row of its own; the request's id goes to the step that answers.
         log.record.requestID = "\(meta.id).\(index + 1)"
         log.record.routeReason = route.reason + "; " + why
-        log.finish(counts: TokenCounts(prompt: plan.prompt.count, completion: generated, cached: 0), status: .escalated, httpStatus: 200,
+        log.finish(counts: TokenCounts(prompt: plan.prompt.count, completion: confidence.tokens, cached: 0), status: .escalated, httpStatus: 200,
                    error: why)
         return .escalated(why)
     }

@@ -40,7 +40,7 @@ struct AnswerRestoration: Sendable {
             for e in try parser.feed(chunk.readableBytesView) {
                 if e.isDone {
                     out += flushAll()
-                    out += Data("data: [DONE]\n\n".utf8)
+                    out += SSEEncoder.done
                 } else {
                     out += frame(e)
                 }
@@ -50,7 +50,7 @@ struct AnswerRestoration: Sendable {
 
         private mutating func frame(_ e: ServerSentEvent) -> Data {
             guard var object = (try? JSONSerialization.jsonObject(with: Data(e.data.utf8))) as? [String: Any],
-                  var choices = object["choices"] as? [[String: Any]] else { return Self.encode(e.data, event: e.event) }
+                  var choices = object["choices"] as? [[String: Any]] else { return SSEEncoder.encode(e) }
             for i in choices.indices {
                 let index = choices[i]["index"] as? Int ?? i
                 var restorer = restorers[index] ?? redactor.restorer()
@@ -66,8 +66,8 @@ struct AnswerRestoration: Sendable {
                 restorers[index] = finishing ? nil : restorer
             }
             object["choices"] = choices
-            guard let data = try? JSONSerialization.data(withJSONObject: object) else { return Self.encode(e.data, event: e.event) }
-            return Self.encode(String(decoding: data, as: UTF8.self), event: e.event)
+            guard let data = try? JSONSerialization.data(withJSONObject: object) else { return SSEEncoder.encode(e) }
+            return SSEEncoder.encode(ServerSentEvent(event: e.event, data: String(decoding: data, as: UTF8.self)))
         }
 
         /// Text still held back when the stream ends without a finish reason.
@@ -79,17 +79,11 @@ struct AnswerRestoration: Sendable {
                 let chunk: [String: Any] = ["object": "chat.completion.chunk",
                                             "choices": [["index": index, "delta": ["content": rest], "finish_reason": NSNull()]]]
                 if let data = try? JSONSerialization.data(withJSONObject: chunk) {
-                    out += Self.encode(String(decoding: data, as: UTF8.self), event: nil)
+                    out += SSEEncoder.encode(ServerSentEvent(data: String(decoding: data, as: UTF8.self)))
                 }
             }
             restorers = [:]
             return out
-        }
-
-        private static func encode(_ data: String, event: String?) -> Data {
-            var s = event.map { "event: \($0)\n" } ?? ""
-            for line in data.split(separator: "\n", omittingEmptySubsequences: false) { s += "data: \(line)\n" }
-            return Data((s + "\n").utf8)
         }
     }
 }
