@@ -90,7 +90,11 @@ let package = Package(
         .testTarget(name: "ContinuumKernelsTests", dependencies: ["ContinuumKernels"], swiftSettings: strict),
         .testTarget(name: "ContinuumTokenizersTests", dependencies: ["ContinuumTokenizers", "ContinuumGGUF"], swiftSettings: strict),
         .testTarget(name: "ContinuumOpenAITests", dependencies: ["ContinuumOpenAI"], swiftSettings: strict),
-        .testTarget(name: "ContinuumLedgerTests", dependencies: ["ContinuumLedger"], swiftSettings: strict),
+        // GRDB directly, to build databases of older schemas for the migration tests.
+        .testTarget(
+            name: "ContinuumLedgerTests",
+            dependencies: ["ContinuumLedger", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
         .testTarget(name: "ContinuumRoutingTests", dependencies: ["ContinuumRouting"], swiftSettings: strict),
         .testTarget(name: "ContinuumReplayTests", dependencies: ["ContinuumReplay", "ContinuumRouting"], swiftSettings: strict),
         .testTarget(name: "ContinuumGatewayTests", dependencies: ["ContinuumGateway", "ContinuumRouting"], swiftSettings: strict),

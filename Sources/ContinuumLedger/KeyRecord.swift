@@ -20,8 +20,21 @@ public struct KeyRecord: Sendable, Equatable, Identifiable {
     public var tokensUsed: Int
     public var createdAt: Date
     public var revokedAt: Date?
+    /// What the key may do: "inference" (the OpenAI API), "admin" (metrics, management).
+    /// `defaultScopes` for keys created without any; empty if the stored list is unreadable
+    /// (fail closed: a damaged row grants nothing).
+    public var scopes: [String]
+
+    /// The scopes `Ledger.createKey` accepts.
+    public static let knownScopes = ["inference", "admin"]
+    /// The scopes of a key created without any, and of keys made before scopes existed.
+    public static let defaultScopes = ["inference"]
 
     public var isRevoked: Bool { revokedAt != nil }
+    /// May read metrics and use management endpoints.
+    public var isAdmin: Bool { scopes.contains("admin") }
+    /// May call the inference API (chat, completions, embeddings).
+    public var mayInfer: Bool { scopes.contains("inference") }
 
     public func allows(model: String) -> Bool { allowedModels?.contains(model) ?? true }
     public func allows(tier: String) -> Bool { allowedTiers?.contains(tier) ?? true }

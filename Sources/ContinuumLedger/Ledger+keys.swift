@@ -8,13 +8,15 @@ extension Ledger {
     public static let maxKeysPerPage = 1_000
 
     /// Creates a key and returns its id and secret. The secret is shown once: only its
-    /// hash is stored. nil limits mean unlimited; nil allow-lists mean any. `secret`
-    /// imports an existing secret (32 to 256 printable ASCII characters, no spaces) instead
-    /// of generating one, e.g. for clients configured for another gateway.
+    /// hash is stored. nil limits mean unlimited; nil allow-lists mean any. `scopes` are
+    /// taken from `KeyRecord.knownScopes` (nil means `KeyRecord.defaultScopes`; ["admin"]
+    /// alone makes a key that reads metrics but cannot infer). `secret` imports an existing
+    /// secret (32 to 256 printable ASCII characters, no spaces) instead of generating one,
+    /// e.g. for clients configured for another gateway.
     public func createKey(
         name: String, allowedModels: [String]? = nil, allowedTiers: [String]? = nil,
         requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, tokenBudget: Int? = nil,
-        secret imported: String? = nil, now: Date = Date()
+        scopes: [String]? = nil, secret imported: String? = nil, now: Date = Date()
     ) async throws(LedgerError) -> (id: Int64, secret: String) {
         guard !name.isEmpty, name.count <= 200 else {
             throw .invalidArgument("key name must have 1 to 200 characters")
@@ -22,6 +24,7 @@ extension Ledger {
         for (label, value) in [("requestsPerMinute", requestsPerMinute), ("tokensPerMinute", tokensPerMinute), ("tokenBudget", tokenBudget)] {
             if let value, value < 0 { throw .invalidArgument("\(label) must not be negative (\(value))") }
         }
+        let scopes = try scopes.map(Self.checkedScopes)
         if let imported, !KeySecret.isImportable(imported) {
             throw .invalidArgument("an imported secret must have 32 to 256 printable ASCII characters and no spaces")
         }
@@ -30,13 +33,14 @@ extension Ledger {
             name, KeySecret.displayPrefix(secret), KeySecret.hash(secret),
             Self.encodeList(allowedModels), Self.encodeList(allowedTiers),
             requestsPerMinute, tokensPerMinute, tokenBudget, now.timeIntervalSince1970,
+            Self.encodeList(scopes),
         ]
         do {
             let id = try await database.write { db in
                 try db.execute(sql: """
                     INSERT INTO api_keys (name, prefix, secret_hash, allowed_models, allowed_tiers,
-                        requests_per_minute, tokens_per_minute, token_budget, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        requests_per_minute, tokens_per_minute, token_budget, created_at, scopes)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: arguments)
                 return db.lastInsertedRowID
             }
@@ -44,7 +48,8 @@ extension Ledger {
                 id: id, name: name, prefix: KeySecret.displayPrefix(secret), allowedModels: allowedModels,
                 allowedTiers: allowedTiers, requestsPerMinute: requestsPerMinute,
                 tokensPerMinute: tokensPerMinute, tokenBudget: tokenBudget, tokensUsed: 0,
-                createdAt: Date(timeIntervalSince1970: now.timeIntervalSince1970), revokedAt: nil)
+                createdAt: Date(timeIntervalSince1970: now.timeIntervalSince1970), revokedAt: nil,
+                scopes: scopes ?? KeyRecord.defaultScopes)
             keyCache.withLock { $0.byHash[KeySecret.hash(secret)] = record }
             return (id, secret)
         } catch {
@@ -200,7 +205,7 @@ extension Ledger {
 
     private static let keyColumns = """
         id, name, prefix, allowed_models, allowed_tiers, requests_per_minute, tokens_per_minute,
-        token_budget, tokens_used, created_at, revoked_at
+        token_budget, tokens_used, created_at, revoked_at, scopes
         """
 
     private static func keyRecord(_ row: Row) -> KeyRecord {
@@ -211,7 +216,27 @@ extension Ledger {
             requestsPerMinute: row["requests_per_minute"], tokensPerMinute: row["tokens_per_minute"],
             tokenBudget: row["token_budget"], tokensUsed: row["tokens_used"],
             createdAt: Date(timeIntervalSince1970: row["created_at"]),
-            revokedAt: revokedAt.map(Date.init(timeIntervalSince1970:)))
+            revokedAt: revokedAt.map(Date.init(timeIntervalSince1970:)),
+            scopes: scopes(row["scopes"]))
+    }
+
+    /// The scopes as given, duplicates dropped; refuses an empty list or an unknown scope.
+    private static func checkedScopes(_ scopes: [String]) throws(LedgerError) -> [String] {
+        guard !scopes.isEmpty else { throw .invalidArgument("a key needs at least one scope") }
+        var unique: [String] = []
+        for scope in scopes where !unique.contains(scope) {
+            guard KeyRecord.knownScopes.contains(scope) else {
+                throw .invalidArgument("unknown scope '\(scope)' (known: \(KeyRecord.knownScopes.joined(separator: ", ")))")
+            }
+            unique.append(scope)
+        }
+        return unique
+    }
+
+    /// NULL is the default; an unreadable list grants nothing (fail closed).
+    private static func scopes(_ text: String?) -> [String] {
+        guard let text else { return KeyRecord.defaultScopes }
+        return decodeList(text) ?? []
     }
 
     private static func encodeList(_ list: [String]?) -> String? {

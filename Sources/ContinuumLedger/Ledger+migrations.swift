@@ -1,7 +1,8 @@
 // The ledger schema, as GRDB migrations. Never edit a shipped migration: add a new one.
 // Times are REAL seconds since 1970 (cheap to compare, exact to the microsecond);
-// allowed models/tiers are JSON arrays, NULL meaning "any". `requests.key_id` has no
-// foreign key on purpose: a row is never refused (keys are revoked, never deleted).
+// allowed models/tiers and key scopes are JSON arrays, NULL meaning "any" (for scopes:
+// the default, ["inference"]). `requests.key_id` has no foreign key on purpose: a row is
+// never refused (keys are revoked, never deleted).
 import GRDB
 
 extension Ledger {
@@ -45,6 +46,21 @@ extension Ledger {
                 );
                 CREATE INDEX requests_started_at ON requests(started_at);
                 CREATE INDEX requests_key_started_at ON requests(key_id, started_at);
+                """)
+        }
+        // The routing decision as columns, so `continuum usage --by` can group by it, and
+        // key scopes. `tokens_estimated` is 1 when the gateway counted the tokens itself;
+        // `scopes` is a JSON array like allowed_*, NULL meaning ["inference"] (every key
+        // made before scopes existed). No new index: summaries scan an indexed time range.
+        migrator.registerMigration("v2: requests decision columns, api_keys.scopes") { db in
+            try db.execute(sql: """
+                ALTER TABLE requests ADD COLUMN policy TEXT;
+                ALTER TABLE requests ADD COLUMN reason_code TEXT;
+                ALTER TABLE requests ADD COLUMN escalation TEXT;
+                ALTER TABLE requests ADD COLUMN personal_data TEXT;
+                ALTER TABLE requests ADD COLUMN user TEXT;
+                ALTER TABLE requests ADD COLUMN tokens_estimated INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE api_keys ADD COLUMN scopes TEXT;
                 """)
         }
         return migrator

@@ -127,6 +127,11 @@ extension Ledger {
         case .model: "model"
         case .tier: "tier"
         case .backend: "backend"
+        case .policy: "policy"
+        case .reason: "reason_code"
+        case .escalation: "escalation"
+        case .personalData: "personal_data"
+        case .user: "user"
         }
         let labelSQL = grouping == .key
             ? "(SELECT prefix || ' (' || name || ')' FROM api_keys WHERE id = s.g)"
@@ -194,8 +199,10 @@ extension Ledger {
             startedAt: Date(timeIntervalSince1970: row["started_at"]),
             finishedAt: finishedAt.map(Date.init(timeIntervalSince1970:)),
             keyID: row["key_id"], model: row["model"], tier: row["tier"], backend: row["backend"],
-            routeReason: row["route_reason"], promptTokens: row["prompt_tokens"],
-            completionTokens: row["completion_tokens"], cachedTokens: row["cached_tokens"],
+            routeReason: row["route_reason"], policy: row["policy"], reasonCode: row["reason_code"],
+            escalation: row["escalation"], personalData: row["personal_data"], user: row["user"],
+            promptTokens: row["prompt_tokens"], completionTokens: row["completion_tokens"],
+            cachedTokens: row["cached_tokens"], tokensEstimated: row["tokens_estimated"],
             timeToFirstTokenMs: row["ttft_ms"], totalMs: row["total_ms"],
             status: RequestStatus(rawValue: status) ?? .error, httpStatus: row["http_status"],
             error: row["error"])

@@ -1,5 +1,6 @@
-// One row per request: who asked (key), what for (model), where it went and why (tier,
-// backend, route reason), what it cost (tokens) and how it went (latencies, status).
+// One row per request: who asked (key, user), what for (model), where it went and why
+// (tier, backend, policy, reason, escalation, personal data found), what it cost (tokens)
+// and how it went (latencies, status).
 public import Foundation
 
 /// How a request ended. `inProgress` is the state a `begin` row has until its final
@@ -27,11 +28,28 @@ public struct UsageRecord: Sendable, Equatable {
     public var model: String
     public var tier: String?
     public var backend: String?
+    /// The route reason as the gateway renders it (header text), cut to `maxErrorLength`.
     public var routeReason: String?
+    /// The routing policy that chose the backend ("round-robin", "continuum", "only",
+    /// "cascade"). The ledger stores the gateway's names as they are.
+    public var policy: String?
+    /// The typed reason behind `routeReason` ("only_backend", "policy", "privacy_kept",
+    /// "fallback"), stable enough to group by.
+    public var reasonCode: String?
+    /// A tier cascade's escalation as the gateway names it ("no", "before", "after"); nil
+    /// when the request was not a cascade.
+    public var escalation: String?
+    /// Kinds of personal data found in the prompt, comma-separated ("email,phone"); nil
+    /// when none was found.
+    public var personalData: String?
+    /// The OpenAI request's `user` field, cut to `maxUserLength` characters when stored.
+    public var user: String?
     public var promptTokens: Int
     public var completionTokens: Int
     /// Prompt tokens served from a prefix cache (part of `promptTokens`).
     public var cachedTokens: Int
+    /// True when the token counts are the gateway's estimate, not the backend's report.
+    public var tokensEstimated: Bool
     /// Time to first token, milliseconds.
     public var timeToFirstTokenMs: Double?
     /// Total time, milliseconds.
@@ -43,11 +61,16 @@ public struct UsageRecord: Sendable, Equatable {
 
     /// Longest error text and route reason stored (longer ones are cut).
     public static let maxErrorLength = 1_000
+    /// Longest `user` stored: the field is client-chosen, so it is bounded like the rest.
+    public static let maxUserLength = 256
 
     public init(
         requestID: String, startedAt: Date = Date(), finishedAt: Date? = nil, keyID: Int64? = nil,
         model: String, tier: String? = nil, backend: String? = nil, routeReason: String? = nil,
+        policy: String? = nil, reasonCode: String? = nil, escalation: String? = nil,
+        personalData: String? = nil, user: String? = nil,
         promptTokens: Int = 0, completionTokens: Int = 0, cachedTokens: Int = 0,
+        tokensEstimated: Bool = false,
         timeToFirstTokenMs: Double? = nil, totalMs: Double? = nil,
         status: RequestStatus, httpStatus: Int? = nil, error: String? = nil
     ) {
@@ -59,9 +82,15 @@ public struct UsageRecord: Sendable, Equatable {
         self.tier = tier
         self.backend = backend
         self.routeReason = routeReason
+        self.policy = policy
+        self.reasonCode = reasonCode
+        self.escalation = escalation
+        self.personalData = personalData
+        self.user = user
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
         self.cachedTokens = cachedTokens
+        self.tokensEstimated = tokensEstimated
         self.timeToFirstTokenMs = timeToFirstTokenMs
         self.totalMs = totalMs
         self.status = status

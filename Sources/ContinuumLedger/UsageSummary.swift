@@ -1,15 +1,25 @@
-// What `continuum usage` prints: per key, model, tier or backend, how many requests,
-// how many failed, tokens, and time to first token.
+// What `continuum usage` prints: per key, model, tier, backend or part of the routing
+// decision, how many requests, how many failed, tokens, and time to first token.
 
-/// What a usage summary groups requests by.
+/// What a usage summary groups requests by. The raw values are `continuum usage --by`'s.
 public enum UsageGrouping: String, Sendable, CaseIterable {
     case key, model, tier, backend
+    /// The routing policy that chose the backend.
+    case policy
+    /// The typed route reason code ("privacy_kept", "fallback").
+    case reason
+    /// A cascade's escalation ("no", "before", "after"; "-" outside cascades).
+    case escalation
+    /// The kinds of personal data found ("-" when none).
+    case personalData = "personal-data"
+    /// The OpenAI request's `user` field.
+    case user
 }
 
-/// Usage of one group (one key, model, tier or backend) over a time range.
+/// Usage of one group (one key, model, tier, backend, ...) over a time range.
 public struct UsageSummary: Sendable, Equatable {
-    /// The model, tier or backend name; for keys "ck-AbCd1234 (name)", or "-" when the
-    /// request had none (no key, or not routed yet).
+    /// The group's value (model, tier, policy name...); for keys "ck-AbCd1234 (name)";
+    /// "-" when the request had none (no key, not routed yet, no personal data...).
     public var group: String
     /// The key id when grouping by key.
     public var keyID: Int64?

@@ -242,6 +242,9 @@ final class UsageWriter: Sendable {
                     started_at = excluded.started_at, finished_at = excluded.finished_at,
                     key_id = excluded.key_id, model = excluded.model, tier = excluded.tier,
                     backend = excluded.backend, route_reason = excluded.route_reason,
+                    policy = excluded.policy, reason_code = excluded.reason_code,
+                    escalation = excluded.escalation, personal_data = excluded.personal_data,
+                    user = excluded.user, tokens_estimated = excluded.tokens_estimated,
                     prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
                     cached_tokens = excluded.cached_tokens, ttft_ms = excluded.ttft_ms,
                     total_ms = excluded.total_ms, status = excluded.status,
@@ -261,9 +264,10 @@ final class UsageWriter: Sendable {
 
     private static let insertSQL = """
         INSERT INTO requests (request_id, started_at, finished_at, key_id, model, tier, backend,
-            route_reason, prompt_tokens, completion_tokens, cached_tokens, ttft_ms, total_ms,
+            route_reason, policy, reason_code, escalation, personal_data, user,
+            prompt_tokens, completion_tokens, cached_tokens, tokens_estimated, ttft_ms, total_ms,
             status, http_status, error)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     private static func arguments(_ record: UsageRecord) -> StatementArguments {
@@ -276,9 +280,15 @@ final class UsageWriter: Sendable {
             record.tier,
             record.backend,
             record.routeReason.map { String($0.prefix(UsageRecord.maxErrorLength)) },
+            record.policy,
+            record.reasonCode,
+            record.escalation,
+            record.personalData,
+            record.user.map { String($0.prefix(UsageRecord.maxUserLength)) },
             record.promptTokens,
             record.completionTokens,
             record.cachedTokens,
+            record.tokensEstimated,
             record.timeToFirstTokenMs,
             record.totalMs,
             record.status.rawValue,

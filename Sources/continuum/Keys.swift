@@ -15,6 +15,8 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "Requests per minute.") var rpm: Int?
         @Option(help: "Tokens per minute.") var tpm: Int?
         @Option(help: "Total token budget.") var budget: Int?
+        @Flag(help: "Also allow admin endpoints such as metrics (scopes inference and admin).") var admin = false
+        @Option(help: "Scope: inference or admin (repeatable; default: inference). --scope admin alone makes a metrics-only key.") var scope: [String] = []
         @Option(help: ArgumentHelp("Import the secret held in this environment variable instead of generating one (e.g. a key clients already use with another gateway; 32 to 256 printable characters).", valueName: "VAR")) var secretEnv: String?
         @OptionGroup var ledger: LedgerOptions
 
@@ -29,10 +31,18 @@ struct Keys: AsyncParsableCommand {
             for t in tier where !["device", "edge", "cloud"].contains(t) {
                 throw ValidationError("--tier must be device, edge or cloud (got '\(t)')")
             }
+            if admin && !scope.isEmpty {
+                throw ValidationError("use --admin or --scope, not both (--admin is --scope inference --scope admin)")
+            }
+            for s in scope where !KeyRecord.knownScopes.contains(s) {
+                throw ValidationError("--scope must be \(KeyRecord.knownScopes.joined(separator: " or ")) (got '\(s)')")
+            }
+            let scopes: [String]? = admin ? ["inference", "admin"] : scope.isEmpty ? nil : scope
             let l = try ledger.open()
             let (id, secret) = try await l.createKey(name: name, allowedModels: model.isEmpty ? nil : model,
                                                      allowedTiers: tier.isEmpty ? nil : tier, requestsPerMinute: rpm,
-                                                     tokensPerMinute: tpm, tokenBudget: budget, secret: imported)
+                                                     tokensPerMinute: tpm, tokenBudget: budget, scopes: scopes,
+                                                     secret: imported)
             try await l.close()
             if imported == nil {
                 print(secret)
@@ -51,9 +61,10 @@ struct Keys: AsyncParsableCommand {
         func run() async throws {
             let l = try ledger.open()
             let keys = try await l.listKeys(includeRevoked: all)
-            print("id\tprefix\tname\ttokens used\tbudget\tstatus")
+            print("id\tprefix\tname\tscopes\ttokens used\tbudget\tstatus")
             for k in keys {
-                print("\(k.id)\t\(k.prefix)\t\(k.name)\t\(k.tokensUsed)\t\(k.tokenBudget.map(String.init) ?? "-")\t\(k.isRevoked ? "revoked" : "active")")
+                let scopes = k.scopes.isEmpty ? "-" : k.scopes.joined(separator: ",")
+                print("\(k.id)\t\(k.prefix)\t\(k.name)\t\(scopes)\t\(k.tokensUsed)\t\(k.tokenBudget.map(String.init) ?? "-")\t\(k.isRevoked ? "revoked" : "active")")
             }
             try await l.close()
         }
@@ -75,12 +86,14 @@ struct Keys: AsyncParsableCommand {
 
 struct Usage: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Summarise the ledger: requests, tokens, errors, latency.")
-    @Option(help: "Group by key, model, tier or backend.") var by = "model"
+    @Option(help: "Group by key, model, tier, backend, policy, reason, escalation, personal-data or user.") var by = "model"
     @Option(help: "Only the last N hours.") var hours: Double?
     @OptionGroup var ledger: LedgerOptions
 
     func run() async throws {
-        guard let group = UsageGrouping(rawValue: by) else { throw ValidationError("--by must be key, model, tier or backend") }
+        guard let group = UsageGrouping(rawValue: by) else {
+            throw ValidationError("--by must be one of \(UsageGrouping.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(by)')")
+        }
         let l = try ledger.open()
         let since = hours.map { Date().addingTimeInterval(-$0 * 3600) } ?? .distantPast
         let rows = try await l.usageSummary(since: since, groupBy: group)
