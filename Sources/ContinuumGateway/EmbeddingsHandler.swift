@@ -1,6 +1,7 @@
 import ContinuumEngine
 import ContinuumLedger
 import ContinuumOpenAI
+import ContinuumRouting
 import Foundation
 import Hummingbird
 import HTTPTypes
@@ -17,11 +18,12 @@ struct EmbeddingsHandler {
     /// 2048 inputs of 256 tokens would keep the CPU busy for minutes.
     static let maxTotalTokens = 300_000
 
-    func handle(_ request: Request, context: some RequestContext) async throws -> Response {
+    func handle(_ request: Request, context: GatewayContext) async throws -> Response {
         let bytes = try await gateway.collectBody(request)
         let body = try EmbeddingRequest.decode(from: Data(bytes.readableBytesView))
-        guard let engine = gateway.embeddingModels[body.model] else {
-            if gateway.groups[body.model] != nil {
+        let key = context.key
+        guard let engine = gateway.embeddingModels[body.model], key?.allows(model: body.model) ?? true else {
+            if gateway.groups[body.model] != nil, key?.allows(model: body.model) ?? true {
                 throw OpenAIError.invalidValue(param: "model", "'\(body.model)' is a text-generation model; embedding models here: \(gateway.embeddingModels.keys.sorted().joined(separator: ", "))")
             }
             throw OpenAIError.modelNotFound(body.model)
@@ -39,39 +41,49 @@ struct EmbeddingsHandler {
         guard totalBytes <= Self.maxTotalBytes else {
             throw OpenAIError.invalidValue(param: "input", "at most \(Self.maxTotalBytes) bytes of text per request, got \(totalBytes)")
         }
-        let key = try await gateway.authorize(request, model: body.model)
-        // the engine is in process: the device tier, which the key and the privacy policy must allow
-        if let key, !key.allows(tier: Tier.device.rawValue) {
-            throw OpenAIError.permissionDenied("this key may not use the device tier, where embedding model '\(body.model)' runs")
-        }
-        if !gateway.configuration.privacy.tiers.contains(.device),
-           let found = texts.lazy.map(gateway.configuration.privacy.kinds(in:)).first(where: { !$0.isEmpty }) {
-            throw OpenAIError.permissionDenied("This request contains personal data (\(found.map(\.rawValue).joined(separator: ", "))) and the privacy policy keeps it off the device tier, where embedding model '\(body.model)' runs. Nothing was sent.")
+        // The engine is in process, on the device tier: the same route decision as for
+        // generation, with placeholders ruled out (they would change the vectors).
+        let privacy = gateway.configuration.privacy
+        let found = privacy.enabled ? texts.lazy.map(privacy.kinds(in:)).first(where: { !$0.isEmpty }) : nil
+        let facts = RouteFacts(
+            model: body.model, served: [body.model: .init(backends: [.init(name: Self.backendName, tier: .device, local: true)])],
+            key: key.map(Gateway.scope), personalData: found.map { .found($0.map(\.rawValue)) } ?? .none,
+            privacy: .init(tiers: privacy.tiers, redact: false))
+        let plan: RoutePlan
+        switch RoutePlanner.decide(facts) {
+        case .route(let p): plan = p
+        case .refuse(let r): throw OpenAIError(refusal: r)
         }
         let counts = texts.map(engine.tokenCount)
         let tokens = counts.reduce(0, +)
         guard tokens <= Self.maxTotalTokens else {
             throw OpenAIError.invalidValue(param: "input", "at most \(Self.maxTotalTokens) tokens per request (summed over inputs, each truncated to \(engine.maxTokens)), got \(tokens)")
         }
-
-        var random = SystemRandomNumberGenerator()
-        let requestID = ResponseID.make(prefix: "embd-", using: &random)
-        var log = RequestLog(ledger: gateway.ledger, metrics: gateway.metrics, limiter: gateway.limiter, requestID: requestID,
-                             keyID: key?.id, model: body.model, route: nil, started: .now)
-        log.record.tier = Tier.device.rawValue
-        log.record.backend = "embeddings"
-        log.record.routeReason = "embedding model in process"
+        var reservation: BudgetAccounts.Reservation?
+        if let key, let ledger = gateway.ledger {
+            reservation = try await gateway.budgets.reserve(key: key, prompt: max(0, tokens - 1), maxTokens: 1, ledger: ledger)?.0
+        }
+        let reasons = plan.steps[0].targets[0].reasons + [RouteReason.onlyBackend(model: body.model, narrowed: false)]
+        let log = RequestLog(ledger: gateway.ledger, metrics: gateway.metrics, limiter: gateway.limiter, requestID: context.requestID,
+                             keyID: key?.id, model: body.model, started: context.arrived, reservation: reservation, user: body.user,
+                             personalData: plan.personalData)
+        log.update {
+            $0.tier = Tier.device.rawValue
+            $0.backend = Self.backendName
+            $0.policy = "only"
+            $0.routeReason = reasons.text
+            $0.reasonCode = reasons.last?.code
+        }
         var headers = HTTPFields()
         headers[.continuumTier] = Tier.device.rawValue
-        headers[.continuumBackend] = "embeddings"
-        headers[.continuumRoute] = "embedding model in process"
-        headers[.requestID] = requestID
+        headers[.continuumBackend] = Self.backendName
+        headers[.continuumRoute] = reasons.text
+        headers[.continuumRouteCode] = reasons.codes
+        headers[.requestID] = context.requestID
         let usage = TokenCounts(prompt: tokens, completion: 0, cached: 0)
         do {
             // CPU-bound: off the event loops, so other requests keep flowing meanwhile
-            let vectors = try await withCheckedThrowingContinuation { (c: CheckedContinuation<[[Float]], any Error>) in
-                DispatchQueue.global(qos: .userInitiated).async { c.resume(with: Result { try engine.embed(texts) }) }
-            }
+            let vectors = try await Gateway.offEventLoop { Result { try engine.embed(texts) } }.get()
             let response = EmbeddingResponse(model: body.model, vectors: vectors, format: body.encodingFormat, promptTokens: tokens)
             let data = try OpenAIJSON.encode(response)
             log.finish(counts: usage, status: .ok, httpStatus: 200)
@@ -82,4 +94,7 @@ struct EmbeddingsHandler {
             throw RoutedError(error: e, headers: headers)
         }
     }
+
+    /// The name embeddings answer under in headers, the ledger and metrics.
+    static let backendName = "embeddings"
 }

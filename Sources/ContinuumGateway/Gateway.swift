@@ -1,6 +1,7 @@
 public import ContinuumEngine
 public import ContinuumLedger
 import ContinuumOpenAI
+import ContinuumRouting
 import ContinuumTokenizers
 import Foundation
 public import Hummingbird
@@ -22,6 +23,9 @@ public struct Gateway: Sendable {
     /// Every distinct backend, in the order first named.
     let backends: [Backend]
     let limiter = RateLimiter()
+    let budgets = BudgetAccounts()
+    /// The served models as the route decision sees them (RouteFacts).
+    let servedFacts: [String: RouteFacts.ServedModel]
 
     public init(configuration: GatewayConfiguration, groups: [ReplicaGroup], cascades: [Cascade] = [], ledger: Ledger?) {
         self.configuration = configuration
@@ -30,7 +34,12 @@ public struct Gateway: Sendable {
         self.groups = Dictionary(groups.map { ($0.model, $0) }, uniquingKeysWith: { a, _ in a })
         var seen = Set<String>()
         backends = groups.flatMap(\.backends).filter { seen.insert($0.name).inserted }
-        metrics = GatewayMetrics(locals: backends.compactMap { if case .local(let l) = $0 { l } else { nil } })
+        metrics = GatewayMetrics(locals: backends.compactMap { if case .local(let l) = $0 { l } else { nil } }, groups: groups)
+        servedFacts = Dictionary(groups.map { g in
+            (g.model, RouteFacts.ServedModel(
+                backends: g.backends.map { RouteFacts.Backend(name: $0.name, tier: $0.tier, local: { if case .local = $0 { true } else { false } }($0)) },
+                fallbacks: g.fallbacks, policy: g.policyName))
+        }, uniquingKeysWith: { a, _ in a })
     }
 
     /// One local engine serving one model name: `continuum serve` without a config file.
@@ -44,11 +53,16 @@ public struct Gateway: Sendable {
     var remoteBackends: [OpenAIBackend] { backends.compactMap { if case .openai(let o) = $0 { o } else { nil } } }
 
     /// The Hummingbird application; run it with `runService()` (graceful on SIGTERM/SIGINT).
+    /// Middleware, outermost first: request id, metrics, errors in OpenAI's shape,
+    /// authentication, rate limits; then the routes.
     public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let router = Router()
+        let router = Router(context: GatewayContext.self)
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: AuthMiddleware(ledger: ledger))
+        router.add(middleware: RateLimitMiddleware(limiter: limiter))
         let groups = self.groups
-        let cascades = self.cascades
         router.get("/health") { _, _ in Self.json(#"{"status":"ok"}"#) }
         router.get("/ready") { _, _ in
             let down = groups.values.filter { !$0.isAvailable }.map(\.model).sorted()
@@ -57,13 +71,24 @@ public struct Gateway: Sendable {
             }
             return Self.json(#"{"status":"ready"}"#)
         }
-        let models = try? OpenAIJSON.encode(ModelList(data: ((Array(groups.keys) + cascades.keys).sorted() + embeddingModels.keys.sorted()).map { Model(id: $0, created: 0, ownedBy: "continuum") }))
-        router.get("/v1/models") { _, _ in Self.json(models ?? Data()) }
+        let names = (Array(groups.keys) + cascades.keys + embeddingModels.keys).sorted()
+        router.get("/v1/models") { _, context in
+            // Only the models this key may use.
+            let visible = names.filter { context.key?.allows(model: $0) ?? true }
+            return Self.json(try OpenAIJSON.encode(ModelList(data: visible.map { Model(id: $0, created: 0, ownedBy: "continuum") })))
+        }
         router.post("/v1/chat/completions") { request, context in
-            try await ChatCompletionsHandler(gateway: self).handle(request, context: context)
+            let bytes = try await collectBody(request)
+            let body = try ChatCompletionRequest.decode(from: Data(bytes.readableBytesView))
+            return try await generate(body, raw: bytes, context: context)
         }
         router.post("/v1/completions") { request, context in
-            try await CompletionsHandler(gateway: self).handle(request, context: context)
+            let bytes = try await collectBody(request)
+            let body = try CompletionRequest.decode(from: Data(bytes.readableBytesView))
+            if cascades[body.model] != nil, context.key?.allows(model: body.model) ?? true {
+                throw OpenAIError.invalidValue(param: "model", "'\(body.model)' is a tier cascade, which answers chat completions only (POST /v1/chat/completions)")
+            }
+            return try await generate(body, raw: bytes, context: context)
         }
         router.post("/v1/embeddings") { request, context in try await EmbeddingsHandler(gateway: self).handle(request, context: context) }
         let openAPI = OpenAPIDocument.json(modelName: groups.keys.sorted().joined(separator: ", "))
@@ -104,47 +129,13 @@ public struct Gateway: Sendable {
             throw OpenAIError.bodyTooLarge(limitBytes: configuration.bodyLimit)
         } catch is NIOTooManyBytesError {
             throw OpenAIError.bodyTooLarge(limitBytes: configuration.bodyLimit)
+        } catch {
+            // Bad chunked framing, a body shorter than its Content-Length: the client's fault.
+            throw OpenAIError(status: 400, message: "The request body could not be read: \(error)", type: "invalid_request_error")
         }
-    }
-
-    /// Checks the API key when any key exists; returns the key (nil when keys are off).
-    /// The key's tiers are checked when routing.
-    func authorize(_ request: Request, model: String) async throws -> KeyRecord? {
-        guard let ledger, try await ledger.hasAnyKeys() else { return nil }
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
-            throw OpenAIError.missingAPIKey()
-        }
-        let secret = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        guard let key = try await ledger.authenticate(secret) else { throw OpenAIError.invalidAPIKey() }
-        guard key.allows(model: model) else { throw OpenAIError.permissionDenied("this key may not use model '\(model)'") }
-        if let remaining = key.remainingBudget, remaining <= 0 {
-            throw OpenAIError.insufficientQuota("This key has used its token budget of \(key.tokenBudget ?? 0) tokens.")
-        }
-        if key.requestsPerMinute != nil || key.tokensPerMinute != nil,
-           let wait = limiter.admit(key: key.id, requestsPerMinute: key.requestsPerMinute, tokensPerMinute: key.tokensPerMinute,
-                                    now: Self.now()) {
-            throw OpenAIError.rateLimited(retryAfterSeconds: max(1, Int(min(wait, 3600).rounded(.up))),
-                                          "Rate limit reached for this key (\(key.requestsPerMinute.map { "\($0) requests" } ?? "") \(key.tokensPerMinute.map { "\($0) tokens" } ?? "") per minute)")
-        }
-        return key
     }
 
     static func now() -> Double { Date().timeIntervalSince1970 }
-
-    /// The replica group serving `model`, or 404 in OpenAI's shape.
-    func group(for model: String) throws -> ReplicaGroup {
-        guard let g = groups[model] else { throw OpenAIError.modelNotFound(model) }
-        return g
-    }
-
-    /// `x-continuum-tier`, `-backend` and `-route` of a routed request.
-    static func provenance(_ pick: ReplicaGroup.Pick) -> HTTPFields {
-        var h = HTTPFields()
-        h[.continuumTier] = pick.backend.tier.rawValue
-        h[.continuumBackend] = pick.backend.name
-        h[.continuumRoute] = pick.reason
-        return h
-    }
 
     static func json(_ data: Data, status: HTTPResponse.Status = .ok, headers: HTTPFields = HTTPFields()) -> Response {
         var h = headers
@@ -176,6 +167,13 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return response
         } catch let e as HTTPError {
             if e.status == .notFound {
+                if let allowed = RouteKind.methods[request.uri.path], !allowed.contains(request.method.rawValue) {
+                    var response = Self.response(OpenAIError(
+                        status: 405, message: "\(request.method.rawValue) is not allowed on \(request.uri.path); use \(allowed.joined(separator: " or "))",
+                        type: "invalid_request_error"))
+                    response.headers[.allow] = allowed.joined(separator: ", ")
+                    return response
+                }
                 return Self.response(OpenAIError(status: 404, message: "Unknown path \(request.uri.path)", type: "invalid_request_error"))
             }
             if e.status == .contentTooLarge { return Self.response(OpenAIError.bodyTooLarge(limitBytes: 0)) }

@@ -1,14 +1,24 @@
 import ContinuumEngine
 import ContinuumLedger
+import ContinuumRouting
+import Foundation
 import Prometheus
 
 /// Prometheus metrics of the gateway and its engines, served as text at `GET /metrics`.
 /// Every label comes from a bounded set (served model names, backend names, request
 /// statuses, token kinds), never from client input: a request reaches a metric only after
 /// its model was found among the configured ones.
-public final class GatewayMetrics: Sendable {
+public final class GatewayMetrics: @unchecked Sendable {
+    // `@unchecked Sendable`: the handle caches are only touched under `lock`.
     let registry: PrometheusCollectorRegistry
     private let locals: [(backend: LocalBackend, gauges: EngineGauges)]
+    /// Replica groups, whose requests in flight per backend are reported at render.
+    private let groups: [ReplicaGroup]
+    private let lock = NSLock()
+    /// Metric handles by name and labels: made once, then a dictionary lookup per use.
+    private var counters: [[String]: Counter] = [:]
+    private var histograms: [[String]: DurationHistogram] = [:]
+    private var gauges: [[String]: Gauge] = [:]
     private static let latency: [Duration] = [
         .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
         .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
@@ -36,40 +46,69 @@ public final class GatewayMetrics: Sendable {
         }
     }
 
-    init(locals: [LocalBackend]) {
+    init(locals: [LocalBackend], groups: [ReplicaGroup]) {
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
         self.locals = locals.map { ($0, EngineGauges(registry, backend: $0.name)) }
+        self.groups = groups
+    }
+
+    private func counter(_ name: String, _ help: String, _ labels: [(String, String)]) -> Counter {
+        let key = [name] + labels.map(\.1)
+        return lock.withLock {
+            if let c = counters[key] { return c }
+            let c = registry.makeCounter(descriptor: .init(namespace: "continuum", metricName: name, unitName: "total", helpText: help),
+                                         labels: labels)
+            counters[key] = c
+            return c
+        }
+    }
+
+    private func histogram(_ name: String, _ help: String, _ labels: [(String, String)], buckets: [Duration]) -> DurationHistogram {
+        let key = [name] + labels.map(\.1)
+        return lock.withLock {
+            if let h = histograms[key] { return h }
+            let h = registry.makeDurationHistogram(
+                descriptor: .init(namespace: "continuum", metricName: name, unitName: "seconds", helpText: help), labels: labels, buckets: buckets)
+            histograms[key] = h
+            return h
+        }
+    }
+
+    private func gauge(_ name: String, _ help: String, _ labels: [(String, String)]) -> Gauge {
+        let key = [name] + labels.map(\.1)
+        return lock.withLock {
+            if let g = gauges[key] { return g }
+            let g = registry.makeGauge(descriptor: .init(namespace: "continuum", metricName: name, helpText: help), labels: labels)
+            gauges[key] = g
+            return g
+        }
     }
 
     /// Counts a finished request.
     func request(model: String, status: RequestStatus, backend: String, counts: TokenCounts?, timeToFirstToken: Duration?) {
-        registry.makeCounter(
-            descriptor: .init(namespace: "continuum", metricName: "requests", unitName: "total", helpText: "Requests by model, backend and outcome"),
-            labels: [("model", model), ("backend", backend), ("status", status.rawValue)]
-        ).increment()
+        counter("requests", "Requests by model, backend and outcome", [("model", model), ("backend", backend), ("status", status.rawValue)])
+            .increment()
         if let t = timeToFirstToken {
-            registry.makeDurationHistogram(
-                descriptor: .init(namespace: "continuum", metricName: "time_to_first_token", unitName: "seconds",
-                                  helpText: "Time from accepting a request to its first generated token"),
-                labels: [("model", model)], buckets: Self.latency
-            ).record(t)
+            histogram("time_to_first_token", "Time from accepting a request to its first generated token", [("model", model)],
+                      buckets: Self.latency).record(t)
         }
         if let c = counts {
             for (kind, n) in [("prompt", c.prompt), ("completion", c.completion), ("cached_prompt", c.cached)] {
-                registry.makeCounter(descriptor: .init(namespace: "continuum", metricName: "tokens", unitName: "total",
-                                                       helpText: "Tokens processed, by kind"),
-                                     labels: [("model", model), ("kind", kind)]).increment(by: Int64(n))
+                counter("tokens", "Tokens processed, by kind", [("model", model), ("kind", kind)]).increment(by: Int64(n))
             }
         }
     }
 
+    /// Counts an HTTP response by route and status and times it to its head.
+    func http(route: String, status: Int, since arrived: ContinuousClock.Instant) {
+        counter("http_requests", "HTTP responses by route and status", [("route", route), ("status", String(status))]).increment()
+        histogram("http_response_head", "Time from a request's head to its response's head", [("route", route)], buckets: Self.latency)
+            .record(ContinuousClock.now - arrived)
+    }
+
     func interTokenLatency(_ d: Duration) {
-        registry.makeDurationHistogram(
-            descriptor: .init(namespace: "continuum", metricName: "inter_token_latency", unitName: "seconds",
-                              helpText: "Time between consecutive streamed tokens"),
-            labels: [], buckets: Self.gaps
-        ).record(d)
+        histogram("inter_token_latency", "Time between consecutive streamed tokens", [], buckets: Self.gaps).record(d)
     }
 
     /// The exposition text, with the engines' gauges read now.
@@ -83,6 +122,12 @@ public final class GatewayMetrics: Sendable {
             g.kvTotal.set(Double(s.blockCount))
             g.prefixHitRate.set(s.promptTokens == 0 ? 0 : Double(s.cachedPromptTokens) / Double(s.promptTokens))
             g.preemptions.set(Double(s.preemptions))
+        }
+        for group in groups {
+            for (backend, load) in zip(group.backends, group.replicaLoads) {
+                gauge("replica_outstanding", "Requests routed to a replica and not finished yet",
+                      [("model", group.model), ("backend", backend.name)]).set(Double(load.outstanding))
+            }
         }
         return registry.emitToBuffer()
     }

@@ -10,11 +10,14 @@ import HTTPTypes
 /// returning nil), then `tail(result)` and `[DONE]`. Records inter-token gaps and the ledger
 /// row. A failure after the headers went out becomes an OpenAI error event; a failed write
 /// means the client left, and leaving the loop drops `updates`, which cancels the generation
-/// and frees its KV blocks within one engine step.
+/// and frees its KV blocks within one engine step. A stream that ends early is billed for
+/// what was computed: the prompt and every token generated so far.
 struct SSERelay: Sendable {
     let updates: AsyncThrowingStream<GenerationUpdate, any Error>
     let log: RequestLog
     let headers: HTTPFields
+    /// The prompt's tokens, billed even when the stream ends before the engine's result.
+    let promptTokens: Int
     let head: [Data]
     let frame: @Sendable (GenerationEvent) throws -> Data?
     let tail: @Sendable (GenerationResult) throws -> [Data]
@@ -25,8 +28,12 @@ struct SSERelay: Sendable {
         headers[.cacheControl] = "no-cache"
         let relay = self
         return Response(status: .ok, headers: headers, body: .init { writer in
-            var log = relay.log
+            let log = relay.log
             var result: GenerationResult?
+            var generated = 0
+            var partial: TokenCounts {
+                TokenCounts(prompt: relay.promptTokens, completion: generated, cached: 0, estimated: true)
+            }
             var first: ContinuousClock.Instant?
             var last: ContinuousClock.Instant?
             do {
@@ -34,6 +41,7 @@ struct SSERelay: Sendable {
                 for try await u in relay.updates {
                     switch u {
                     case .token(let t):
+                        generated += 1
                         let now = ContinuousClock.now
                         if let last { log.tokenGap(now - last) }
                         last = now
@@ -51,9 +59,10 @@ struct SSERelay: Sendable {
             } catch let e as OpenAIError {
                 try? await writer.write(ByteBuffer(bytes: SSEEncoder.error(e)))
                 try? await writer.finish(nil)
-                log.finish(result, status: .error, httpStatus: 200, error: e.message, firstToken: first)
+                log.finish(counts: result.map(TokenCounts.init) ?? partial, status: .error, httpStatus: 200, error: e.message, firstToken: first)
             } catch {
-                log.finish(result, status: .disconnected, httpStatus: 200, error: "client disconnected", firstToken: first)
+                log.finish(counts: result.map(TokenCounts.init) ?? partial, status: .disconnected, httpStatus: 200,
+                           error: "client disconnected", firstToken: first)
             }
         })
     }

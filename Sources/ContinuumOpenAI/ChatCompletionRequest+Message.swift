@@ -1,6 +1,7 @@
 extension ChatCompletionRequest {
     /// One message of a chat request. `content` is nil only for an assistant message that
-    /// carried tool calls (their details are not kept: this server does not call tools).
+    /// carried tool calls (their details are not kept: they are forwarded as sent to remote
+    /// backends, and a local engine refuses them).
     public struct Message: Codable, Sendable, Equatable {
         public var role: ChatRole
         public var content: ChatMessageContent?
@@ -8,6 +9,8 @@ extension ChatCompletionRequest {
         public var name: String?
         /// For `tool` messages: the call this message answers.
         public var toolCallID: String?
+        /// Whether an assistant message carried `tool_calls`.
+        public var hasToolCalls = false
 
         public init(role: ChatRole, content: String?, name: String? = nil, toolCallID: String? = nil) {
             self.role = role
@@ -19,6 +22,7 @@ extension ChatCompletionRequest {
         private enum CodingKeys: String, CodingKey {
             case role, content, name
             case toolCallID = "tool_call_id"
+            case toolCalls = "tool_calls"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -30,6 +34,15 @@ extension ChatCompletionRequest {
             content = try c.decodeIfPresent(ChatMessageContent.self, forKey: .content)
             name = try c.decodeIfPresent(String.self, forKey: .name)
             toolCallID = try c.decodeIfPresent(String.self, forKey: .toolCallID)
+            hasToolCalls = c.contains(.toolCalls) && (try? c.decodeNil(forKey: .toolCalls)) != true
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(role, forKey: .role)
+            try c.encodeIfPresent(content, forKey: .content)
+            try c.encodeIfPresent(name, forKey: .name)
+            try c.encodeIfPresent(toolCallID, forKey: .toolCallID)
         }
     }
 }

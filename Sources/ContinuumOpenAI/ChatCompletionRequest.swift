@@ -1,5 +1,6 @@
-/// The body of `POST /v1/chat/completions`. Fields the server does not use (`tools`,
-/// `response_format`, …) are ignored, as OpenAI-compatible servers commonly do.
+/// The body of `POST /v1/chat/completions`. Fields the server does not model (`tools`,
+/// `response_format`, unknown ones, …) are listed in `forwardOnly`: remote backends get the
+/// client's bytes with them, and a local engine refuses them rather than ignore them.
 public struct ChatCompletionRequest: OpenAIRequest, Equatable {
     public var model: String
     public var messages: [Message]
@@ -15,6 +16,9 @@ public struct ChatCompletionRequest: OpenAIRequest, Equatable {
     public var streamOptions: StreamOptions?
     /// The end user's id, for abuse monitoring and the ledger.
     public var user: String?
+    /// Fields only a remote backend can honour, as request paths (`tools`, `n`,
+    /// `messages[1].content[0]` for an image part, …), sorted; empty for a plain request.
+    public var forwardOnly: [String] = []
 
     public init(model: String, messages: [Message], sampling: SamplingOptions = .init(),
                 maxCompletionTokens: Int? = nil, logprobs: Bool? = nil, topLogprobs: Int? = nil,
@@ -46,10 +50,12 @@ public struct ChatCompletionRequest: OpenAIRequest, Equatable {
     /// Whether a streaming response ends with a usage-only chunk.
     public var includeUsage: Bool { isStreaming && streamOptions?.includeUsage == true }
 
-    private enum CodingKeys: String, CodingKey {
+    private enum CodingKeys: String, CodingKey, CaseIterable {
         case model, messages, logprobs, stream, user
         case maxCompletionTokens = "max_completion_tokens", topLogprobs = "top_logprobs"
         case streamOptions = "stream_options"
+
+        static var allKeys: [String] { allCases.map(\.rawValue) }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -63,7 +69,19 @@ public struct ChatCompletionRequest: OpenAIRequest, Equatable {
         stream = try c.decodeIfPresent(Bool.self, forKey: .stream)
         streamOptions = try c.decodeIfPresent(StreamOptions.self, forKey: .streamOptions)
         user = try c.decodeIfPresent(String.self, forKey: .user)
+        var fields = try Self.unmodelledFields(decoder, modelled: Self.modelledKeys)
+        if let n = sampling.n, n > 1 { fields.append("n") }
+        for (i, m) in messages.enumerated() {
+            if m.hasToolCalls { fields.append("messages[\(i)].tool_calls") }
+            if case .parts(let parts) = m.content {
+                for (j, p) in parts.enumerated() where !p.isText { fields.append("messages[\(i)].content[\(j)] (\(p.type))") }
+            }
+        }
+        forwardOnly = fields
     }
+
+    /// Top-level keys this type decodes (the rest go to `forwardOnly`).
+    static let modelledKeys: Set<String> = Set(CodingKeys.allKeys + SamplingOptions.keys)
 
     public func encode(to encoder: any Encoder) throws {
         try sampling.encode(to: encoder)

@@ -1,6 +1,6 @@
 /// A message's content: a string, or an array of content parts as newer clients send it.
-/// Only `text` parts are supported; image, audio and file parts are rejected while decoding
-/// with an `unsupported_value` error naming the part (`messages[0].content[1].type`).
+/// Image, audio and file parts are kept as their type only: the gateway forwards the
+/// client's own bytes to remote backends, and a local engine refuses them when routing.
 public enum ChatMessageContent: Codable, Sendable, Equatable {
     case text(String)
     case parts([ChatContentPart])
@@ -33,33 +33,41 @@ public enum ChatMessageContent: Codable, Sendable, Equatable {
     }
 }
 
-/// A `{"type": "text", "text": "…"}` content part.
+/// A content part: `{"type": "text", "text": "…"}`, or another of OpenAI's part types,
+/// of which only the type is kept (`text` is then empty).
 public struct ChatContentPart: Codable, Sendable, Equatable {
+    public var type: String
     public var text: String
 
-    public init(text: String) { self.text = text }
+    public init(text: String) {
+        type = "text"
+        self.text = text
+    }
 
     private enum CodingKeys: String, CodingKey { case type, text }
 
-    /// Part types OpenAI accepts that this server cannot take.
-    private static let unsupported: Set<String> = ["image_url", "input_audio", "file", "image", "refusal"]
+    /// Part types OpenAI accepts besides text (forwarded as sent; no local engine reads them).
+    public static let mediaTypes: Set<String> = ["image_url", "input_audio", "file", "image", "refusal"]
+
+    public var isText: Bool { type == "text" }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        let type = try c.decode(String.self, forKey: .type)
+        type = try c.decode(String.self, forKey: .type)
         guard type == "text" else {
-            let path = decoder.codingPath + [CodingKeys.type]
-            if Self.unsupported.contains(type) {
-                throw FieldError(path, .unsupported("'\(type)' content parts are not supported; this server accepts text only"))
+            guard Self.mediaTypes.contains(type) else {
+                throw FieldError(decoder.codingPath + [CodingKeys.type],
+                                 .value("'\(type)' is not a content part type; expected one of text, \(Self.mediaTypes.sorted().joined(separator: ", "))"))
             }
-            throw FieldError(path, .value("'\(type)' is not a content part type; expected 'text'"))
+            text = ""
+            return
         }
         text = try c.decode(String.self, forKey: .text)
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode("text", forKey: .type)
-        try c.encode(text, forKey: .text)
+        try c.encode(type, forKey: .type)
+        if isText { try c.encode(text, forKey: .text) }
     }
 }

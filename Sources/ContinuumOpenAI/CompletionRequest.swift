@@ -18,6 +18,8 @@ public struct CompletionRequest: OpenAIRequest, Equatable {
     public var stream: Bool?
     public var streamOptions: StreamOptions?
     public var user: String?
+    /// Fields only a remote backend can honour (unknown ones, `n` > 1), sorted.
+    public var forwardOnly: [String] = []
 
     public init(model: String, prompt: CompletionPrompt, sampling: SamplingOptions = .init(), logprobs: Int? = nil,
                 echo: Bool? = nil, bestOf: Int? = nil, suffix: String? = nil, stream: Bool? = nil,
@@ -39,7 +41,7 @@ public struct CompletionRequest: OpenAIRequest, Equatable {
     /// Whether a streaming response ends with a usage-only chunk.
     public var includeUsage: Bool { isStreaming && streamOptions?.includeUsage == true }
 
-    private enum CodingKeys: String, CodingKey {
+    private enum CodingKeys: String, CodingKey, CaseIterable {
         case model, prompt, logprobs, echo, suffix, stream, user
         case bestOf = "best_of", streamOptions = "stream_options"
     }
@@ -56,6 +58,9 @@ public struct CompletionRequest: OpenAIRequest, Equatable {
         stream = try c.decodeIfPresent(Bool.self, forKey: .stream)
         streamOptions = try c.decodeIfPresent(StreamOptions.self, forKey: .streamOptions)
         user = try c.decodeIfPresent(String.self, forKey: .user)
+        var fields = try Self.unmodelledFields(decoder, modelled: Set(CodingKeys.allCases.map(\.rawValue) + SamplingOptions.keys))
+        if let n = sampling.n, n > 1 { fields.append("n") }
+        forwardOnly = fields
     }
 
     public func encode(to encoder: any Encoder) throws {

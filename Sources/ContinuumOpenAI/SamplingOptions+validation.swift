@@ -2,8 +2,11 @@ extension SamplingOptions {
     /// Most stop sequences a request may carry (OpenAI's limit).
     public static let maxStopSequences = 4
 
-    /// Checks ranges; throws an `invalid_value` (or, for `n` > 1, `unsupported_value`) error
-    /// naming the field.
+    /// Most choices one request may ask for (OpenAI's limit).
+    public static let maxChoices = 128
+
+    /// Checks ranges; throws an `invalid_value` error naming the field. `n` > 1 is valid
+    /// here: a remote backend may honour it; a local engine refuses it when routing.
     public func validate() throws(OpenAIError) {
         try Self.check(maxTokens, "max_tokens", atLeast: 1)
         try Self.check(temperature, "temperature", in: 0...2)
@@ -12,7 +15,7 @@ extension SamplingOptions {
         }
         if let n {
             if n < 1 { throw .invalidValue(param: "n", "must be at least 1, got \(n)") }
-            if n > 1 { throw .unsupportedValue(param: "n", "only 1 choice per request is supported, got \(n)") }
+            if n > Self.maxChoices { throw .invalidValue(param: "n", "must be at most \(Self.maxChoices), got \(n)") }
         }
         if let stop {
             if stop.count > Self.maxStopSequences {

@@ -43,7 +43,10 @@ public struct SamplingOptions: Codable, Sendable, Equatable {
         self.repetitionPenalty = repetitionPenalty
     }
 
-    enum CodingKeys: String, CodingKey {
+    /// The top-level keys sampling options are read from.
+    static var keys: [String] { CodingKeys.allCases.map(\.rawValue) }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case maxTokens = "max_tokens", temperature, topP = "top_p", n, seed, stop
         case frequencyPenalty = "frequency_penalty", presencePenalty = "presence_penalty"
         case topK = "top_k", minP = "min_p", repetitionPenalty = "repetition_penalty"

@@ -143,7 +143,8 @@ struct Serve: AsyncParsableCommand {
             }
             return ReplicaGroup(model: model, backends: backends,
                                 policy: served.routing == nil ? nil : PolicyCatalog.make(routing),
-                                hasher: hasher, prefillTokensPerSecond: served.prefillTokensPerSecond ?? 1000)
+                                hasher: hasher, prefillTokensPerSecond: served.prefillTokensPerSecond ?? 1000,
+                                fallbacks: served.fallbacks)
         }
     }
 

@@ -19,14 +19,14 @@ import Testing
         #expect(g.pick(tiers: [.device]) == nil)
         let avoided = g.pick(avoiding: ["a", "c"])  // both just failed; b is open: falls back to them
         #expect(avoided.map { ["a", "c"].contains($0.backend.name) } == true)
-        #expect(g.pick(tiers: [.edge])?.reason.contains("1 healthy of 2") == true)
+        #expect(g.pick(tiers: [.edge])?.reason.text.contains("1 healthy of 2") == true)
         for b in bs { await b.shutdown() }
     }
 
     @Test func aSingleBackendWithAnOpenBreakerIsUnavailable() async {
         let bs = backends([("only", .cloud)])
         let g = ReplicaGroup(model: "m", backends: bs.map { .openai($0) })
-        #expect(g.pick()?.reason == "only backend of model 'm'")
+        #expect(g.pick()?.reason.text == "only backend of model 'm'")
         bs[0].breaker.recordUnhealthy()
         _ = g.pick()  // the first probe after opening is let through after the probe interval only
         #expect(!g.isAvailable)

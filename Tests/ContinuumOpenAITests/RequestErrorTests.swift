@@ -109,14 +109,23 @@ let user = #"{"role":"user","content":"hi"}"#
         check(decodeError(ChatCompletionRequest.self, e.body), e)
     }
 
-    @Test func imagePartsAreRejectedClearly() {
-        check(decodeError(ChatCompletionRequest.self, Fixture.chatImage), ExpectedError(
-            body: Fixture.chatImage, param: "messages[0].content[1].type", code: "unsupported_value",
-            message: "Unsupported value for 'messages[0].content[1].type': 'image_url' content parts are not supported; this server accepts text only."))
+    @Test func mediaPartsAreKeptForRemoteBackends() throws {
+        // An image part decodes (its bytes go to a remote backend as sent) and is listed as a
+        // field a local engine cannot honour; an unknown part type is still an error.
+        let r = try ChatCompletionRequest.decode(from: Data(Fixture.chatImage.utf8))
+        #expect(r.forwardOnly == ["messages[0].content[1] (image_url)"])
         let unknown = #"{"model":"m","messages":[{"role":"user","content":[{"type":"video","text":"x"}]}]}"#
         check(decodeError(ChatCompletionRequest.self, unknown), ExpectedError(
             body: unknown, param: "messages[0].content[0].type", code: "invalid_value",
-            message: "Invalid value for 'messages[0].content[0].type': 'video' is not a content part type; expected 'text'."))
+            message: "Invalid value for 'messages[0].content[0].type': 'video' is not a content part type; expected one of text, file, image, image_url, input_audio, refusal."))
+    }
+
+    @Test func unmodelledFieldsAreListed() throws {
+        let body = #"{"model":"m","messages":[{"role":"user","content":"hi"},{"role":"assistant","content":null,"tool_calls":[{"id":"1"}]}],"tools":[],"logit_bias":null,"n":2,"x":{"y":1}}"#
+        let r = try ChatCompletionRequest.decode(from: Data(body.utf8))
+        #expect(r.forwardOnly == ["tools", "x", "n", "messages[1].tool_calls"])
+        let plain = try ChatCompletionRequest.decode(from: Data(#"{"model":"m","messages":[{"role":"user","content":"hi"}],"n":1,"tools":null}"#.utf8))
+        #expect(plain.forwardOnly.isEmpty)
     }
 
     @Test func unknownRoleListsTheAcceptedOnes() {
@@ -137,7 +146,7 @@ let user = #"{"role":"user","content":"hi"}"#
         (#""max_tokens":0"#, "max_tokens", "invalid_value", "Invalid value for 'max_tokens': must be at least 1, got 0."),
         (#""max_completion_tokens":-1"#, "max_completion_tokens", "invalid_value", "Invalid value for 'max_completion_tokens': must be at least 1, got -1."),
         (#""n":0"#, "n", "invalid_value", "Invalid value for 'n': must be at least 1, got 0."),
-        (#""n":3"#, "n", "unsupported_value", "Unsupported value for 'n': only 1 choice per request is supported, got 3."),
+        (#""n":129"#, "n", "invalid_value", "Invalid value for 'n': must be at most 128, got 129."),
         (#""stop":["a","b","c","d","e"]"#, "stop", "invalid_value", "Invalid value for 'stop': at most 4 stop sequences are allowed, got 5."),
         (#""stop":["a",""]"#, "stop[1]", "invalid_value", "Invalid value for 'stop[1]': stop sequences must not be empty."),
         (#""logprobs":true,"top_logprobs":21"#, "top_logprobs", "invalid_value", "Invalid value for 'top_logprobs': must be between 0 and 20, got 21."),

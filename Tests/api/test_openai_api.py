@@ -192,7 +192,7 @@ def test_rate_limits_and_budgets(tmp_path):
     try:
         from openai import OpenAI
         limited = s.cli("keys", "create", "limited", "--rpm", "2").stdout.strip()
-        budget = s.cli("keys", "create", "budget", "--budget", "10").stdout.strip()
+        budget = s.cli("keys", "create", "budget", "--budget", "120").stdout.strip()
         assert limited.startswith("ck-") and budget.startswith("ck-")
         time.sleep(6)  # the server notices keys created by another process within 5 s
         c = OpenAI(base_url=f"{s.url}/v1", api_key=limited, max_retries=0)
@@ -202,11 +202,14 @@ def test_rate_limits_and_budgets(tmp_path):
             c.chat.completions.create(model=MODEL_NAME, messages=MESSAGES, max_tokens=1)
         assert int(e.value.response.headers["retry-after"]) >= 1
         b = OpenAI(base_url=f"{s.url}/v1", api_key=budget, max_retries=0)
-        b.chat.completions.create(model=MODEL_NAME, messages=MESSAGES, max_tokens=2)  # uses > 10 tokens
-        time.sleep(6)
+        # The prompt (at most 102 tokens as reserved) and 2 to generate fit in 120; a second
+        # request no longer fits beside what the first used, so it is refused before it runs.
+        b.chat.completions.create(model=MODEL_NAME, messages=MESSAGES, max_tokens=2)
         with pytest.raises(openai.RateLimitError) as e:
             b.chat.completions.create(model=MODEL_NAME, messages=MESSAGES, max_tokens=1)
         assert e.value.code == "insufficient_quota"
+        time.sleep(0.5)
+        assert sum(r["prompt_tokens"] + r["completion_tokens"] for r in ledger_rows(s) if r["key_id"] == 2) <= 120
         listed = s.cli("keys", "list")
         assert "limited" in listed.stdout and "budget" in listed.stdout and limited not in listed.stdout
         assert s.cli("keys", "revoke", "1").returncode == 0

@@ -1,5 +1,6 @@
 public import ContinuumEngine
 import ContinuumOpenAI
+public import ContinuumRouting
 import ContinuumTokenizers
 
 /// An engine in this process (continuous batching, paged KV cache with prefix reuse).
@@ -17,15 +18,24 @@ public struct LocalBackend: Sendable {
         self.engine = engine
     }
 
+    /// The engine cannot take a request that another model might (a fallback's cue): its
+    /// queue is at its limit, or the prompt does not fit its context.
+    struct Unavailable: Error {
+        let cause: RouteReason.FallbackCause
+        let error: OpenAIError
+    }
+
     /// Submits to the engine, mapping its refusals to OpenAI errors.
     func submit(_ plan: GenerationPlan) throws -> AsyncThrowingStream<GenerationUpdate, any Error> {
         do {
             return try engine.submit(prompt: plan.prompt, parameters: plan.parameters)
         } catch let e as BatchEngineError {
             switch e.code {
-            case .queueFull: throw OpenAIError.rateLimited(retryAfterSeconds: 1, "The server is busy: \(e.message)")
+            case .queueFull:
+                throw Unavailable(cause: .full, error: .rateLimited(retryAfterSeconds: 1, "The server is busy: \(e.message)"))
             case .promptTooLong, .tooLargeForCache:
-                throw OpenAIError.contextLengthExceeded(contextLength: engine.contextLength, promptTokens: plan.prompt.count)
+                throw Unavailable(cause: .promptTooLong,
+                                  error: .contextLengthExceeded(contextLength: engine.contextLength, promptTokens: plan.prompt.count))
             case .emptyPrompt, .invalidToken: throw OpenAIError.invalidValue(param: "prompt", e.message)
             case .shuttingDown: throw OpenAIError.backendUnavailable("the server is shutting down", retryAfterSeconds: 5)
             }

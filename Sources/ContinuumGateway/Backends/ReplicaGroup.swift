@@ -21,11 +21,15 @@ public final class ReplicaGroup: @unchecked Sendable {
     private var loads: [ReplicaLoad]
     private let started = ContinuousClock.now
 
+    /// Served models that take this model's requests, in order, when none of its replicas can.
+    public let fallbacks: [String]
+
+    /// `backends` must not be empty (the config parser refuses a model without one).
     public init(model: String, backends: [Backend], policy: (any RoutingPolicy)? = nil, hasher: PromptHasher? = nil,
-                prefillTokensPerSecond: Double = 1000) {
-        precondition(!backends.isEmpty, "a served model needs a backend")
+                prefillTokensPerSecond: Double = 1000, fallbacks: [String] = []) {
         self.model = model
         self.backends = backends
+        self.fallbacks = fallbacks
         self.policy = policy
         self.hasher = hasher
         routesByPrompt = policy.map { PolicyCatalog.usesPrompts($0.name) } ?? false
@@ -43,49 +47,60 @@ public final class ReplicaGroup: @unchecked Sendable {
     /// The replica policy's name, or "round-robin".
     public var policyName: String { lock.withLock { policy?.name ?? "round-robin" } }
 
-    /// A chosen backend, why, and its claim on the replica's load.
+    /// A chosen backend, why, and its claim on the replica's load (released when the
+    /// request finishes, or when the ticket is dropped).
     public struct Pick: Sendable {
         public let backend: Backend
-        public let reason: String
-        public let ticket: RouteTicket?
-
-        init(backend: Backend, reason: String, ticket: RouteTicket? = nil) {
-            self.backend = backend
-            self.reason = reason
-            self.ticket = ticket
-        }
+        public let reason: RouteReason
+        /// The policy that chose ("only" when there was no choice).
+        public let policy: String
+        public let ticket: RouteTicket
     }
 
     /// Picks a backend in `tiers` (nil: any) that can take a request, preferring ones not in
     /// `avoiding`. Nil when none can take it.
     public func pick(tiers: Set<Tier>? = nil, avoiding: Set<String> = [], request: RoutingRequest? = nil) -> Pick? {
-        let allowed = backends.indices.filter { tiers?.contains(backends[$0].tier) ?? true }
+        pick(allowed: backends.indices.filter { tiers?.contains(backends[$0].tier) ?? true }, avoiding: avoiding, request: request)
+    }
+
+    /// Picks among the backends named (the route decision's target), as `pick(tiers:)` does.
+    public func pick(named names: [String], avoiding: Set<String> = [], request: RoutingRequest? = nil) -> Pick? {
+        let wanted = Set(names)
+        return pick(allowed: backends.indices.filter { wanted.contains(backends[$0].name) }, avoiding: avoiding, request: request)
+    }
+
+    private func pick(allowed: [Int], avoiding: Set<String>, request: RoutingRequest?) -> Pick? {
         guard !allowed.isEmpty else { return nil }
         if allowed.count == 1 {
             let b = backends[allowed[0]]
             guard b.breaker.allowsRequest() else { return nil }
-            return Pick(backend: b, reason: backends.count == 1 ? "only backend of model '\(model)'"
-                                                                : "only backend of model '\(model)' in the key's tiers")
+            return claim(allowed[0], reason: .onlyBackend(model: model, narrowed: backends.count > 1), policy: "only", pending: 0)
         }
         if policy != nil, let p = policyPick(allowed: allowed, avoiding: avoiding, request: request) { return p }
         return roundRobin(allowed: allowed, avoiding: avoiding)
+    }
+
+    /// Counts a request on replica `i` and hands out its ticket.
+    private func claim(_ i: Int, reason: RouteReason, policy: String, pending: Int) -> Pick {
+        lock.withLock {
+            loads[i].outstanding += 1
+            loads[i].pendingPrefillTokens += pending
+        }
+        return Pick(backend: backends[i], reason: reason, policy: policy, ticket: RouteTicket(group: self, replica: i, pendingTokens: pending))
     }
 
     private func policyPick(allowed: [Int], avoiding: Set<String>, request: RoutingRequest?) -> Pick? {
         let usable = Set(allowed.filter { backends[$0].breaker.isClosed && !avoiding.contains(backends[$0].name) })
         guard !usable.isEmpty, let policy else { return nil }
         let r = request ?? RoutingRequest(blockHashes: [], blockSize: hasher?.blockSize ?? 32, promptTokens: 0)
-        return lock.withLock {
+        let (i, reason, pending) = lock.withLock {
             var view = loads
             for i in view.indices { view[i].healthy = usable.contains(i) }
             let d = policy.route(r, replicas: view, now: seconds())
             let i = usable.contains(d.replica) ? d.replica : usable.min()!
-            let pending = max(0, r.promptTokens - d.expectedCachedTokens)
-            loads[i].outstanding += 1
-            loads[i].pendingPrefillTokens += pending
-            return Pick(backend: backends[i], reason: "\(policy.name): \(d.reason)",
-                        ticket: RouteTicket(group: self, replica: i, pendingTokens: pending))
+            return (i, d.reason, max(0, r.promptTokens - d.expectedCachedTokens))
         }
+        return claim(i, reason: .policy(name: policy.name, detail: reason), policy: policy.name, pending: pending)
     }
 
     private func roundRobin(allowed: [Int], avoiding: Set<String>) -> Pick? {
@@ -100,9 +115,8 @@ public final class ReplicaGroup: @unchecked Sendable {
                 let b = backends[i]
                 if preferFresh && avoiding.contains(b.name) { continue }
                 if b.breaker.allowsRequest() {
-                    let why = b.breaker.isClosed ? "round-robin over \(healthy) healthy of \(allowed.count) replicas"
-                                                 : "probe of an open circuit"
-                    return Pick(backend: b, reason: why)
+                    let why = b.breaker.isClosed ? "over \(healthy) healthy of \(allowed.count) replicas" : "probe of an open circuit"
+                    return claim(i, reason: .policy(name: "round-robin", detail: why), policy: "round-robin", pending: 0)
                 }
             }
         }

@@ -7,21 +7,24 @@ import HTTPTypes
 import NIOCore
 import NIOHTTP1
 
-/// A request to relay to an OpenAI-compatible backend: the client's own body (validated
-/// already), sent on unchanged unless the upstream knows the model by another name.
+/// A request to relay to an OpenAI-compatible backend: the client's own body, edited only
+/// where it must be (Routed.forwarded).
 struct ProxiedRequest: Sendable {
     /// Path under the base URL: `/chat/completions` or `/completions`.
     let path: String
     let body: ByteBuffer
     let stream: Bool
+    /// The gateway asked for usage the client did not: its usage chunk is not passed on.
+    var stripUsage = false
 }
 
 /// One attempt to answer a request from one OpenAI-compatible backend. Nothing reaches the
 /// client before the upstream has answered 2xx (a streaming answer) or in full (otherwise),
 /// so every failure up to then can be retried elsewhere. Streams pass through chunk by
-/// chunk, unbuffered; an SSE parser beside them only watches for usage, `[DONE]` and the
-/// first token. An upstream that breaks off mid-stream gets the client an OpenAI error
-/// event and the ledger a `backend_failed` row.
+/// chunk, unbuffered (re-framed event by event only to restore redacted text or drop a
+/// usage chunk the client did not ask for); an SSE parser beside them watches for usage,
+/// `[DONE]` and the first token. An upstream that breaks off mid-stream gets the client an
+/// OpenAI error event and the ledger a `backend_failed` row.
 struct UpstreamRelay: Sendable {
     let backend: OpenAIBackend
     /// Largest non-streaming answer or error body read from an upstream.
@@ -34,18 +37,12 @@ struct UpstreamRelay: Sendable {
     }
 
     /// `restoration`: the request was redacted; its answer gets the personal data back.
-    func attempt(_ request: ProxiedRequest, model: String, log: RequestLog, headers: HTTPFields,
-                 restoration: AnswerRestoration? = nil) async -> Outcome {
-        var body = request.body
-        if let upstream = backend.upstreamModel, upstream != model {
-            guard let rewritten = Self.renamingModel(in: body, to: upstream) else {
-                return .failed(.serverError("could not rewrite the model name for backend '\(backend.name)'"))
-            }
-            body = rewritten
-        }
+    /// `estimate`: the prompt's tokens counted by the gateway, for a stream without usage.
+    func attempt(_ request: ProxiedRequest, log: RequestLog, headers: HTTPFields, restoration: AnswerRestoration? = nil,
+                 estimate: @escaping @Sendable () -> Int? = { nil }) async -> Outcome {
         let response: HTTPClientResponse
         do {
-            response = try await backend.post(request.path, body: body, stream: request.stream)
+            response = try await backend.post(request.path, body: request.body, stream: request.stream)
         } catch let e as HTTPClientError where e == .deadlineExceeded || e == .readTimeout || e == .connectTimeout {
             backend.breaker.recordFailure()
             return .failed(.backendTimeout("backend '\(backend.name)' did not answer in time (\(e))"))
@@ -66,13 +63,12 @@ struct UpstreamRelay: Sendable {
             }
             // 4xx: the request's fault; the upstream's answer goes to the client as it is.
             backend.breaker.recordSuccess()
-            var log = log
             log.finish(counts: nil, status: .error, httpStatus: status, error: upstreamError?.message ?? "HTTP \(status)")
             return .answered(Self.response(status: status, data: data, contentType: "application/json", headers: headers))
         }
         if request.stream {
             backend.breaker.recordSuccess()
-            return .answered(stream(response, log: log, headers: headers, restoration: restoration))
+            return .answered(stream(response, request: request, log: log, headers: headers, restoration: restoration, estimate: estimate))
         }
         var data: Data
         do {
@@ -83,29 +79,39 @@ struct UpstreamRelay: Sendable {
         }
         backend.breaker.recordSuccess()
         let usage = (try? JSONDecoder().decode(UsageEnvelope.self, from: data))?.usage
-        var log = log
-        log.finish(counts: usage.map(TokenCounts.init), status: .ok, httpStatus: status)
+        let counts = usage.map(TokenCounts.init) ?? TokenCounts(prompt: estimate() ?? 0, completion: 0, cached: 0, estimated: true)
+        log.finish(counts: counts, status: .ok, httpStatus: status)
         if let restoration { data = restoration.restoring(json: data) }
         return .answered(Self.response(status: status, data: data, contentType: "application/json", headers: headers))
     }
 
-    private func stream(_ response: HTTPClientResponse, log: RequestLog, headers: HTTPFields, restoration: AnswerRestoration?) -> Response {
+    private func stream(_ response: HTTPClientResponse, request: ProxiedRequest, log: RequestLog, headers: HTTPFields,
+                        restoration: AnswerRestoration?, estimate: @escaping @Sendable () -> Int?) -> Response {
         var h = headers
         h[.contentType] = "text/event-stream"
         h[.cacheControl] = "no-cache"
         let backend = self.backend
+        let strip = request.stripUsage
         return Response(status: .ok, headers: h, body: .init { writer in
-            var log = log
             var watcher = StreamWatcher()
             var restorer = restoration.map { AnswerRestoration.Stream(redactor: $0.redactor) }
+            let reframe = strip || restorer != nil
+            func counts() -> TokenCounts { watcher.counts(estimate: estimate) }
             do {
                 for try await chunk in response.body {
-                    watcher.observe(chunk, log: log)
+                    let events = watcher.observe(chunk, log: log)
+                    var out = chunk
+                    if reframe, let events {
+                        let kept = strip ? events.filter { !StreamWatcher.isUsageOnly($0) } : events
+                        let data = restorer?.feed(kept) ?? kept.reduce(into: Data()) { $0 += $1.isDone ? SSEEncoder.done : SSEEncoder.encode($1) }
+                        if data.isEmpty { continue }
+                        out = ByteBuffer(bytes: data)
+                    }
                     do {
-                        try await writer.write(try restorer?.feed(chunk) ?? chunk)
+                        try await writer.write(out)
                     } catch {
                         // The client left: returning drops the upstream body, which cancels it.
-                        log.finish(counts: watcher.counts, status: .disconnected, httpStatus: 200, error: "client disconnected",
+                        log.finish(counts: counts(), status: .disconnected, httpStatus: 200, error: "client disconnected",
                                    firstToken: watcher.firstToken)
                         return
                     }
@@ -113,9 +119,9 @@ struct UpstreamRelay: Sendable {
                 guard watcher.sawDone else { throw StreamEnded() }
                 try? await writer.finish(nil)
                 if let e = watcher.upstreamError {
-                    log.finish(counts: watcher.counts, status: .error, httpStatus: 200, error: e, firstToken: watcher.firstToken)
+                    log.finish(counts: counts(), status: .error, httpStatus: 200, error: e, firstToken: watcher.firstToken)
                 } else {
-                    log.finish(counts: watcher.counts, status: .ok, httpStatus: 200, firstToken: watcher.firstToken)
+                    log.finish(counts: counts(), status: .ok, httpStatus: 200, firstToken: watcher.firstToken)
                 }
             } catch {
                 backend.breaker.recordFailure()
@@ -124,7 +130,7 @@ struct UpstreamRelay: Sendable {
                 // A partial event may be pending: a blank line ends it before the error event.
                 try? await writer.write(ByteBuffer(bytes: Data("\n\n".utf8) + SSEEncoder.error(e)))
                 try? await writer.finish(nil)
-                log.finish(counts: watcher.counts, status: .backendFailed, httpStatus: 200, error: e.message, firstToken: watcher.firstToken)
+                log.finish(counts: counts(), status: .backendFailed, httpStatus: 200, error: e.message, firstToken: watcher.firstToken)
             }
         })
     }
@@ -133,14 +139,6 @@ struct UpstreamRelay: Sendable {
         var h = headers
         h[.contentType] = contentType
         return Response(status: .init(code: status), headers: h, body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-
-    /// The body with `model` replaced, or nil if it is not a JSON object.
-    static func renamingModel(in body: ByteBuffer, to model: String) -> ByteBuffer? {
-        guard var object = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] else { return nil }
-        object["model"] = model
-        guard let data = try? JSONSerialization.data(withJSONObject: object) else { return nil }
-        return ByteBuffer(bytes: data)
     }
 
     private struct StreamEnded: Error {}
@@ -158,16 +156,24 @@ private struct StreamWatcher {
     private(set) var upstreamError: String?
     private var broken = false
 
-    /// Tokens as the upstream reported them, else one per content chunk (an estimate).
-    var counts: TokenCounts {
+    /// Tokens as the upstream reported them; else the prompt as the gateway counts it and
+    /// one completion token per content chunk, marked estimated.
+    func counts(estimate: () -> Int?) -> TokenCounts {
         if let u = usage { return TokenCounts(u) }
-        return TokenCounts(prompt: 0, completion: chunks, cached: 0)
+        return TokenCounts(prompt: estimate() ?? 0, completion: chunks, cached: 0, estimated: true)
     }
 
-    mutating func observe(_ chunk: ByteBuffer, log: RequestLog) {
+    /// A usage-only chunk (no choices), as `include_usage` adds before `[DONE]`.
+    static func isUsageOnly(_ e: ServerSentEvent) -> Bool {
+        guard e.data.contains(#""usage""#), let c = try? JSONDecoder().decode(UsageChunk.self, from: Data(e.data.utf8)) else { return false }
+        return c.usage != nil && (c.choices?.isEmpty ?? true)
+    }
+
+    /// Watches a chunk; returns its complete events (nil once the stream is not SSE we understand).
+    mutating func observe(_ chunk: ByteBuffer, log: RequestLog) -> [ServerSentEvent]? {
         guard !broken, let events = try? parser.feed(chunk.readableBytesView) else {
             broken = true  // not SSE we understand: pass it on, stop watching
-            return
+            return nil
         }
         let now = ContinuousClock.now
         for e in events {
@@ -177,7 +183,8 @@ private struct StreamWatcher {
                 sawDone = true  // an error event ends an OpenAI stream
                 continue
             }
-            if e.data.contains(#""usage":{"#), let u = try? JSONDecoder().decode(UsageEnvelope.self, from: Data(e.data.utf8)).usage {
+            if e.data.contains(#""usage":{"#) || e.data.contains(#""usage": {"#),
+               let u = try? JSONDecoder().decode(UsageEnvelope.self, from: Data(e.data.utf8)).usage {
                 usage = u
             }
             if e.data.contains(#""content":""#) || e.data.contains(#""text":""#) {
@@ -187,12 +194,18 @@ private struct StreamWatcher {
                 last = now
             }
         }
+        return events
     }
-
 }
 
 /// The `usage` of a completion or of a stream's last chunk.
 private struct UsageEnvelope: Decodable { var usage: Usage? }
+
+private struct UsageChunk: Decodable {
+    struct Ignored: Decodable {}
+    var choices: [Ignored]?
+    var usage: Usage?
+}
 
 extension TokenCounts {
     init(_ u: Usage) {

@@ -58,6 +58,9 @@ public struct ServeConfig: Sendable, Equatable {
         public var tokenizer: String?
         /// The replicas' prefill speed (tokens/s) for predicted-TTFT routing.
         public var prefillTokensPerSecond: Double?
+        /// Served models that take this model's requests, in order, when none of its replicas
+        /// can (local queue full, failures before the first byte, prompt longer than its context).
+        public var fallbacks: [String] = []
 
         public init(backends: [String], routing: String? = nil, tokenizer: String? = nil, prefillTokensPerSecond: Double? = nil) {
             self.backends = backends
@@ -226,7 +229,7 @@ public struct ServeConfig: Sendable, Equatable {
             }
             if let m = node.mapping {
                 let r = YAMLReader(m, path: "models.\(name).")
-                try r.only(["backends", "routing", "tokenizer", "prefill_tokens_per_second"])
+                try r.only(["backends", "routing", "tokenizer", "prefill_tokens_per_second", "fallbacks"])
                 listNode = r.node("backends")
                 served.routing = try r.string("routing")
                 if let p = served.routing, !PolicyCatalog.names.contains(p) {
@@ -234,6 +237,7 @@ public struct ServeConfig: Sendable, Equatable {
                 }
                 served.tokenizer = try r.string("tokenizer").map { resolve($0, baseDirectory: baseDirectory) }
                 served.prefillTokensPerSecond = try r.double("prefill_tokens_per_second", in: 1...1e9)
+                served.fallbacks = try r.list("fallbacks") ?? []
             }
             let list: [String]
             if let s = listNode?.scalar?.string { list = [s] } else if let seq = listNode?.sequence {
@@ -250,7 +254,17 @@ public struct ServeConfig: Sendable, Equatable {
             }
             guard Set(list).count == list.count else { throw ServeConfigError("models.\(name): a backend is listed twice") }
             served.backends = list
+            if let p = served.routing, let most = PolicyCatalog.maxReplicas(p), list.count > most {
+                throw ServeConfigError("models.\(name): routing '\(p)' handles at most \(most) replicas (got \(list.count)); split the model or use another policy")
+            }
             config.models[name] = served
+        }
+        for (name, m) in config.models {
+            for f in m.fallbacks where f == name || config.models[f] == nil {
+                throw ServeConfigError(f == name ? "models.\(name).fallbacks: a model cannot fall back to itself"
+                    : "models.\(name).fallbacks: no served model named '\(f)' (models: \(config.models.keys.sorted().joined(separator: ", ")))")
+            }
+            guard Set(m.fallbacks).count == m.fallbacks.count else { throw ServeConfigError("models.\(name).fallbacks: a model is listed twice") }
         }
         for (name, c) in config.cascades {
             for step in c.steps where config.models[step] == nil {

@@ -29,15 +29,14 @@ struct AnswerRestoration: Sendable {
     /// The stream's events with restored deltas, re-encoded as SSE.
     struct Stream {
         let redactor: PIIRedactor
-        private var parser = SSEParser()
         private var restorers: [Int: PlaceholderRestorer] = [:]
 
         init(redactor: PIIRedactor) { self.redactor = redactor }
 
-        /// The bytes to send for a chunk of the upstream's stream.
-        mutating func feed(_ chunk: ByteBuffer) throws -> ByteBuffer {
+        /// The bytes to send for events of the upstream's stream.
+        mutating func feed(_ events: [ServerSentEvent]) -> Data {
             var out = Data()
-            for e in try parser.feed(chunk.readableBytesView) {
+            for e in events {
                 if e.isDone {
                     out += flushAll()
                     out += SSEEncoder.done
@@ -45,7 +44,7 @@ struct AnswerRestoration: Sendable {
                     out += frame(e)
                 }
             }
-            return ByteBuffer(bytes: out)
+            return out
         }
 
         private mutating func frame(_ e: ServerSentEvent) -> Data {

@@ -71,6 +71,8 @@ struct KVEventSubscriptions: Service {
     private func stream(_ remote: OpenAIBackend, into s: Subscription, client: HTTPClient) async -> Bool {
         var request = HTTPClientRequest(url: remote.baseURL + "/kv-events")
         request.headers.add(name: "accept", value: "text/event-stream")
+        // A keyed node serves its KV events to admin keys only: the backend's key needs that scope.
+        if let authorization = remote.authorization { request.headers.add(name: "authorization", value: authorization) }
         guard let response = try? await client.execute(request, timeout: .seconds(10)),
               response.status.code == 200 else { return false }
         var parser = SSEParser()

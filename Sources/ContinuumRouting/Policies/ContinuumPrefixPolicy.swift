@@ -11,9 +11,12 @@
 ///   rate, plus the decode steps of the sequences running there that those prefill chunks
 ///   share the replica with. The smallest wins; ties go to fewer requests in flight.
 /// - Memory is bounded: at most `blockCapacity` block entries (LRU) in each index.
-/// Replica indices must be below 64 (holder sets are bit masks).
+/// Holder sets are 64-bit masks: replicas from index 64 on are never chosen (a config with
+/// more is refused at start, `PolicyCatalog.maxReplicas`); none is reachable from a request.
 public final class ContinuumPrefixPolicy: RoutingPolicy {
     public let name = "continuum"
+    /// Replicas whose KV blocks one holder mask can record.
+    public static let maxReplicas = 64
     /// Tokens per prefill chunk on the replicas (decode steps interleave between chunks).
     public let prefillChunkTokens: Int
     public let assumedTTLSeconds: Double
@@ -39,10 +42,10 @@ public final class ContinuumPrefixPolicy: RoutingPolicy {
     }
 
     public func route(_ request: RoutingRequest, replicas: [ReplicaLoad], now: Double) -> RoutingDecision {
-        precondition(replicas.count <= 64, "ContinuumPrefixPolicy handles at most 64 replicas")
         assumed.removeOlder(than: now - assumedTTLSeconds)
         inflight.removeOlder(than: now - assumedTTLSeconds)
-        let healthy = replicas.healthyIndices
+        let healthy = Array(replicas.prefix(Self.maxReplicas)).healthyIndices
+        guard !healthy.isEmpty else { return RoutingDecision(replica: 0, reason: "no replicas", expectedCachedTokens: 0) }
         let matched = longestPrefixes(request, among: healthy)
         var best: (score: Double, load: Int, rank: Int, replica: Int)?
         for (rank, r) in healthy.enumerated() {

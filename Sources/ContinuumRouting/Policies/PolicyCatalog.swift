@@ -15,6 +15,9 @@ public enum PolicyCatalog {
         }
     }
 
+    /// The most replicas the policy can route among (nil: no limit); configs are checked against it.
+    public static func maxReplicas(_ name: String) -> Int? { name == "continuum" ? ContinuumPrefixPolicy.maxReplicas : nil }
+
     /// Whether the policy looks at prompts (and so needs the gateway to tokenize them).
     public static func usesPrompts(_ name: String) -> Bool { ["aibrix", "sglang", "continuum"].contains(name) }
 }

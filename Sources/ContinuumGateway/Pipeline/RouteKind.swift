@@ -1,0 +1,30 @@
+/// The routes by what they need from a key: open ones (health probes), inference (any key
+/// with the `inference` scope) and admin ones (the `admin` scope: metrics and KV events,
+/// which reveal other users' traffic and cached prompt prefixes).
+enum RouteKind: Sendable {
+    case open, inference, admin
+
+    init(path: String) {
+        switch path {
+        case "/health", "/ready": self = .open
+        case "/metrics", "/v1/kv-events": self = .admin
+        default: self = .inference
+        }
+    }
+
+    /// The methods of each path the gateway serves (for 405 and its `Allow` header).
+    static let methods: [String: [String]] = [
+        "/health": ["GET"], "/ready": ["GET"], "/v1/models": ["GET"], "/openapi.json": ["GET"], "/metrics": ["GET"],
+        "/v1/kv-events": ["GET"], "/v1/chat/completions": ["POST"], "/v1/completions": ["POST"], "/v1/embeddings": ["POST"],
+    ]
+
+    /// The prefix of the request ids of a path: the OpenAI object id of its answer.
+    static func idPrefix(path: String) -> String {
+        switch path {
+        case "/v1/chat/completions": "chatcmpl-"
+        case "/v1/completions": "cmpl-"
+        case "/v1/embeddings": "embd-"
+        default: "req-"
+        }
+    }
+}
