@@ -12,6 +12,9 @@ import Foundation
 /// the youngest sequence is preempted: its blocks are released (full ones stay cached) and
 /// it is recomputed when blocks free up, so long requests never deadlock the engine.
 ///
+/// The model is loaded as `Engine` loads it (`LoadedModel`) and tokens become text as they
+/// do there (`SequenceOutput`).
+///
 /// `@unchecked Sendable`: all mutable state is behind `lock`; the model, storage and
 /// scratch are used only by the step thread.
 public final class BatchEngine: @unchecked Sendable {
@@ -60,12 +63,12 @@ public final class BatchEngine: @unchecked Sendable {
         public var preemptions: Int
     }
 
-    public let gguf: GGUFFile
-    public let tokenizer: Tokenizer
-    public let contextLength: Int
+    public var gguf: GGUFFile { loaded.gguf }
+    public var tokenizer: Tokenizer { loaded.tokenizer }
+    public var contextLength: Int { loaded.contextLength }
     public let blockSize: Int
     public let options: Options
-    private let templateResult: Result<ChatTemplate, EngineError>
+    private let loaded: LoadedModel
     private let model: TransformerDecoder
     private let storage: PagedKVStorage
 
@@ -95,33 +98,18 @@ public final class BatchEngine: @unchecked Sendable {
 
     public init(_ options: Options) throws {
         self.options = options
-        do {
-            gguf = try GGUFFile(path: options.modelPath)
-        } catch {
-            throw EngineError(.load, "\(options.modelPath): \(error)")
-        }
-        let context = ComputeContext(threads: max(1, options.threads))
-        let budget = max(1, options.maxBatchTokens)
-        do {
-            model = try ModelRegistry.load(gguf, context: context, maxBatch: max(budget, options.maxSequences))
-            tokenizer = try Tokenizer(gguf: gguf)
-        } catch {
-            throw EngineError(.load, "\(options.modelPath): \(error)")
-        }
-        do {
-            templateResult = .success(try ChatTemplate(gguf: gguf, override: options.template))
-        } catch {
-            templateResult = .failure(EngineError(.template, "\(error)"))
-        }
+        loaded = try LoadedModel(path: options.modelPath, threads: options.threads,
+                                 maxBatch: max(max(1, options.maxBatchTokens), options.maxSequences),
+                                 contextLength: options.contextLength, template: options.template)
+        model = loaded.model
         let c = model.configuration
-        contextLength = max(16, options.contextLength ?? min(c.trainedContextLength, 4096))
+        let contextLength = loaded.contextLength
         blockSize = max(1, options.blockSize)
         let perToken = 2 * c.layerCount * c.kvDimension * MemoryLayout<Float>.stride
         let bytes = options.kvCacheBytes ?? min(1 << 30, options.maxSequences * contextLength * perToken)
         let blockCount = PagedKVStorage.blocks(fitting: bytes, configuration: c, blockSize: blockSize)
         storage = PagedKVStorage(configuration: c, blockSize: blockSize, blockCount: blockCount)
         blocks = KVBlockManager(blockCount: blockCount, blockSize: blockSize)
-        model.reserve(positions: contextLength)
         let rows = model.maxBatch
         logits = .allocate(capacity: rows * c.vocabularySize)
         for a in [\BatchEngine.stepTokens, \.stepPositions, \.stepSlots, \.stepTableOffsets, \.stepLogitRows] {
@@ -147,12 +135,10 @@ public final class BatchEngine: @unchecked Sendable {
     }
 
     public var configuration: DecoderConfiguration { model.configuration }
-    public func chatTemplate() throws -> ChatTemplate { try templateResult.get() }
+    public func chatTemplate() throws -> ChatTemplate { try loaded.template.get() }
     public var kvBlockCount: Int { storage.blockCount }
 
-    public func chatPrompt(_ messages: [ChatMessage]) throws -> [Int32] {
-        tokenizer.encode(try chatTemplate().render(messages, addGenerationPrompt: true), parseSpecial: true)
-    }
+    public func chatPrompt(_ messages: [ChatMessage]) throws -> [Int32] { try loaded.chatPrompt(messages) }
 
     public var stats: Stats {
         lock.withLock {
@@ -180,13 +166,16 @@ public final class BatchEngine: @unchecked Sendable {
         }
         let sampler = try Sampler(parameters: params, vocabularySize: vocab)
         sampler.accept(contentsOf: prompt)
+        let output = SequenceOutput(tokenizer: tokenizer, stop: params.stop,
+                                    limit: SequenceOutput.limit(promptCount: prompt.count, maxTokens: params.maxTokens,
+                                                                contextLength: contextLength))
         let (stream, continuation) = AsyncThrowingStream<GenerationUpdate, any Error>.makeStream(bufferingPolicy: .unbounded)
         try lock.withLock {
             guard !stopping else { throw BatchEngineError(.shuttingDown, "not accepting new requests") }
             guard waiting.count < options.maxQueue else {
                 throw BatchEngineError(.queueFull, "\(waiting.count) requests are waiting (limit \(options.maxQueue))")
             }
-            let seq = BatchSequence(id: nextID, prompt: prompt, parameters: params, sampler: sampler, tokenizer: tokenizer,
+            let seq = BatchSequence(id: nextID, prompt: prompt, sampler: sampler, output: output,
                                     continuation: continuation, now: .now)
             nextID += 1
             // May run on any thread, also inside `lock` (when the engine finishes the
@@ -418,8 +407,9 @@ public final class BatchEngine: @unchecked Sendable {
             let sampled = s.sampler.sample(logits: row)
             s.sampler.accept(sampled.id)
             if s.firstToken == nil { s.firstToken = .now }
-            s.generated.append(sampled.id)
-            if let reason = emit(s, sampled) {
+            let text = s.output.append(sampled.id)
+            s.continuation.yield(.token(GenerationEvent(token: sampled, text: text)))
+            if let reason = s.output.finishReason {
                 finish(s, reason)
                 blocks.release(s.blocks)
                 s.blocks.removeAll()
@@ -429,38 +419,6 @@ public final class BatchEngine: @unchecked Sendable {
             s.tokens.append(sampled.id)
         }
         stepPlan.removeAll(keepingCapacity: true)
-    }
-
-    /// Streams the text a sampled token completes; returns a finish reason if it ends the sequence.
-    private func emit(_ s: BatchSequence, _ sampled: SampledToken) -> FinishReason? {
-        if tokenizer.eotIDs.contains(sampled.id) {
-            let (tail, _) = s.stops.append(s.detokenizer.flush())
-            let rest = tail + s.stops.flush()
-            s.text += rest
-            s.continuation.yield(.token(GenerationEvent(token: sampled, text: rest)))
-            return .stop
-        }
-        let (text, stopped) = s.stops.append(s.detokenizer.append(sampled.id))
-        s.text += text
-        s.continuation.yield(.token(GenerationEvent(token: sampled, text: text)))
-        if stopped { return .stop }
-        if let m = s.parameters.maxTokens, s.generated.count >= m { return flushed(s, .length) }
-        if s.tokens.count + 1 >= contextLength { return flushed(s, .length) }
-        return nil
-    }
-
-    private func flushed(_ s: BatchSequence, _ reason: FinishReason) -> FinishReason {
-        let (tail, _) = s.stops.append(s.detokenizer.flush())
-        let rest = tail + s.stops.flush()
-        if !rest.isEmpty {
-            s.text += rest
-            // The text still held back goes out with the last token's event already sent:
-            // send it as a text-only event for the same token.
-            if let last = s.generated.last {
-                s.continuation.yield(.token(GenerationEvent(token: SampledToken(id: last, logprob: 0), text: rest)))
-            }
-        }
-        return reason
     }
 
     /// Publishes blocks that became full so later prompts can reuse them. Under the lock.
@@ -477,9 +435,8 @@ public final class BatchEngine: @unchecked Sendable {
     private func finish(_ s: BatchSequence, _ reason: FinishReason) {
         let now = ContinuousClock.now
         let ttft = s.firstToken.map { seconds($0 - s.submitted) } ?? seconds(now - s.submitted)
-        let result = GenerationResult(text: s.text, tokens: s.generated, finishReason: reason, promptTokens: s.promptCount,
-                                      cachedPromptTokens: s.cachedPromptTokens, prefillSeconds: ttft,
-                                      decodeSeconds: seconds(now - (s.firstToken ?? now)))
+        let result = s.output.result(otherwise: reason, promptTokens: s.promptCount, cachedPromptTokens: s.cachedPromptTokens,
+                                     prefillSeconds: ttft, decodeSeconds: seconds(now - (s.firstToken ?? now)))
         s.continuation.yield(.finished(result))
         s.continuation.finish()
     }

@@ -1,18 +1,15 @@
-import ContinuumTokenizers
 import Foundation
 
 /// One request inside the batch engine: its tokens, where their keys and values live,
-/// and the per-request sampling and text state. Touched only by the step loop (and, for
+/// its sampler and its output. Touched only by the step loop (and, for
 /// `cancelled`, under the engine's lock).
 /// `@unchecked Sendable`: the step loop owns it; other threads only set `cancelled`, which
 /// has a lock of its own (the stream's termination handler may run inside the engine's lock).
 final class BatchSequence: @unchecked Sendable {
     let id: Int
     let promptCount: Int
-    let parameters: SamplingParameters
     let sampler: Sampler
-    var detokenizer: StreamingDetokenizer
-    var stops: StopStringMatcher
+    var output: SequenceOutput
     let continuation: AsyncThrowingStream<GenerationUpdate, any Error>.Continuation
     let submitted: ContinuousClock.Instant
 
@@ -25,8 +22,6 @@ final class BatchSequence: @unchecked Sendable {
     /// Hashes of the full blocks so far (chain), for publishing and prefix reuse.
     var blockHashes: [UInt64] = []
     var cachedPromptTokens = 0
-    var generated: [Int32] = []
-    var text = ""
     var firstToken: ContinuousClock.Instant?
     private let cancelLock = NSLock()
     private var cancelledFlag = false
@@ -36,18 +31,16 @@ final class BatchSequence: @unchecked Sendable {
     }
     var preemptions = 0
 
-    init(id: Int, prompt: [Int32], parameters: SamplingParameters, sampler: Sampler, tokenizer: Tokenizer,
+    init(id: Int, prompt: [Int32], sampler: Sampler, output: SequenceOutput,
          continuation: AsyncThrowingStream<GenerationUpdate, any Error>.Continuation, now: ContinuousClock.Instant) {
         self.id = id
         self.promptCount = prompt.count
-        self.parameters = parameters
         self.sampler = sampler
-        self.detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
-        self.stops = StopStringMatcher(parameters.stop)
+        self.output = output
         self.continuation = continuation
         self.submitted = now
         self.tokens = prompt
-        tokens.reserveCapacity(prompt.count + min(parameters.maxTokens ?? 4096, 4096))
+        tokens.reserveCapacity(prompt.count + min(output.limit, 4096))
     }
 
     /// Tokens still to compute before the next sample.
