@@ -12,11 +12,12 @@ import Darwin
 
 /// Runs one GGUF language model on the CPU: tokenize, prefill, decode, sample, detokenize.
 ///
-/// One sequence at a time (continuous batching arrives with the server): calls are
-/// serialised by a lock. The KV cache persists between calls and the longest common
-/// prefix with the previous prompt is reused, so a chat's history is not recomputed.
+/// One sequence at a time (`BatchEngine` serves many at once): calls are serialised by a
+/// lock. The KV cache persists between calls and the longest common prefix with the
+/// previous prompt is reused, so a chat's history is not recomputed.
 ///
-/// `@unchecked Sendable`: all mutable state is in `state`, touched only under `lock`.
+/// `@unchecked Sendable`: all mutable state, and the only use of the model, is in `state`,
+/// touched only under `lock`.
 public final class Engine: @unchecked Sendable {
     public struct Options: Sendable {
         public var modelPath: String
@@ -40,10 +41,10 @@ public final class Engine: @unchecked Sendable {
 
     public static var defaultThreadCount: Int { max(1, min(8, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))) }
 
-    public let gguf: GGUFFile
-    public let tokenizer: Tokenizer
-    public let contextLength: Int
-    private let templateResult: Result<ChatTemplate, EngineError>
+    public var gguf: GGUFFile { loaded.gguf }
+    public var tokenizer: Tokenizer { loaded.tokenizer }
+    public var contextLength: Int { loaded.contextLength }
+    private let loaded: LoadedModel
     private let lock = NSLock()
     private var state: State
 
@@ -56,38 +57,13 @@ public final class Engine: @unchecked Sendable {
     }
 
     public init(_ options: Options) throws {
-        do {
-            gguf = try GGUFFile(path: options.modelPath)
-        } catch {
-            throw EngineError(.load, "\(options.modelPath): \(error)")
-        }
-        let context = ComputeContext(threads: max(1, options.threads))
-        let model: TransformerDecoder
-        do {
-            model = try ModelRegistry.load(gguf, context: context, maxBatch: options.batchSize)
-        } catch {
-            throw EngineError(.load, "\(options.modelPath): \(error)")
-        }
-        do {
-            tokenizer = try Tokenizer(gguf: gguf)
-        } catch {
-            throw EngineError(.load, "\(options.modelPath): tokenizer: \(error)")
-        }
-        guard tokenizer.vocabularySize <= model.configuration.vocabularySize else {
-            throw EngineError(.load, "tokenizer has \(tokenizer.vocabularySize) tokens but the model only \(model.configuration.vocabularySize)")
-        }
-        do {
-            templateResult = .success(try ChatTemplate(gguf: gguf, override: options.template))
-        } catch {
-            templateResult = .failure(EngineError(.template, "\(error)"))
-        }
-        let ctx = options.contextLength ?? min(model.configuration.trainedContextLength, 4096)
-        contextLength = max(16, ctx)
-        let cache = KVCache(configuration: model.configuration, capacity: contextLength)
-        model.reserve(positions: contextLength)
+        loaded = try LoadedModel(path: options.modelPath, threads: options.threads, maxBatch: options.batchSize,
+                                 contextLength: options.contextLength, template: options.template)
+        let model = loaded.model
+        let cache = KVCache(configuration: model.configuration, capacity: loaded.contextLength)
         let logits = UnsafeMutablePointer<Float>.allocate(capacity: model.configuration.vocabularySize)
         var cached: [Int32] = []
-        cached.reserveCapacity(contextLength)
+        cached.reserveCapacity(loaded.contextLength)
         state = State(model: model, cache: cache, cached: cached, logits: logits)
     }
 
@@ -98,16 +74,14 @@ public final class Engine: @unchecked Sendable {
     public var configuration: DecoderConfiguration { state.model.configuration }
 
     /// The chat template, or the error saying why the model's template is not supported.
-    public func chatTemplate() throws -> ChatTemplate { try templateResult.get() }
+    public func chatTemplate() throws -> ChatTemplate { try loaded.template.get() }
 
     /// Renders messages with the chat template and tokenizes them (special tokens parsed).
-    public func chatPrompt(_ messages: [ChatMessage]) throws -> [Int32] {
-        let text = try chatTemplate().render(messages, addGenerationPrompt: true)
-        return tokenizer.encode(text, parseSpecial: true)
-    }
+    public func chatPrompt(_ messages: [ChatMessage]) throws -> [Int32] { try loaded.chatPrompt(messages) }
 
     /// Generates from `prompt` token ids. `onEvent` sees every sampled token with the text
-    /// it releases; returning false stops the generation (`.cancelled`).
+    /// it releases; returning false stops the generation (`.cancelled`, unless that token
+    /// ended it anyway).
     @discardableResult
     public func generate(prompt: [Int32], parameters: SamplingParameters,
                          onEvent: (GenerationEvent) -> Bool = { _ in true }) throws -> GenerationResult {
@@ -122,14 +96,16 @@ public final class Engine: @unchecked Sendable {
         }
         let sampler = try Sampler(parameters: params, vocabularySize: tokenizer.vocabularySize)
         sampler.accept(contentsOf: prompt)
+        let output = SequenceOutput(tokenizer: tokenizer, stop: params.stop,
+                                    limit: SequenceOutput.limit(promptCount: prompt.count, maxTokens: params.maxTokens,
+                                                                contextLength: contextLength))
         return lock.withLock {
-            Self.run(&state, prompt: prompt, params: params, sampler: sampler, tokenizer: tokenizer,
-                     contextLength: contextLength, onEvent: onEvent)
+            Self.run(&state, prompt: prompt, sampler: sampler, output: output, onEvent: onEvent)
         }
     }
 
-    private static func run(_ s: inout State, prompt: [Int32], params: SamplingParameters, sampler: Sampler, tokenizer: Tokenizer,
-                            contextLength: Int, onEvent: (GenerationEvent) -> Bool) -> GenerationResult {
+    private static func run(_ s: inout State, prompt: [Int32], sampler: Sampler, output: SequenceOutput,
+                            onEvent: (GenerationEvent) -> Bool) -> GenerationResult {
         let model = s.model
         // Reuse the common prefix of what is cached; always recompute at least the last
         // prompt token, whose logits start the generation.
@@ -150,18 +126,12 @@ public final class Engine: @unchecked Sendable {
         s.cached.append(contentsOf: prompt[reuse...])
         let t1 = ContinuousClock.now
 
-        var detok = StreamingDetokenizer(tokenizer: tokenizer)
-        var stops = StopStringMatcher(params.stop)
-        var text = ""
-        var generated: [Int32] = []
-        generated.reserveCapacity(min(params.maxTokens ?? contextLength, contextLength))
-        var finish = FinishReason.length
-        let maxTokens = params.maxTokens ?? Int.max
+        var output = output
         var token: Int32 = 0
-        loop: while generated.count < maxTokens {
-            if !generated.isEmpty {
-                // Feed the previous token.
-                guard s.cached.count < contextLength else { finish = .length; break }
+        while true {
+            if !output.tokens.isEmpty {
+                // Feed the previous token. The output's limit keeps it inside the context.
+                precondition(s.cached.count < s.cache.capacity, "generation past the context")
                 withUnsafePointer(to: &token) { tp in
                     model.forward(UnsafeBufferPointer(start: tp, count: 1), start: s.cached.count,
                                   cache: s.cache, logits: s.logits)
@@ -171,31 +141,14 @@ public final class Engine: @unchecked Sendable {
             let sampled = sampler.sample(logits: s.logits)
             token = sampled.id
             sampler.accept(token)
-            generated.append(token)
-            if tokenizer.eotIDs.contains(token) {
-                let (tail, _) = stops.append(detok.flush())
-                let rest = tail + stops.flush()
-                text += rest
-                if !onEvent(GenerationEvent(token: sampled, text: rest)) { finish = .cancelled } else { finish = .stop }
-                break loop
-            }
-            let (emit, stopped) = stops.append(detok.append(token))
-            text += emit
-            if stopped {
-                _ = onEvent(GenerationEvent(token: sampled, text: emit))
-                finish = .stop
-                break loop
-            }
-            if !onEvent(GenerationEvent(token: sampled, text: emit)) { finish = .cancelled; break loop }
-        }
-        if finish == .length {
-            let (tail, _) = stops.append(detok.flush())
-            text += tail + stops.flush()
+            let piece = output.append(token)
+            let goOn = onEvent(GenerationEvent(token: sampled, text: piece))
+            if output.finishReason != nil || !goOn { break }
         }
         // The last sampled token was never fed; the cache holds everything before it.
         let t2 = ContinuousClock.now
-        return GenerationResult(text: text, tokens: generated, finishReason: finish, promptTokens: prompt.count,
-                                cachedPromptTokens: reuse, prefillSeconds: seconds(t1 - t0), decodeSeconds: seconds(t2 - t1))
+        return output.result(otherwise: .cancelled, promptTokens: prompt.count, cachedPromptTokens: reuse,
+                             prefillSeconds: seconds(t1 - t0), decodeSeconds: seconds(t2 - t1))
     }
 
     /// Runs `body` with exclusive use of the model, its cache and the record of cached tokens.

@@ -1,32 +1,17 @@
-import ContinuumTokenizers
 import Foundation
 
-/// One request inside the batch engine: its tokens, where their keys and values live,
-/// and the per-request sampling and text state. Touched only by the step loop (and, for
-/// `cancelled`, under the engine's lock).
-/// `@unchecked Sendable`: the step loop owns it; other threads only set `cancelled`, which
-/// has a lock of its own (the stream's termination handler may run inside the engine's lock).
+/// One request inside the batch engine, apart from its scheduling (`BatchScheduler` keeps
+/// its tokens and blocks): its sampler, its output and the stream it feeds.
+/// `@unchecked Sendable`: the step loop owns it, under the engine's lock; other threads only
+/// set `cancelled`, which has a lock of its own (the stream's termination handler may run
+/// inside the engine's lock).
 final class BatchSequence: @unchecked Sendable {
     let id: Int
     let promptCount: Int
-    let parameters: SamplingParameters
     let sampler: Sampler
-    var detokenizer: StreamingDetokenizer
-    var stops: StopStringMatcher
+    var output: SequenceOutput
     let continuation: AsyncThrowingStream<GenerationUpdate, any Error>.Continuation
     let submitted: ContinuousClock.Instant
-
-    /// Prompt then generated tokens. The last one may not be computed yet.
-    var tokens: [Int32]
-    /// Tokens whose keys and values are in the cache (a prefix of `tokens`).
-    var computed = 0
-    /// Block table: block i holds positions i·blockSize ..< (i+1)·blockSize.
-    var blocks: [Int32] = []
-    /// Hashes of the full blocks so far (chain), for publishing and prefix reuse.
-    var blockHashes: [UInt64] = []
-    var cachedPromptTokens = 0
-    var generated: [Int32] = []
-    var text = ""
     var firstToken: ContinuousClock.Instant?
     private let cancelLock = NSLock()
     private var cancelledFlag = false
@@ -34,22 +19,14 @@ final class BatchSequence: @unchecked Sendable {
         get { cancelLock.withLock { cancelledFlag } }
         set { cancelLock.withLock { cancelledFlag = newValue } }
     }
-    var preemptions = 0
 
-    init(id: Int, prompt: [Int32], parameters: SamplingParameters, sampler: Sampler, tokenizer: Tokenizer,
+    init(id: Int, promptCount: Int, sampler: Sampler, output: SequenceOutput,
          continuation: AsyncThrowingStream<GenerationUpdate, any Error>.Continuation, now: ContinuousClock.Instant) {
         self.id = id
-        self.promptCount = prompt.count
-        self.parameters = parameters
+        self.promptCount = promptCount
         self.sampler = sampler
-        self.detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
-        self.stops = StopStringMatcher(parameters.stop)
+        self.output = output
         self.continuation = continuation
         self.submitted = now
-        self.tokens = prompt
-        tokens.reserveCapacity(prompt.count + min(parameters.maxTokens ?? 4096, 4096))
     }
-
-    /// Tokens still to compute before the next sample.
-    var pending: Int { tokens.count - computed }
 }
