@@ -24,9 +24,9 @@ test: models venv
 
 ## venv: the official openai client and pytest for the HTTP API tests
 venv: .venv/.ready
-.venv/.ready:
+.venv/.ready: Makefile
 	python3 -m venv .venv
-	.venv/bin/pip install -q openai==3.57.0 pytest==9.0.3
+	.venv/bin/pip install -q openai==3.57.0 pytest==9.0.3 httpx==0.29.0
 	touch $@
 
 models:

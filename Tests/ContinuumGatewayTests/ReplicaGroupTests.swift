@@ -1,4 +1,5 @@
 import ContinuumGateway
+import ContinuumRouting
 import Testing
 
 @Suite struct ReplicaGroupTests {

@@ -169,6 +169,21 @@ private struct StreamWatcher {
         return c.usage != nil && (c.choices?.isEmpty ?? true)
     }
 
+    /// Whether a chunk carries generated text: a non-empty `"content"` or `"text"` string.
+    static func hasText(_ data: String) -> Bool {
+        let bytes = Array(data.utf8)
+        for key in [Array(#""content":"#.utf8), Array(#""text":"#.utf8)] {
+            var i = 0
+            while let r = bytes[i...].firstRange(of: key) {
+                var j = r.upperBound
+                while j < bytes.count, bytes[j] == 0x20 { j += 1 }
+                if j + 1 < bytes.count, bytes[j] == UInt8(ascii: "\""), bytes[j + 1] != UInt8(ascii: "\"") { return true }
+                i = r.upperBound
+            }
+        }
+        return false
+    }
+
     /// Watches a chunk; returns its complete events (nil once the stream is not SSE we understand).
     mutating func observe(_ chunk: ByteBuffer, log: RequestLog) -> [ServerSentEvent]? {
         guard !broken, let events = try? parser.feed(chunk.readableBytesView) else {
@@ -187,7 +202,7 @@ private struct StreamWatcher {
                let u = try? JSONDecoder().decode(UsageEnvelope.self, from: Data(e.data.utf8)).usage {
                 usage = u
             }
-            if e.data.contains(#""content":""#) || e.data.contains(#""text":""#) {
+            if Self.hasText(e.data) {
                 chunks += 1
                 if firstToken == nil { firstToken = now; log.firstToken() }
                 if let last { log.tokenGap(now - last) }
