@@ -26,7 +26,7 @@ test: models venv
 venv: .venv/.ready
 .venv/.ready: Makefile
 	python3 -m venv .venv
-	.venv/bin/pip install -q openai==3.57.0 pytest==9.0.3 httpx==0.29.0
+	.venv/bin/pip install -q openai==3.57.0 pytest==9.0.3 httpx==0.29.0 schemathesis==4.32.5
 	touch $@
 
 models:

@@ -91,7 +91,8 @@ public struct Gateway: Sendable {
             return try await generate(body, raw: bytes, context: context)
         }
         router.post("/v1/embeddings") { request, context in try await EmbeddingsHandler(gateway: self).handle(request, context: context) }
-        let openAPI = OpenAPIDocument.json(modelName: groups.keys.sorted().joined(separator: ", "))
+        let openAPI = OpenAPIDocument.json(chatModels: (Array(groups.keys) + cascades.keys).sorted(), completionModels: groups.keys.sorted(),
+                                           embeddingModels: embeddingModels.keys.sorted())
         router.get("/openapi.json") { _, _ in Self.json(openAPI) }
         router.get("/metrics") { _, _ in
             var h = HTTPFields()

@@ -1,57 +1,101 @@
-/// The OpenAPI 3.1 description of the API served at `GET /openapi.json`. Request and
-/// response bodies follow OpenAI's API; their schemas name the fields Continuum reads and
-/// writes (unknown request fields are ignored).
+import Foundation
+
+/// The OpenAPI 3.1 description of the API served at `GET /openapi.json`. Request schemas say
+/// exactly what the gateway's validation accepts (a schemathesis run in the test suite holds
+/// the two together: data valid here is accepted, invalid data is refused with a 4xx);
+/// `model` lists the names served. Fields a schema does not name are forwarded to remote
+/// backends as sent, and refused by local engines (docs/SERVE.md).
 enum OpenAPIDocument {
-    static func json(modelName: String) -> String {
-        #"""
+    static func json(chatModels: [String], completionModels: [String], embeddingModels: [String]) -> String {
+        func names(_ list: [String]) -> String {
+            let quoted = list.map { String(decoding: (try? JSONEncoder().encode($0)) ?? Data(), as: UTF8.self) }
+            return quoted.isEmpty ? #"{"type": "string", "minLength": 1}"# : #"{"enum": [\#(quoted.joined(separator: ", "))]}"#
+        }
+        let errors = ["400", "401", "403", "404", "405", "413", "429", "500", "502", "503", "504"]
+            .map { ##""\##($0)": {"$ref": "#/components/responses/Error"}"## }.joined(separator: ", ")
+        return #"""
         {
           "openapi": "3.1.0",
-          "info": {"title": "Continuum", "version": "0.1.0",
-                   "description": "OpenAI-compatible API of continuum serve. Served model: \#(modelName)."},
+          "info": {"title": "Continuum", "version": "0.2.0",
+                   "description": "OpenAI-compatible API of continuum serve."},
           "servers": [{"url": "/"}],
           "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-              "description": "Required once any key exists (continuum keys create)."}},
+              "description": "Required on every route but /health and /ready once any key exists (continuum keys create); /metrics and /v1/kv-events need the admin scope."}},
             "schemas": {
               "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object",
                 "required": ["message", "type"], "properties": {"message": {"type": "string"}, "type": {"type": "string"},
                 "param": {"type": ["string", "null"]}, "code": {"type": ["string", "null"]}}}}},
+              "TextPart": {"type": "object", "required": ["type", "text"], "properties": {"type": {"const": "text"}, "text": {"type": "string"}}},
+              "MediaPart": {"type": "object", "required": ["type"], "properties": {"type": {"enum": ["image_url", "input_audio", "file", "image", "refusal"]}}},
               "Message": {"type": "object", "required": ["role"], "properties": {
                 "role": {"enum": ["system", "developer", "user", "assistant", "tool"]},
-                "content": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "object",
-                  "properties": {"type": {"const": "text"}, "text": {"type": "string"}}}}, {"type": "null"}]}}},
-              "Sampling": {"type": "object", "properties": {
-                "temperature": {"type": "number", "minimum": 0, "maximum": 2},
-                "top_p": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
-                "top_k": {"type": "integer", "minimum": 0}, "min_p": {"type": "number", "minimum": 0, "maximum": 1},
-                "repetition_penalty": {"type": "number", "exclusiveMinimum": 0},
-                "frequency_penalty": {"type": "number", "minimum": -2, "maximum": 2},
-                "presence_penalty": {"type": "number", "minimum": -2, "maximum": 2},
-                "seed": {"type": "integer"}, "max_tokens": {"type": "integer", "minimum": 1},
-                "stop": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "maxItems": 4}]},
-                "n": {"const": 1}, "user": {"type": "string"}}},
-              "ChatCompletionRequest": {"allOf": [{"$ref": "#/components/schemas/Sampling"}, {"type": "object",
-                "required": ["model", "messages"], "properties": {"model": {"type": "string"},
+                "content": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"oneOf": [
+                  {"$ref": "#/components/schemas/TextPart"}, {"$ref": "#/components/schemas/MediaPart"}]}}, {"type": "null"}]},
+                "name": {"type": ["string", "null"]}, "tool_call_id": {"type": ["string", "null"]}},
+                "if": {"properties": {"role": {"not": {"const": "assistant"}}}},
+                "then": {"required": ["content"], "properties": {"content": {"not": {"type": "null"}}}}},
+              "Stop": {"oneOf": [{"type": "string", "minLength": 1},
+                {"type": "array", "items": {"type": "string", "minLength": 1}, "maxItems": 4}, {"type": "null"}]},
+              "ChatCompletionRequest": {"type": "object", "required": ["model", "messages"], "properties": {
+                "model": \#(names(chatModels)),
                 "messages": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Message"}},
-                "max_completion_tokens": {"type": "integer", "minimum": 1}, "logprobs": {"type": "boolean"},
-                "top_logprobs": {"type": "integer", "minimum": 0, "maximum": 20}, "stream": {"type": "boolean"},
-                "stream_options": {"type": "object", "properties": {"include_usage": {"type": "boolean"}}}}}]},
-              "CompletionRequest": {"allOf": [{"$ref": "#/components/schemas/Sampling"}, {"type": "object",
-                "required": ["model", "prompt"], "properties": {"model": {"type": "string"},
-                "prompt": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "integer"}}]},
-                "logprobs": {"type": "integer", "minimum": 0, "maximum": 5}, "stream": {"type": "boolean"},
-                "stream_options": {"type": "object", "properties": {"include_usage": {"type": "boolean"}}}}}]},
+                "temperature": {"type": ["number", "null"], "minimum": 0, "maximum": 2},
+                "top_p": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 1},
+                "top_k": {"type": ["integer", "null"], "minimum": 0, "maximum": 2147483647},
+                "min_p": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+                "repetition_penalty": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 1e300},
+                "frequency_penalty": {"type": ["number", "null"], "minimum": -2, "maximum": 2},
+                "presence_penalty": {"type": ["number", "null"], "minimum": -2, "maximum": 2},
+                "seed": {"type": ["integer", "null"], "minimum": -9223372036854775808, "maximum": 9223372036854775807},
+                "max_tokens": {"type": ["integer", "null"], "minimum": 1, "maximum": 2147483647},
+                "max_completion_tokens": {"type": ["integer", "null"], "minimum": 1, "maximum": 2147483647},
+                "n": {"type": ["integer", "null"], "minimum": 1, "maximum": 128},
+                "stop": {"$ref": "#/components/schemas/Stop"},
+                "logprobs": {"type": ["boolean", "null"]}, "top_logprobs": {"type": ["integer", "null"], "minimum": 0, "maximum": 20},
+                "stream": {"type": ["boolean", "null"]}, "user": {"type": ["string", "null"]},
+                "stream_options": {"type": ["object", "null"], "properties": {"include_usage": {"type": ["boolean", "null"]}}}},
+                "allOf": [
+                  {"if": {"required": ["top_logprobs"]}, "then": {"required": ["logprobs"], "properties": {"logprobs": {"const": true}}}},
+                  {"if": {"required": ["stream_options"]}, "then": {"required": ["stream"], "properties": {"stream": {"const": true}}}}]},
+              "CompletionRequest": {"type": "object", "required": ["model", "prompt"], "properties": {
+                "model": \#(names(completionModels)),
+                "prompt": {"oneOf": [{"type": "string"}, {"type": "array", "minItems": 1, "maxItems": 1, "items": {"type": "string"}},
+                  {"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": 0, "maximum": 2147483647}},
+                  {"type": "array", "minItems": 1, "maxItems": 1, "items": {"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": 0, "maximum": 2147483647}}}]},
+                "temperature": {"type": ["number", "null"], "minimum": 0, "maximum": 2},
+                "top_p": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 1},
+                "top_k": {"type": ["integer", "null"], "minimum": 0, "maximum": 2147483647},
+                "min_p": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+                "repetition_penalty": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 1e300},
+                "frequency_penalty": {"type": ["number", "null"], "minimum": -2, "maximum": 2},
+                "presence_penalty": {"type": ["number", "null"], "minimum": -2, "maximum": 2},
+                "seed": {"type": ["integer", "null"], "minimum": -9223372036854775808, "maximum": 9223372036854775807},
+                "max_tokens": {"type": ["integer", "null"], "minimum": 1, "maximum": 2147483647},
+                "n": {"type": ["integer", "null"], "minimum": 1, "maximum": 128},
+                "stop": {"$ref": "#/components/schemas/Stop"},
+                "logprobs": {"type": ["integer", "null"], "minimum": 0, "maximum": 5},
+                "echo": {"enum": [false, null]}, "best_of": {"enum": [1, null]}, "suffix": {"type": ["string", "null"], "maxLength": 0},
+                "stream": {"type": ["boolean", "null"]}, "user": {"type": ["string", "null"]},
+                "stream_options": {"type": ["object", "null"], "properties": {"include_usage": {"type": ["boolean", "null"]}}}},
+                "allOf": [{"if": {"required": ["stream_options"]}, "then": {"required": ["stream"], "properties": {"stream": {"const": true}}}}]},
+              "EmbeddingRequest": {"type": "object", "required": ["model", "input"], "properties": {
+                "model": \#(names(embeddingModels)),
+                "input": {"oneOf": [{"type": "string", "minLength": 1},
+                  {"type": "array", "minItems": 1, "maxItems": 2048, "items": {"type": "string", "minLength": 1}}]},
+                "encoding_format": {"enum": ["float", "base64", null]}, "dimensions": {"enum": [384, null]}, "user": {"type": ["string", "null"]}}},
               "Usage": {"type": "object", "properties": {"prompt_tokens": {"type": "integer"},
                 "completion_tokens": {"type": "integer"}, "total_tokens": {"type": "integer"},
                 "prompt_tokens_details": {"type": "object", "properties": {"cached_tokens": {"type": "integer"}}}}},
               "ChatCompletion": {"type": "object", "properties": {"id": {"type": "string"}, "object": {"const": "chat.completion"},
                 "created": {"type": "integer"}, "model": {"type": "string"}, "usage": {"$ref": "#/components/schemas/Usage"},
                 "choices": {"type": "array", "items": {"type": "object", "properties": {"index": {"type": "integer"},
-                  "message": {"type": "object", "properties": {"role": {"const": "assistant"}, "content": {"type": "string"}}},
-                  "finish_reason": {"enum": ["stop", "length"]}, "logprobs": {"type": ["object", "null"]}}}}}},
+                  "message": {"type": "object", "properties": {"role": {"const": "assistant"}, "content": {"type": ["string", "null"]}}},
+                  "finish_reason": {"enum": ["stop", "length", "tool_calls", "content_filter", "function_call"]},
+                  "logprobs": {"type": ["object", "null"]}}}}}},
               "Completion": {"type": "object", "properties": {"id": {"type": "string"}, "object": {"const": "text_completion"},
                 "choices": {"type": "array", "items": {"type": "object", "properties": {"text": {"type": "string"},
-                  "finish_reason": {"enum": ["stop", "length"]}}}}, "usage": {"$ref": "#/components/schemas/Usage"}}}
+                  "finish_reason": {"enum": ["stop", "length", "content_filter"]}}}}, "usage": {"$ref": "#/components/schemas/Usage"}}}
             },
             "responses": {
               "Error": {"description": "OpenAI-shaped error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -63,27 +107,29 @@ enum OpenAPIDocument {
               "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ChatCompletionRequest"}}}},
               "responses": {"200": {"description": "A completion, or an SSE stream of chat.completion.chunk objects ending with [DONE]",
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ChatCompletion"}}, "text/event-stream": {}}},
-                "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
-                "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"},
-                "413": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/Error"}}}},
+                \#(errors)}}},
             "/v1/completions": {"post": {"summary": "Text completion (legacy API)",
               "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CompletionRequest"}}}},
               "responses": {"200": {"description": "A completion or an SSE stream",
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Completion"}}, "text/event-stream": {}}},
-                "400": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"},
-                "413": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/Error"}}}},
+                \#(errors)}}},
             "/v1/embeddings": {"post": {"summary": "Sentence embeddings (input: a string or an array of strings; encoding_format float or base64)",
-              "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["model", "input"]}}}},
+              "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EmbeddingRequest"}}}},
               "responses": {"200": {"description": "A list of embedding objects with usage", "content": {"application/json": {"schema": {"type": "object"}}}},
-                "400": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}},
-            "/v1/models": {"get": {"summary": "Served models", "responses": {"200": {"description": "A model list",
+                \#(errors)}}},
+            "/v1/models": {"get": {"summary": "The models this key may use", "responses": {"200": {"description": "A model list",
+              "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Error"}}}},
+            "/v1/kv-events": {"get": {"summary": "SSE stream of KV blocks stored and evicted (block size and hash scheme first); admin scope",
+              "responses": {"200": {"description": "text/event-stream", "content": {"text/event-stream": {}}},
+                "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}},
+            "/health": {"get": {"summary": "Liveness", "security": [], "responses": {"200": {"description": "ok",
               "content": {"application/json": {"schema": {"type": "object"}}}}}}},
-            "/v1/kv-events": {"get": {"summary": "SSE stream of KV blocks stored and evicted (block size and hash scheme first)",
-              "responses": {"200": {"description": "text/event-stream", "content": {"text/event-stream": {}}}}}},
-            "/health": {"get": {"summary": "Liveness", "security": [], "responses": {"200": {"description": "ok"}}}},
-            "/ready": {"get": {"summary": "Readiness", "security": [], "responses": {"200": {"description": "ready"}}}},
-            "/metrics": {"get": {"summary": "Prometheus metrics", "security": [], "responses": {"200": {"description": "text exposition format"}}}},
-            "/openapi.json": {"get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI 3.1"}}}}
+            "/ready": {"get": {"summary": "Readiness", "security": [], "responses": {"200": {"description": "ready",
+              "content": {"application/json": {"schema": {"type": "object"}}}}, "503": {"$ref": "#/components/responses/Error"}}}},
+            "/metrics": {"get": {"summary": "Prometheus metrics; admin scope", "responses": {"200": {"description": "text exposition format",
+              "content": {"text/plain": {}}}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}}}},
+            "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1",
+              "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Error"}}}}
           }
         }
         """#
