@@ -72,7 +72,7 @@ struct EmbeddingsHandler {
             $0.backend = Self.backendName
             $0.policy = "only"
             $0.routeReason = reasons.text
-            $0.reasonCode = reasons.last?.code
+            $0.reasonCode = reasons.primaryCode
         }
         var headers = HTTPFields()
         headers[.continuumTier] = Tier.device.rawValue

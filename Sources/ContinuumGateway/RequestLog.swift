@@ -71,7 +71,7 @@ final class RequestLog: @unchecked Sendable {
             row.backend = pick.backend.name
             row.policy = pick.policy
             row.routeReason = reasons.text
-            row.reasonCode = reasons.last?.code
+            row.reasonCode = reasons.primaryCode
             if let e = reasons.lazy.compactMap(\.escalation).last { row.escalation = e }
             return ticket
         }

@@ -86,6 +86,10 @@ import Testing
         #expect(c.reasons.codes == "cascade,router_escalated")
         #expect(c.reasons.text == "cascade 'auto'; router m score 0.750 ≥ 0.250: skip small")
         #expect(c.reasons.compactMap(\.escalation) == ["before"])
+        #expect(c.reasons.primaryCode == "router_escalated")
+        #expect(([.personalDataKept(kinds: "email", tiers: [.device]), .onlyBackend(model: "m", narrowed: false)] as [RouteReason]).primaryCode
+                == "personal_data_kept")
+        #expect(([.onlyBackend(model: "m", narrowed: false)] as [RouteReason]).primaryCode == "only_backend")
     }
 
     @Test func refusalsSayWhy() {

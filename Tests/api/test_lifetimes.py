@@ -133,6 +133,10 @@ def test_every_stage_ends_its_row_and_its_ticket(gateway):
     assert {"ok", "backend_failed", "disconnected"} <= statuses, rows
     loads = outstanding(gw, admin)
     assert loads and all(v == 0 for v in loads.values()), loads
+    by_reason = gw.cli("usage", "--by", "reason")
+    assert by_reason.returncode == 0 and "fallback_failed" in by_reason.stdout, by_reason.stdout + by_reason.stderr
+    by_policy = gw.cli("usage", "--by", "policy")
+    assert by_policy.returncode == 0 and "only" in by_policy.stdout
 
 
 def test_concurrent_requests_never_overspend_a_budget(tmp_path):

@@ -45,13 +45,14 @@ def test_personal_data_stays_on_the_device(setup):
     for _ in range(4):  # round-robin would alternate device and cloud
         r = client.chat.completions.with_raw_response.create(model="both", messages=PII, max_tokens=2)
         assert r.headers["x-continuum-tier"] == "device" and r.headers["x-continuum-backend"] == "phone"
-        assert r.headers["x-continuum-route"].startswith("personal data (email, payment_card) kept to device")
+        assert r.headers["x-continuum-route-code"].startswith("personal_data_kept,")
+        assert "email, payment_card" in r.headers["x-continuum-route"]
     time.sleep(0.5)  # ledger rows are written off the request path
     import sqlite3
     con = sqlite3.connect(gw.ledger)
-    reasons = [r[0] for r in con.execute("SELECT route_reason FROM requests WHERE model = 'both' AND tier = 'device'")]
+    kinds = [r[0] for r in con.execute("SELECT personal_data FROM requests WHERE model = 'both' AND tier = 'device'")]
     con.close()
-    assert sum(r.startswith("personal data (email, payment_card) kept to device") for r in reasons) == 4, reasons
+    assert kinds.count("email,payment_card") == 4, kinds
     tiers = {client.chat.completions.with_raw_response.create(model="both", messages=PLAIN, max_tokens=2).headers["x-continuum-tier"]
              for _ in range(4)}
     assert tiers == {"device", "cloud"}
@@ -72,7 +73,7 @@ def test_token_id_prompts_are_read_before_they_leave(setup):
     for _ in range(2):
         r = client.completions.with_raw_response.create(model="both", prompt=pii, max_tokens=2)
         assert r.headers["x-continuum-tier"] == "device"
-        assert r.headers["x-continuum-route"].startswith("personal data (email) kept to device")
+        assert r.headers["x-continuum-route-code"].startswith("personal_data_kept,")
     # `cloud-only` has no tokenizer configured: ids it cannot read are not sent (fail-closed) ...
     with pytest.raises(openai.PermissionDeniedError) as e:
         client.completions.create(model="cloud-only", prompt=plain, max_tokens=2)

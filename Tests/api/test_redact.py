@@ -92,7 +92,7 @@ def test_placeholders_leave_and_values_come_back(gateway, model):
     client = OpenAI(base_url=f"{gateway.url}/v1", api_key="unused", max_retries=0)
     r = client.chat.completions.with_raw_response.create(model=model, messages=PII, max_tokens=8)
     assert r.headers["x-continuum-tier"] == "cloud"
-    assert "sent as placeholders and restored in the answer" in r.headers["x-continuum-route"]
+    assert "personal_data_redacted" in r.headers["x-continuum-route-code"]
     sent = sent_text()
     assert EMAIL not in sent and CARD not in sent and "4111" not in sent, sent
     assert sent.count("[EMAIL_1]") == 2 and "Be brief." in sent  # one placeholder per value, across messages
@@ -109,4 +109,4 @@ def test_without_personal_data_nothing_is_rewritten(gateway):
     client = OpenAI(base_url=f"{gateway.url}/v1", api_key="unused", max_retries=0)
     r = client.chat.completions.with_raw_response.create(model="quote", messages=[{"role": "user", "content": "Say [EMAIL_1]."}])
     assert r.parse().choices[0].message.content == "You said: Say [EMAIL_1]."  # a lookalike with no mapping passes through
-    assert "placeholders" not in r.headers["x-continuum-route"]
+    assert "personal_data_redacted" not in r.headers["x-continuum-route-code"]

@@ -115,4 +115,16 @@ extension Array where Element == RouteReason {
     public var text: String { map(\.text).joined(separator: "; ") }
     /// The codes, comma-separated.
     public var codes: String { map(\.code).joined(separator: ",") }
+
+    /// The code that says most about the route (the ledger's `reason_code`): the last reason
+    /// that is more than the replica choice (a fallback, a retry, personal data, an
+    /// escalation), else the replica choice.
+    public var primaryCode: String? {
+        last { r in
+            switch r {
+            case .onlyBackend, .policy, .cascade: false
+            default: true
+            }
+        }?.code ?? last?.code
+    }
 }
