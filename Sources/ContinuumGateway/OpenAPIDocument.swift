@@ -11,6 +11,18 @@ enum OpenAPIDocument {
             let quoted = list.map { String(decoding: (try? JSONEncoder().encode($0)) ?? Data(), as: UTF8.self) }
             return quoted.isEmpty ? #"{"type": "string", "minLength": 1}"# : #"{"enum": [\#(quoted.joined(separator: ", "))]}"#
         }
+        // Sampling fields of both generation endpoints (SamplingOptions).
+        let sampling = #"""
+        "temperature": {"type": ["number", "null"], "minimum": 0, "maximum": 2},
+        "top_p": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 1},
+        "top_k": {"type": ["integer", "null"], "minimum": 0, "maximum": 2147483647},
+        "min_p": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+        "repetition_penalty": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 1e300},
+        "frequency_penalty": {"type": ["number", "null"], "minimum": -2, "maximum": 2},
+        "presence_penalty": {"type": ["number", "null"], "minimum": -2, "maximum": 2},
+        "seed": {"type": ["integer", "null"], "minimum": -9223372036854775808, "maximum": 9223372036854775807},
+        "max_tokens": {"type": ["integer", "null"], "minimum": 1, "maximum": 2147483647}
+        """#
         let errors = ["400", "401", "403", "404", "405", "413", "429", "500", "502", "503", "504"]
             .map { ##""\##($0)": {"$ref": "#/components/responses/Error"}"## }.joined(separator: ", ")
         return #"""
@@ -40,15 +52,7 @@ enum OpenAPIDocument {
               "ChatCompletionRequest": {"type": "object", "required": ["model", "messages"], "properties": {
                 "model": \#(names(chatModels)),
                 "messages": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Message"}},
-                "temperature": {"type": ["number", "null"], "minimum": 0, "maximum": 2},
-                "top_p": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 1},
-                "top_k": {"type": ["integer", "null"], "minimum": 0, "maximum": 2147483647},
-                "min_p": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
-                "repetition_penalty": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 1e300},
-                "frequency_penalty": {"type": ["number", "null"], "minimum": -2, "maximum": 2},
-                "presence_penalty": {"type": ["number", "null"], "minimum": -2, "maximum": 2},
-                "seed": {"type": ["integer", "null"], "minimum": -9223372036854775808, "maximum": 9223372036854775807},
-                "max_tokens": {"type": ["integer", "null"], "minimum": 1, "maximum": 2147483647},
+                \#(sampling),
                 "max_completion_tokens": {"type": ["integer", "null"], "minimum": 1, "maximum": 2147483647},
                 "n": {"type": ["integer", "null"], "minimum": 1, "maximum": 128},
                 "stop": {"$ref": "#/components/schemas/Stop"},
@@ -63,15 +67,7 @@ enum OpenAPIDocument {
                 "prompt": {"oneOf": [{"type": "string"}, {"type": "array", "minItems": 1, "maxItems": 1, "items": {"type": "string"}},
                   {"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": 0, "maximum": 2147483647}},
                   {"type": "array", "minItems": 1, "maxItems": 1, "items": {"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": 0, "maximum": 2147483647}}}]},
-                "temperature": {"type": ["number", "null"], "minimum": 0, "maximum": 2},
-                "top_p": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 1},
-                "top_k": {"type": ["integer", "null"], "minimum": 0, "maximum": 2147483647},
-                "min_p": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
-                "repetition_penalty": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 1e300},
-                "frequency_penalty": {"type": ["number", "null"], "minimum": -2, "maximum": 2},
-                "presence_penalty": {"type": ["number", "null"], "minimum": -2, "maximum": 2},
-                "seed": {"type": ["integer", "null"], "minimum": -9223372036854775808, "maximum": 9223372036854775807},
-                "max_tokens": {"type": ["integer", "null"], "minimum": 1, "maximum": 2147483647},
+                \#(sampling),
                 "n": {"type": ["integer", "null"], "minimum": 1, "maximum": 128},
                 "stop": {"$ref": "#/components/schemas/Stop"},
                 "logprobs": {"type": ["integer", "null"], "minimum": 0, "maximum": 5},

@@ -1,10 +1,13 @@
 """Starts real `continuum serve` processes for the API tests (loopback only, temp ledgers)."""
+import json
 import os
 import signal
 import socket
 import subprocess
 import time
+import threading
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -91,3 +94,39 @@ backends:
 models:
 {models}""")
     return cloud, config
+
+
+class Upstream(BaseHTTPRequestHandler):
+    """Base of the OpenAI-wire stub upstreams (a paid cloud API cannot run here): quiet, with
+    a JSON reply helper and `GET /v1/models` for health checks."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self.reply({"object": "list", "data": []})
+
+    def reply(self, obj, status=200):
+        data = json.dumps(obj).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def sse(self, events):
+        """Sends `events` (objects) as one SSE stream ending with [DONE]."""
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.end_headers()
+        for e in events:
+            self.wfile.write(f"data: {json.dumps(e)}\n\n".encode())
+            self.wfile.flush()
+        self.wfile.write(b"data: [DONE]\n\n")
+
+
+def start_upstream(handler):
+    """Serves `handler` on a free loopback port in a daemon thread; returns (server, base URL)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/v1"

@@ -5,26 +5,18 @@ refuses, naming it, any field it would ignore; streams are billed with the upstr
 even when the client did not ask for it."""
 import json
 import sqlite3
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 
-from conftest import MODEL, Server
+from conftest import MODEL, Server, Upstream, start_upstream
 
 
-class Echo(BaseHTTPRequestHandler):
+class Echo(Upstream):
     """Records raw bodies; answers with usage {11, 3}; streams a usage chunk only when asked
     (`stream_options.include_usage`), like OpenAI; `"model": "silent"` never sends usage."""
     raw: list = []
-
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        self.reply(200, {"object": "list", "data": []})
 
     def do_POST(self):
         data = self.rfile.read(int(self.headers["content-length"]))
@@ -33,38 +25,22 @@ class Echo(BaseHTTPRequestHandler):
         base = {"id": "chatcmpl-echo", "created": 0, "model": body["model"]}
         usage = {"prompt_tokens": 11, "completion_tokens": 3, "total_tokens": 14}
         if not body.get("stream"):
-            self.reply(200, {**base, "object": "chat.completion", "usage": usage, "choices": [
+            self.reply({**base, "object": "chat.completion", "usage": usage, "choices": [
                 {"index": 0, "message": {"role": "assistant", "content": "one two three"}, "finish_reason": "stop"}]})
             return
-        self.send_response(200)
-        self.send_header("content-type", "text/event-stream")
-        self.end_headers()
         chunk = lambda delta, finish=None: {**base, "object": "chat.completion.chunk",
                                            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
         events = [chunk({"role": "assistant", "content": ""})] + [chunk({"content": w}) for w in ("one", " two", " three")]
         events.append(chunk({}, "stop"))
         if (body.get("stream_options") or {}).get("include_usage") and body["model"] != "silent":
             events.append({**base, "object": "chat.completion.chunk", "choices": [], "usage": usage})
-        for e in events:
-            self.wfile.write(f"data: {json.dumps(e)}\n\n".encode())
-            self.wfile.flush()
-        self.wfile.write(b"data: [DONE]\n\n")
-
-    def reply(self, status, obj):
-        data = json.dumps(obj).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.sse(events)
 
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("passthrough")
-    upstream = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
-    threading.Thread(target=upstream.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{upstream.server_address[1]}/v1"
+    upstream, url = start_upstream(Echo)
     config = tmp / "serve.yaml"
     config.write_text(f"""
 privacy: {{enabled: false}}

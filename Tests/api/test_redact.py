@@ -4,28 +4,20 @@ the same protocol, streams in 3-byte pieces so placeholders split across chunks,
 the test see exactly what left the gateway). Personal data must not reach it, and the
 client must get its own values back, whole and streamed, directly and through a cascade."""
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from openai import OpenAI
 
-from conftest import MODEL, Server
+from conftest import MODEL, Server, Upstream, start_upstream
 
 EMAIL, CARD = "jane.doe@example.com", "4111 1111 1111 1111"
 PII = [{"role": "system", "content": "Be brief."},
        {"role": "user", "content": f"Mail {EMAIL} about card {CARD}, then mail {EMAIL} again."}]
 
 
-class Quoting(BaseHTTPRequestHandler):
+class Quoting(Upstream):
     seen: list = []
-
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):  # health checks: GET /v1/models
-        self.reply(200, {"object": "list", "data": [{"id": "quote", "object": "model", "created": 0, "owned_by": "test"}]})
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["content-length"])))
@@ -33,43 +25,28 @@ class Quoting(BaseHTTPRequestHandler):
         text = "You said: " + body["messages"][-1]["content"]
         base = {"id": "chatcmpl-q", "created": 0, "model": body["model"]}
         if not body.get("stream"):
-            self.reply(200, {**base, "object": "chat.completion", "choices": [
+            self.reply({**base, "object": "chat.completion", "choices": [
                 {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
                 "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20}})
             return
-        self.send_response(200)
-        self.send_header("content-type", "text/event-stream")
-        self.end_headers()
         chunk = lambda delta, finish=None: {**base, "object": "chat.completion.chunk",
                                            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
         events = [chunk({"role": "assistant", "content": ""})]
         events += [chunk({"content": text[i:i + 3]}) for i in range(0, len(text), 3)]
         events.append(chunk({}, "stop"))
-        for e in events:
-            self.wfile.write(f"data: {json.dumps(e)}\n\n".encode())
-            self.wfile.flush()
-        self.wfile.write(b"data: [DONE]\n\n")
-
-    def reply(self, status, obj):
-        data = json.dumps(obj).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.sse(events)
 
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("redact")
-    upstream = ThreadingHTTPServer(("127.0.0.1", 0), Quoting)
-    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    upstream, url = start_upstream(Quoting)
     config = tmp / "serve.yaml"
     config.write_text(f"""
 privacy: {{mode: redact}}
 backends:
   phone: {{type: local, tier: device, model: "{MODEL}", threads: 2, context: 1024}}
-  far: {{type: openai, tier: cloud, base_url: "http://127.0.0.1:{upstream.server_address[1]}/v1"}}
+  far: {{type: openai, tier: cloud, base_url: "{url}"}}
 models:
   small: phone
   quote: far

@@ -5,25 +5,16 @@ answer in its schema. The generation routes are answered by an OpenAI-wire stub 
 (fast and deterministic: the engine's own answers are tested elsewhere)."""
 import json
 import subprocess
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, Server
+from conftest import ROOT, Server, Upstream, start_upstream
 
 SCHEMATHESIS = ROOT / ".venv" / "bin" / "schemathesis"
 
 
-class Stub(BaseHTTPRequestHandler):
+class Stub(Upstream):
     protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        self.reply({"object": "list", "data": []})
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["content-length"])))
@@ -48,25 +39,16 @@ class Stub(BaseHTTPRequestHandler):
             self.reply({"id": "c", "object": "text_completion", "created": 0, "model": "stub", "usage": usage,
                         "choices": [{"index": 0, "text": "ok", "finish_reason": "stop"}]})
 
-    def reply(self, obj):
-        data = json.dumps(obj).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("fuzz")
-    upstream = ThreadingHTTPServer(("127.0.0.1", 0), Stub)
-    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    upstream, url = start_upstream(Stub)
     config = tmp / "serve.yaml"
     config.write_text(f"""
 privacy: {{enabled: false}}
 backends:
-  stub: {{type: openai, tier: device, base_url: "http://127.0.0.1:{upstream.server_address[1]}/v1"}}
+  stub: {{type: openai, tier: device, base_url: "{url}"}}
 models:
   stub: stub
 """)
