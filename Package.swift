@@ -74,6 +74,9 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // UpstreamClient: HTTP/1.1 codec and the lock of its pool.
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strict),
         // The CLI: the only place everything is wired together.
@@ -97,7 +100,18 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "ContinuumRoutingTests", dependencies: ["ContinuumRouting"], swiftSettings: strict),
         .testTarget(name: "ContinuumReplayTests", dependencies: ["ContinuumReplay", "ContinuumRouting"], swiftSettings: strict),
-        .testTarget(name: "ContinuumGatewayTests", dependencies: ["ContinuumGateway", "ContinuumRouting"], swiftSettings: strict),
+        // NIO for the UpstreamClient tests' local HTTP server; AsyncHTTPClient for its benchmark.
+        .testTarget(
+            name: "ContinuumGatewayTests",
+            dependencies: [
+                "ContinuumGateway", "ContinuumRouting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict),
         .testTarget(name: "ContinuumEngineTests", dependencies: ["ContinuumEngine", "ContinuumModels", "ContinuumTokenizers", "ContinuumGGUF", "ContinuumKernels"], swiftSettings: strict),
     ]
 )
