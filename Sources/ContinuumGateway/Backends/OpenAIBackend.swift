@@ -4,7 +4,9 @@ import NIOCore
 import NIOHTTP1
 
 /// An OpenAI-compatible server elsewhere (another `continuum serve`, llama-server, vLLM, a
-/// cloud API), reached over HTTP(S) with one connection pool per backend.
+/// cloud API), reached over HTTP(S) with one connection pool per backend: plain HTTP through
+/// the gateway's own pooled NIO client (no per-request deadline tasks or state machines: it
+/// cut the proxy path's cost several times, docs/BENCHMARKS.md), HTTPS through AsyncHTTPClient.
 public struct OpenAIBackend: Sendable {
     public let name: String
     public let tier: Tier
@@ -15,7 +17,10 @@ public struct OpenAIBackend: Sendable {
     public let timeouts: Timeouts
     public let breaker: CircuitBreaker
     let authorization: String?
+    /// AsyncHTTPClient: HTTPS upstreams, and the KV-event subscriptions.
     let client: HTTPClient
+    /// The pooled client for plain-HTTP upstreams (nil for HTTPS).
+    let pooled: UpstreamClient?
 
     public struct Timeouts: Sendable {
         /// Opening a connection.
@@ -49,18 +54,30 @@ public struct OpenAIBackend: Sendable {
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnections))
         configuration.httpVersion = .http1Only
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        pooled = self.baseURL.lowercased().hasPrefix("http://")
+            ? try? UpstreamClient(baseURL: self.baseURL, maxConnections: maxConnections, connectTimeout: timeouts.connect)
+            : nil
     }
 
     /// POSTs a JSON body to `path` (e.g. `/chat/completions`) and returns once the response
     /// head has arrived; the body is the caller's to stream or collect.
-    func post(_ path: String, body: ByteBuffer, stream: Bool) async throws -> HTTPClientResponse {
+    func post(_ path: String, body: ByteBuffer, stream: Bool) async throws -> UpstreamAnswer {
+        let accept = stream ? "text/event-stream" : "application/json"
+        if let pooled {
+            var headers = [("content-type", "application/json"), ("accept", accept)]
+            if let authorization { headers.append(("authorization", authorization)) }
+            let r = try await pooled.execute(method: .POST, path: path, headers: headers, body: body,
+                                             firstByteTimeout: timeouts.firstByte, readTimeout: timeouts.read)
+            return UpstreamAnswer(status: r.status, retryAfter: r.headers.first(name: "retry-after"), body: .pooled(r.body))
+        }
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
-        request.headers.add(name: "accept", value: stream ? "text/event-stream" : "application/json")
+        request.headers.add(name: "accept", value: accept)
         if let authorization { request.headers.add(name: "authorization", value: authorization) }
         request.body = .bytes(body)
-        return try await client.execute(request, timeout: .init(timeouts.firstByte))
+        let r = try await client.execute(request, timeout: .init(timeouts.firstByte))
+        return UpstreamAnswer(status: Int(r.status.code), retryAfter: r.headers.first(name: "retry-after"), body: .client(r.body))
     }
 
     /// GET `/models` within `timeout`: true when the upstream answers 2xx.
@@ -77,6 +94,7 @@ public struct OpenAIBackend: Sendable {
     }
 
     public func shutdown() async {
+        await pooled?.shutdown()
         try? await client.shutdown()
     }
 }

@@ -46,3 +46,13 @@ public enum UpstreamClientError: Error, Sendable, Equatable, CustomStringConvert
         }
     }
 }
+
+extension UpstreamClientError {
+    /// The upstream was too slow (connecting, answering, or between body parts).
+    var isTimeout: Bool {
+        switch self {
+        case .connectTimeout, .firstByteTimeout, .readTimeout: true
+        default: false
+        }
+    }
+}

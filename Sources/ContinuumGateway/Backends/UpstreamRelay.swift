@@ -40,23 +40,26 @@ struct UpstreamRelay: Sendable {
     /// `estimate`: the prompt's tokens counted by the gateway, for a stream without usage.
     func attempt(_ request: ProxiedRequest, log: RequestLog, headers: HTTPFields, restoration: AnswerRestoration? = nil,
                  estimate: @escaping @Sendable () -> Int? = { nil }) async -> Outcome {
-        let response: HTTPClientResponse
+        let response: UpstreamAnswer
         do {
             response = try await backend.post(request.path, body: request.body, stream: request.stream)
         } catch let e as HTTPClientError where e == .deadlineExceeded || e == .readTimeout || e == .connectTimeout {
+            backend.breaker.recordFailure()
+            return .failed(.backendTimeout("backend '\(backend.name)' did not answer in time (\(e))"))
+        } catch let e as UpstreamClientError where e.isTimeout {
             backend.breaker.recordFailure()
             return .failed(.backendTimeout("backend '\(backend.name)' did not answer in time (\(e))"))
         } catch {
             backend.breaker.recordFailure()
             return .failed(.backendFailure("backend '\(backend.name)' is unreachable: \(error)"))
         }
-        let status = Int(response.status.code)
+        let status = response.status
         guard (200..<300).contains(status) else {
-            let data = (try? await response.body.collect(upTo: Self.maxBodyBytes)).map { Data($0.readableBytesView) } ?? Data()
+            let data = (try? await response.collect(upTo: Self.maxBodyBytes)).map { Data($0.readableBytesView) } ?? Data()
             let upstreamError = OpenAIError(status: status, body: data)
             if status >= 500 || status == 429 {
                 if status >= 500 { backend.breaker.recordFailure() }
-                let retryAfter = response.headers.first(name: "retry-after").flatMap { Int($0) }
+                let retryAfter = response.retryAfter.flatMap { Int($0) }
                 return .failed(upstreamError.map { OpenAIError(status: $0.status, message: $0.message, type: $0.type, param: $0.param,
                                                                code: $0.code, retryAfterSeconds: retryAfter) }
                                ?? .backendFailure("backend '\(backend.name)' answered HTTP \(status)"))
@@ -72,7 +75,7 @@ struct UpstreamRelay: Sendable {
         }
         var data: Data
         do {
-            data = Data(try await response.body.collect(upTo: Self.maxBodyBytes).readableBytesView)
+            data = Data(try await response.collect(upTo: Self.maxBodyBytes).readableBytesView)
         } catch {
             backend.breaker.recordFailure()
             return .failed(.backendFailure("backend '\(backend.name)' broke off its answer: \(error)"))
@@ -85,7 +88,7 @@ struct UpstreamRelay: Sendable {
         return .answered(Self.response(status: status, data: data, contentType: "application/json", headers: headers))
     }
 
-    private func stream(_ response: HTTPClientResponse, request: ProxiedRequest, log: RequestLog, headers: HTTPFields,
+    private func stream(_ response: UpstreamAnswer, request: ProxiedRequest, log: RequestLog, headers: HTTPFields,
                         restoration: AnswerRestoration?, estimate: @escaping @Sendable () -> Int?) -> Response {
         var h = headers
         h[.contentType] = "text/event-stream"
@@ -98,23 +101,29 @@ struct UpstreamRelay: Sendable {
             let reframe = strip || restorer != nil
             func counts() -> TokenCounts { watcher.counts(estimate: estimate) }
             do {
-                for try await chunk in response.body {
+                var clientLeft = false
+                try await response.forEachPart { chunk in
                     let events = watcher.observe(chunk, log: log)
                     var out = chunk
                     if reframe, let events {
                         let kept = strip ? events.filter { !StreamWatcher.isUsageOnly($0) } : events
                         let data = restorer?.feed(kept) ?? kept.reduce(into: Data()) { $0 += $1.isDone ? SSEEncoder.done : SSEEncoder.encode($1) }
-                        if data.isEmpty { continue }
+                        if data.isEmpty { return true }
                         out = ByteBuffer(bytes: data)
                     }
                     do {
                         try await writer.write(out)
+                        return true
                     } catch {
-                        // The client left: returning drops the upstream body, which cancels it.
-                        log.finish(counts: counts(), status: .disconnected, httpStatus: 200, error: "client disconnected",
-                                   firstToken: watcher.firstToken)
-                        return
+                        clientLeft = true
+                        return false
                     }
+                }
+                if clientLeft {
+                    // The client left: returning drops the upstream body, which cancels it.
+                    log.finish(counts: counts(), status: .disconnected, httpStatus: 200, error: "client disconnected",
+                               firstToken: watcher.firstToken)
+                    return
                 }
                 guard watcher.sawDone else { throw StreamEnded() }
                 try? await writer.finish(nil)
