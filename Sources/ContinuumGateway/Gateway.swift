@@ -114,6 +114,7 @@ public struct Gateway: Sendable {
         let kvEvents = KVEventSubscriptions(groups: Array(groups.values))
         return Application(
             router: router,
+            server: .continuum(limits: configuration.serverLimits),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "continuum"),
             services: [shutdown, health, kvEvents],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) })

@@ -13,7 +13,7 @@ struct Serve: AsyncParsableCommand {
             Without --config: one engine in process serves the model given by -m (default: SmolLM2-135M-Instruct Q4_1).
             With --config FILE (YAML): the backends it declares (engines in process, OpenAI-compatible servers \
             elsewhere), each in a tier (device, edge, cloud), and the model names served from them; see docs/SERVE.md.
-            --host, --port and --body-limit given on the command line override the file.
+            --host, --port, --body-limit and the server limits (--header-timeout, ...) given on the command line override the file.
             """)
 
     @Option(help: "YAML file declaring backends, tiers and served models (see docs/SERVE.md).") var config: String?
@@ -29,6 +29,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "KV cache size in MiB (default: room for every sequence's full context, at most 1024).") var kvCacheMiB: Int?
     @Option(help: "Largest request body in bytes (default 4 MiB).") var bodyLimit: Int?
     @Option(help: "Network threads (default: one per core).") var eventLoops: Int?
+    @Option(help: "Seconds a request's head may take to arrive (default 10; then 408).") var headerTimeout: Double?
+    @Option(help: "Longest silence in seconds while a request body arrives (default 30; then 408).") var bodyTimeout: Double?
+    @Option(help: "Seconds a kept-alive connection may sit idle between requests (default 60).") var idleTimeout: Double?
+    @Option(help: "Most open connections; beyond it a connection gets 503 (default 4096).") var maxConnections: Int?
     @OptionGroup var ledgerOptions: LedgerOptions
     @Flag(help: "Run without a ledger (no API keys, no usage rows).") var noLedger = false
 
@@ -36,6 +40,9 @@ struct Serve: AsyncParsableCommand {
         Gateway.runConcurrencyOnEventLoops(loops: eventLoops)
         guard threads >= 1, parallel >= 1, queue >= 0, (bodyLimit ?? 1) > 0 else {
             throw ValidationError("threads, parallel and body-limit must be positive")
+        }
+        guard [headerTimeout, bodyTimeout, idleTimeout].allSatisfy({ ($0 ?? 1) > 0 }), (maxConnections ?? 1) > 0 else {
+            throw ValidationError("the timeouts and max-connections must be positive")
         }
         var file: ServeConfig?
         if let config {
@@ -45,6 +52,12 @@ struct Serve: AsyncParsableCommand {
         settings.host = host ?? file?.host ?? settings.host
         settings.port = port ?? file?.port ?? settings.port
         settings.bodyLimit = bodyLimit ?? file?.bodyLimit ?? settings.bodyLimit
+        settings.serverLimits = file?.serverLimits ?? settings.serverLimits
+        func duration(_ seconds: Double) -> Duration { .milliseconds(Int((seconds * 1000).rounded())) }
+        if let t = headerTimeout { settings.serverLimits.headerTimeout = duration(t) }
+        if let t = bodyTimeout { settings.serverLimits.bodyTimeout = duration(t) }
+        if let t = idleTimeout { settings.serverLimits.idleTimeout = duration(t) }
+        if let n = maxConnections { settings.serverLimits.maxConnections = n }
         if let f = file {
             settings.shutdownGrace = f.shutdownGraceSeconds ?? settings.shutdownGrace
             settings.retries = f.retries

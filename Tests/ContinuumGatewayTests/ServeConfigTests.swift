@@ -70,6 +70,16 @@ import Testing
         #expect(c.models["auto"] == nil)
     }
 
+    @Test func serverLimitsDefaultAndOverride() throws {
+        let c = try ServeConfig.parse(yaml: """
+            server: {header_timeout: 1.5, max_connections: 64}
+            backends: {a: {type: local}}
+            models: {m: a}
+            """)
+        #expect(c.serverLimits == ServerLimits(headerTimeout: .milliseconds(1500), maxConnections: 64))
+        #expect(try ServeConfig.parse(yaml: "backends: {a: {type: local}}\nmodels: {m: a}").serverLimits == ServerLimits())
+    }
+
     @Test(arguments: [
         ("privacy: {kinds: [dna]}\nbackends: {a: {type: local}}\nmodels: {m: a}", "privacy.kinds: unknown kind 'dna'"),
         ("privacy: {tiers: [moon]}\nbackends: {a: {type: local}}\nmodels: {m: a}", "privacy.tiers: unknown tier 'moon'"),
@@ -89,6 +99,8 @@ import Testing
         ("backends: {}\nmodels: {m: a}", "`backends` must name at least one backend"),
         ("backends: {a: {type: local}}", "`models` must name at least one served model"),
         ("backends: {'a b': {type: local}}\nmodels: {m: 'a b'}", "is not a valid name"),
+        ("backends: {a: {type: local}}\nmodels: {m: a}\nserver: {header_timeout: 1, max_conections: 9}", "unknown key 'server.max_conections'"),
+        ("backends: {a: {type: local}}\nmodels: {m: a}\nserver: {body_timeout: 0}", "server.body_timeout must be in"),
         ("- just\n- a list", "must be a mapping"),
         ("backends: [", "not valid YAML"),
     ])

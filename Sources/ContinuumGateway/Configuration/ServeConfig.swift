@@ -22,6 +22,7 @@ import Yams
 ///     before: {router: routers/minilm-logistic.json, embedding_model: ~/models/all-MiniLM-L6-v2, escalate_share: 0.3}
 ///     after: {min_confidence: 0.5, buffer_tokens: 32}
 /// embeddings: {model: minilm, path: ~/.cache/continuum/models/all-MiniLM-L6-v2}   # POST /v1/embeddings
+/// server: {header_timeout: 10, body_timeout: 30, idle_timeout: 60, max_connections: 4096}   # seconds; ServerLimits
 /// ```
 ///
 /// Unknown keys are errors (a typo should not silently fall back to a default).
@@ -47,6 +48,8 @@ public struct ServeConfig: Sendable, Equatable {
     /// `POST /v1/embeddings` under NAME (default: the directory's name).
     public var embeddingName: String?
     public var embeddingPath: String?
+    /// `server: {header_timeout, body_timeout, idle_timeout, max_connections}`: the HTTP server's limits.
+    public var serverLimits = ServerLimits()
 
     /// A served model name: its backends and how requests pick one.
     public struct ServedModel: Sendable, Equatable {
@@ -169,7 +172,7 @@ public struct ServeConfig: Sendable, Equatable {
         }
         guard let root = node?.mapping else { throw ServeConfigError("the file must be a mapping with `backends` and `models`") }
         var r = YAMLReader(root, path: "")
-        try r.only(["host", "port", "body_limit", "shutdown_grace_seconds", "health_check_interval_seconds", "retries", "backends", "models", "privacy", "embeddings"])
+        try r.only(["host", "port", "body_limit", "shutdown_grace_seconds", "health_check_interval_seconds", "retries", "backends", "models", "privacy", "embeddings", "server"])
         var config = ServeConfig(backends: [:], models: [:])
         config.host = try r.string("host")
         config.port = try r.int("port", in: 0...65535)
@@ -214,6 +217,20 @@ public struct ServeConfig: Sendable, Equatable {
             guard let p = try er.string("path") else { throw ServeConfigError("embeddings.path (the model directory) is required") }
             config.embeddingPath = resolve(p, baseDirectory: baseDirectory)
             config.embeddingName = try er.string("model")
+        }
+        if let s = r.node("server") {
+            guard let m = s.mapping else { throw ServeConfigError("server must be a mapping (header_timeout, body_timeout, idle_timeout, max_connections)") }
+            let sr = YAMLReader(m, path: "server.")
+            try sr.only(["header_timeout", "body_timeout", "idle_timeout", "max_connections"])
+            func seconds(_ key: String) throws(ServeConfigError) -> Duration? {
+                try sr.double(key, in: 0.001...86400).map { .milliseconds(Int(($0 * 1000).rounded())) }
+            }
+            let defaults = ServerLimits()
+            config.serverLimits = ServerLimits(
+                headerTimeout: try seconds("header_timeout") ?? defaults.headerTimeout,
+                bodyTimeout: try seconds("body_timeout") ?? defaults.bodyTimeout,
+                idleTimeout: try seconds("idle_timeout") ?? defaults.idleTimeout,
+                maxConnections: try sr.int("max_connections", in: 1...1_000_000) ?? defaults.maxConnections)
         }
         guard let backends = try r.mapping("backends"), !backends.isEmpty else { throw ServeConfigError("`backends` must name at least one backend") }
         for (name, node) in backends {
