@@ -104,7 +104,7 @@ def test_slowloris_head_is_closed_after_the_header_timeout(server):
                 break
         elapsed = time.monotonic() - start
     assert closed, "the server held a trickling head open"
-    assert HEADER_TIMEOUT - 0.1 <= elapsed <= HEADER_TIMEOUT + 2, elapsed
+    assert HEADER_TIMEOUT - 0.1 <= elapsed <= HEADER_TIMEOUT + 4, elapsed
     assert_openai_error(*parse(data), 408, "header_timeout")
 
 
@@ -112,7 +112,7 @@ def test_a_silent_connection_is_closed_after_the_header_timeout(server):
     with connect(server) as s:
         start = time.monotonic()
         data, closed = read_until_close(s)
-        assert closed and time.monotonic() - start <= HEADER_TIMEOUT + 2
+        assert closed and time.monotonic() - start <= HEADER_TIMEOUT + 4
     assert_openai_error(*parse(data), 408, "header_timeout")
 
 
@@ -124,7 +124,7 @@ def test_partial_body_gets_408_after_the_body_timeout(server):
         data, closed = read_until_close(s)
         elapsed = time.monotonic() - start
     assert closed
-    assert BODY_TIMEOUT - 0.1 <= elapsed <= BODY_TIMEOUT + 2, elapsed
+    assert BODY_TIMEOUT - 0.1 <= elapsed <= BODY_TIMEOUT + 4, elapsed
     assert_openai_error(*parse(data), 408, "body_timeout")
 
 
@@ -176,7 +176,7 @@ def test_idle_keep_alive_connection_is_closed_quietly(server):
         start = time.monotonic()
         data, closed = read_until_close(s)
         assert closed and data == b""
-        assert IDLE_TIMEOUT - 0.1 <= time.monotonic() - start <= IDLE_TIMEOUT + 2
+        assert IDLE_TIMEOUT - 0.1 <= time.monotonic() - start <= IDLE_TIMEOUT + 4
 
 
 def test_huge_header_is_431(server):
