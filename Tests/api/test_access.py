@@ -115,3 +115,13 @@ def test_metric_scope_keys_cannot_infer(tmp_path):
         assert status == 403 and "inference" in text
     finally:
         s.stop()
+
+
+def test_an_unknown_method_on_a_known_path_is_405_with_allow(keyed):
+    server, secrets = keyed
+    headers = {"authorization": f"Bearer {secrets['user']}"}
+    r = httpx.request("DELETE", server.url + "/v1/chat/completions", headers=headers)
+    assert r.status_code == 405 and r.headers["allow"] == "POST" and r.json()["error"]["type"] == "invalid_request_error"
+    r = httpx.post(server.url + "/v1/models", headers=headers)
+    assert r.status_code == 405 and r.headers["allow"] == "GET"
+    assert httpx.request("DELETE", server.url + "/v1/chat/completions").status_code == 401  # still nothing without a key
