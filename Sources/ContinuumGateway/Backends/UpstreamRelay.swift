@@ -99,13 +99,20 @@ struct UpstreamRelay: Sendable {
             var watcher = StreamWatcher()
             var restorer = restoration.map { AnswerRestoration.Stream(redactor: $0.redactor) }
             let reframe = strip || restorer != nil
+            // Whether the upstream's bytes so far ended on an event boundary (the parser holds
+            // no partial event): then a chunk that also ends on one holds whole events only, and
+            // may go on as it came even when the stream is re-framed.
+            var aligned = true
             func counts() -> TokenCounts { watcher.counts(estimate: estimate) }
             do {
                 var clientLeft = false
                 try await response.forEachPart { chunk in
                     let events = watcher.observe(chunk, log: log)
                     var out = chunk
-                    if reframe, let events {
+                    let ends = Self.endsAnEvent(chunk)
+                    let whole = aligned && ends
+                    aligned = ends
+                    if reframe, let events, !(restorer == nil && whole && !events.contains(where: StreamWatcher.isUsageOnly)) {
                         let kept = strip ? events.filter { !StreamWatcher.isUsageOnly($0) } : events
                         let data = restorer?.feed(kept) ?? kept.reduce(into: Data()) { $0 += $1.isDone ? SSEEncoder.done : SSEEncoder.encode($1) }
                         if data.isEmpty { return true }
@@ -144,6 +151,14 @@ struct UpstreamRelay: Sendable {
         })
     }
 
+    /// Whether a chunk ends with a blank line (the end of an SSE event).
+    static func endsAnEvent(_ chunk: ByteBuffer) -> Bool {
+        let n = chunk.readableBytes
+        guard n >= 2, let tail = chunk.getBytes(at: chunk.readerIndex + n - 2, length: 2) else { return false }
+        return tail == [0x0A, 0x0A] || (tail == [0x0D, 0x0A] && n >= 4 && chunk.getBytes(at: chunk.readerIndex + n - 4, length: 2) == [0x0D, 0x0A])
+            || tail == [0x0D, 0x0D]
+    }
+
     static func response(status: Int, data: Data, contentType: String, headers: HTTPFields) -> Response {
         var h = headers
         h[.contentType] = contentType
@@ -178,19 +193,29 @@ private struct StreamWatcher {
         return c.usage != nil && (c.choices?.isEmpty ?? true)
     }
 
-    /// Whether a chunk carries generated text: a non-empty `"content"` or `"text"` string.
+    /// Whether an event's data carries generated text: a non-empty `"content"` or `"text"`
+    /// string (a role-only first chunk does not). A byte scan: it runs on every event.
     static func hasText(_ data: String) -> Bool {
-        let bytes = Array(data.utf8)
-        for key in [Array(#""content":"#.utf8), Array(#""text":"#.utf8)] {
+        var data = data
+        return data.withUTF8 { b in
+            let quote = UInt8(ascii: "\""), colon = UInt8(ascii: ":"), space = UInt8(ascii: " ")
             var i = 0
-            while let r = bytes[i...].firstRange(of: key) {
-                var j = r.upperBound
-                while j < bytes.count, bytes[j] == 0x20 { j += 1 }
-                if j + 1 < bytes.count, bytes[j] == UInt8(ascii: "\""), bytes[j + 1] != UInt8(ascii: "\"") { return true }
-                i = r.upperBound
+            while i < b.count {
+                guard b[i] == quote else { i += 1; continue }
+                // a key: `"content"` or `"text"`, then `:`, spaces, and a string that is not empty
+                var end = i + 1
+                while end < b.count, b[end] != quote { end += 1 }
+                let key = UnsafeBufferPointer(rebasing: b[(i + 1)..<min(end, b.count)])
+                var j = end + 1
+                if key.elementsEqual("content".utf8) || key.elementsEqual("text".utf8), j < b.count, b[j] == colon {
+                    j += 1
+                    while j < b.count, b[j] == space { j += 1 }
+                    if j + 1 < b.count, b[j] == quote, b[j + 1] != quote { return true }
+                }
+                i = end + 1
             }
+            return false
         }
-        return false
     }
 
     /// Watches a chunk; returns its complete events (nil once the stream is not SSE we understand).
