@@ -137,7 +137,6 @@ public struct Gateway: Sendable {
         }
     }
 
-    static func now() -> Double { Date().timeIntervalSince1970 }
 
     static func json(_ data: Data, status: HTTPResponse.Status = .ok, headers: HTTPFields = HTTPFields()) -> Response {
         var h = headers

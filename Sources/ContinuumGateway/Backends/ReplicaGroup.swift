@@ -82,10 +82,14 @@ public final class ReplicaGroup: @unchecked Sendable {
 
     /// Counts a request on replica `i` and hands out its ticket.
     private func claim(_ i: Int, reason: RouteReason, policy: String, pending: Int) -> Pick {
-        lock.withLock {
-            loads[i].outstanding += 1
-            loads[i].pendingPrefillTokens += pending
-        }
+        lock.withLock { claimLocked(i, reason: reason, policy: policy, pending: pending) }
+    }
+
+    /// `claim` with `lock` held: a policy's choice and the load it adds are one step, so a
+    /// concurrent request sees the load of this one.
+    private func claimLocked(_ i: Int, reason: RouteReason, policy: String, pending: Int) -> Pick {
+        loads[i].outstanding += 1
+        loads[i].pendingPrefillTokens += pending
         return Pick(backend: backends[i], reason: reason, policy: policy, ticket: RouteTicket(group: self, replica: i, pendingTokens: pending))
     }
 
@@ -93,14 +97,14 @@ public final class ReplicaGroup: @unchecked Sendable {
         let usable = Set(allowed.filter { backends[$0].breaker.isClosed && !avoiding.contains(backends[$0].name) })
         guard !usable.isEmpty, let policy else { return nil }
         let r = request ?? RoutingRequest(blockHashes: [], blockSize: hasher?.blockSize ?? 32, promptTokens: 0)
-        let (i, reason, pending) = lock.withLock {
+        return lock.withLock {
             var view = loads
             for i in view.indices { view[i].healthy = usable.contains(i) }
             let d = policy.route(r, replicas: view, now: seconds())
             let i = usable.contains(d.replica) ? d.replica : usable.min()!
-            return (i, d.reason, max(0, r.promptTokens - d.expectedCachedTokens))
+            return claimLocked(i, reason: .policy(name: policy.name, detail: d.reason), policy: policy.name,
+                               pending: max(0, r.promptTokens - d.expectedCachedTokens))
         }
-        return claim(i, reason: .policy(name: policy.name, detail: reason), policy: policy.name, pending: pending)
     }
 
     private func roundRobin(allowed: [Int], avoiding: Set<String>) -> Pick? {

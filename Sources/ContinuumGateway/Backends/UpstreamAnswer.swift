@@ -24,9 +24,9 @@ struct UpstreamAnswer: Sendable {
     func forEachPart(_ each: (ByteBuffer) async throws -> Bool) async throws {
         switch body {
         case .pooled(let b):
-            for try await part in b where try await !each(part) { return }
+            for try await part in b { guard try await each(part) else { return } }
         case .client(let b):
-            for try await part in b where try await !each(part) { return }
+            for try await part in b { guard try await each(part) else { return } }
         }
     }
 }

@@ -33,17 +33,6 @@ public struct PrivacyPolicy: Sendable {
         self.detector = detector
     }
 
-    /// Where a request with personal data may be answered: these tiers, within the key's (nil: any).
-    public func allowedTiers(key: Set<Tier>?) -> Set<Tier> { tiers.intersection(key ?? Set(Tier.allCases)) }
-
-    /// The 403 for personal data (`kinds`, named) that has no allowed tier to go to;
-    /// `instead` says what was there ("model 'm' is served on cloud").
-    func refusal(kinds: String, allowed: Set<Tier>, instead: String) -> OpenAIError {
-        let names = allowed.sorted().map(\.rawValue).joined(separator: ", ")
-        return .permissionDenied(
-            "This request contains personal data (\(kinds)) and may only be answered on the \(names.isEmpty ? "no" : names) tier(s); \(instead). Nothing was sent.")
-    }
-
     /// The personal-data kinds found in `text` (sorted, for messages), or [] when off.
     public func kinds(in text: String) -> [PIIDetector.Kind] {
         guard enabled else { return [] }

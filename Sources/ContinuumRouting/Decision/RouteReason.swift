@@ -95,7 +95,7 @@ public enum RouteReason: Sendable, Equatable {
     /// Whether this reason says the request went past a cascade's first step, and when.
     public var escalation: String? {
         switch self {
-        case .routerScore(_, _, _, let skipped?): _ = skipped; return "before"
+        case .routerScore(_, _, _, .some): return "before"
         case .confidence(_, _, _, _, false): return "after"
         default: return nil
         }
