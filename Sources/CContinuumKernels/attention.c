@@ -213,9 +213,9 @@ void ck_attention(ck_pool *pool, int isa, const ck_attention_args *a, float *scr
     j.a = a;
     j.scratch = scratch;
     j.per = ck_attention_scratch_floats(1, a->start, a->n);
-    int best = ck_cpu_isa();
-    if (isa < 0 || isa > best) isa = best;
-    j.simd = (isa == CK_ISA_AVX512 || isa == CK_ISA_AVX512_NO_VBMI) && best == CK_ISA_AVX512 &&
+    int vbmi;
+    isa = ck_resolve_isa(isa, &vbmi);
+    j.simd = isa == CK_ISA_AVX512 &&
              a->head_dim % 16 == 0 && a->head_dim <= 256;
     j.multi = j.simd && a->head_dim == 64;
     atomic_init(&j.next, 0);

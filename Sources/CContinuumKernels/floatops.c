@@ -1,5 +1,5 @@
 // Float vector ops used per token (attention dot/axpy, norms, activations): AVX-512 with a
-// scalar fallback, chosen by ck_cpu_isa(). The scalar loops are the reference.
+// scalar fallback, chosen by ck_active_isa(). The scalar loops are the reference.
 #include "ckernels.h"
 #include "common.h"
 #include "exp512.h"
@@ -103,7 +103,7 @@ AVX512 static void swiglu_512(float *g, const float *u, int n) {
         _mm512_mask_storeu_ps(g + i, k, _mm512_mul_ps(silu, _mm512_maskz_loadu_ps(k, u + i)));
     }
 }
-#define HAVE512 (ck_cpu_isa() == CK_ISA_AVX512)
+#define HAVE512 (ck_active_isa() == CK_ISA_AVX512)
 
 // ---------------------------------------------------------------- AVX2 (+FMA)
 #define AVX2F __attribute__((target("avx2,fma")))
@@ -180,7 +180,7 @@ AVX2F static void swiglu_256(float *g, const float *u, int n) {
     }
     for (; i < n; i++) g[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
 }
-#define HAVE256 (ck_cpu_isa() == CK_ISA_AVX2)
+#define HAVE256 (ck_active_isa() == CK_ISA_AVX2)
 #else
 #define HAVE256 0
 #define dot_256 dot_ref

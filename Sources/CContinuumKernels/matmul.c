@@ -6,36 +6,7 @@
 
 // ---------------------------------------------------------------- dispatch
 
-static int detect_isa(void) {
-#if (defined(__x86_64__) || defined(__i386__)) && (defined(__clang__) || defined(__GNUC__))
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
-        __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("fma") &&
-        __builtin_cpu_supports("f16c"))
-        return CK_ISA_AVX512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c"))
-        return CK_ISA_AVX2;
-#endif
-    return CK_ISA_SCALAR;
-}
-
-int ck_cpu_isa(void) {
-    static int isa = -2;  // benign race: every thread computes the same value
-    if (isa == -2) isa = detect_isa();
-    return isa;
-}
-
-static int resolve_isa(int isa, int *vbmi) {
-    int best = ck_cpu_isa();
-    *vbmi = ck_has_vbmi();
-    if (isa == CK_ISA_AVX512_NO_VBMI) { *vbmi = 0; isa = CK_ISA_AVX512; }
-    if (isa < 0 || isa > best) isa = best;
-#if !(defined(__x86_64__) || defined(__i386__))
-    isa = CK_ISA_SCALAR;
-#endif
-    return isa;
-}
+static int resolve_isa(int isa, int *vbmi) { return ck_resolve_isa(isa, vbmi); }
 
 // ---------------------------------------------------------------- activation quantization
 

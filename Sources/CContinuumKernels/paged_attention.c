@@ -124,10 +124,10 @@ static void run_index(void *ctx, int index, int ith) {
 }
 
 void ck_paged_attention(ck_pool *pool, int isa, const ck_paged_attention_args *a) {
-    int best = ck_cpu_isa();
-    if (isa < 0 || isa > best) isa = best;
+    int vbmi;
+    isa = ck_resolve_isa(isa, &vbmi);
     int group = a->heads / a->kv_heads;
-    job j = {a, (isa == CK_ISA_AVX512 || isa == CK_ISA_AVX512_NO_VBMI) && a->head_dim % 16 == 0 &&
+    job j = {a, isa == CK_ISA_AVX512 && a->head_dim % 16 == 0 &&
                     a->head_dim <= MAX_HEAD_DIM && group <= MAX_GROUP};
     ck_pool_for(pool, a->n * a->kv_heads, run_index, &j);
 }

@@ -18,8 +18,15 @@ struct Bench: ParsableCommand {
     @Option(name: .short, help: "Repetitions of each test.") var r: Int = 5
     @Option(name: .short, help: "Batch size for prompt processing.") var b: Int = 512
     @Flag(help: "Print JSON instead of a table.") var json = false
+    @Option(help: "Kernel path: auto, avx512, avx512-novbmi, avx2, portable (default: CONTINUUM_ISA, else the best this CPU has).")
+    var isa: String?
 
     func run() throws {
+        if let isa {
+            guard let path = KernelISA(name: isa) else { throw ValidationError(KernelISAError.unknown(isa).description) }
+            do { try KernelISA.force(path) } catch { throw ValidationError(error.description) }
+        }
+        let kernelPath = KernelISA.active.name, cpuPath = KernelISA.detected.name
         let path = try ModelLocation.resolve(model)
         let prompts = try list(p, "-p"), gens = try list(n, "-n"), threads = try list(t, "-t")
         guard threads.allSatisfy({ $0 >= 1 }), r >= 1, b >= 1 else { throw ValidationError("threads, -r and -b must be at least 1") }
@@ -29,6 +36,7 @@ struct Bench: ParsableCommand {
         let name = "\(gguf.architecture ?? "?") \(gguf["general.size_label"]?.stringValue ?? "") \(fileType(gguf))"
         var rows: [[String: Any]] = []
         if !json {
+            print("kernel path: \(kernelPath) (this CPU supports up to \(cpuPath))")
             print("| model | size | params | threads | test | t/s |")
             print("| --- | ---: | ---: | ---: | ---: | ---: |")
         }
@@ -80,7 +88,7 @@ struct Bench: ParsableCommand {
                 let mean = samples.reduce(0, +) / Double(samples.count)
                 let sd = (samples.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(max(samples.count - 1, 1))).squareRoot()
                 if json {
-                    rows.append(["model": name, "model_file": path, "threads": th, "test": testName,
+                    rows.append(["model": name, "model_file": path, "threads": th, "isa": kernelPath, "cpu_isa": cpuPath, "test": testName,
                                  "tokens_per_second_median": median, "tokens_per_second_mean": mean,
                                  "tokens_per_second_stddev": sd, "tokens_per_second_samples": samples])
                 } else {

@@ -43,6 +43,27 @@ void ck_pool_for(ck_pool *pool, int count, ck_index_fn fn, void *ctx);
 enum { CK_ISA_AUTO = -1, CK_ISA_SCALAR = 0, CK_ISA_AVX2 = 1, CK_ISA_AVX512 = 2, CK_ISA_AVX512_NO_VBMI = 3 };
 /// Best instruction set this CPU supports (CK_ISA_SCALAR / _AVX2 / _AVX512).
 int ck_cpu_isa(void);
+/// The instruction set CK_ISA_AUTO means in this process: CONTINUUM_ISA (auto, avx512,
+/// avx512-novbmi, avx2, portable) read at first use, or ck_set_isa, else ck_cpu_isa().
+/// Returns CK_ISA_SCALAR / _AVX2 / _AVX512 (AVX-512 without VBMI reports _AVX512).
+int ck_active_isa(void);
+/// The choice itself, including CK_ISA_AVX512_NO_VBMI.
+int ck_active_isa_choice(void);
+/// 1 when the active AVX-512 path may use VBMI.
+int ck_active_vbmi(void);
+/// Forces the path every CK_ISA_AUTO call takes. Returns 0, -1 for an unknown value, -2 when
+/// this CPU lacks the instruction set (nothing changes then).
+int ck_set_isa(int isa);
+/// CK_ISA_* for a name (auto/best, avx512, avx512-novbmi, avx2, portable/scalar), -2 if unknown.
+int ck_isa_parse(const char *name);
+/// What reading CONTINUUM_ISA found: 0 fine or unset, -1 unknown name, -2 not supported here
+/// (the detected path is used then; callers that can should refuse to start).
+int ck_isa_environment_status(void);
+/// The value of CONTINUUM_ISA, or NULL.
+const char *ck_isa_environment(void);
+/// An explicit isa capped at what the CPU has, or CK_ISA_AUTO resolved to the active one;
+/// *vbmi says whether AVX-512 VBMI kernels may run.
+int ck_resolve_isa(int isa, int *vbmi);
 /// Bytes of scratch ck_matmul needs for X (n, cols) against a weight of this type (0 for floats).
 size_t ck_matmul_scratch_bytes(uint32_t type, int cols, int n);
 /// Y (n, rows) = X (n, cols) · Wᵀ, W (rows, cols) in ggml blocks, rows split across the pool.
