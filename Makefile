@@ -16,11 +16,13 @@ chat: release
 	@$(SMOLLM2) >/dev/null
 	.build/release/continuum chat
 
-## test: fetch the test models (first time only), build once in release, run every test
+## test: fetch the test models (first time only), build once in release, run every test, then
+## the kernel and golden tests again under every other kernel path this CPU supports
 test: models venv
 	$(SWIFT) build -c release --build-tests
 	$(SWIFT) test -c release --skip-build
 	.venv/bin/python -m pytest -q Tests/api
+	scripts/test-kernel-paths.sh
 
 ## venv: the official openai client and pytest for the HTTP API tests
 venv: .venv/.ready

@@ -20,8 +20,13 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.") var json = false
     @Option(help: "Kernel path: auto, avx512, avx512-novbmi, avx2, portable (default: CONTINUUM_ISA, else the best this CPU has).")
     var isa: String?
+    @Flag(help: "Print the kernel paths this CPU supports, best first, and exit.") var listIsa = false
 
     func run() throws {
+        if listIsa {
+            for path in KernelISA.supported { print(path.name) }
+            return
+        }
         if let isa {
             guard let path = KernelISA(name: isa) else { throw ValidationError(KernelISAError.unknown(isa).description) }
             do { try KernelISA.force(path) } catch { throw ValidationError(error.description) }
