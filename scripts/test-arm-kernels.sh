@@ -29,9 +29,19 @@ run() {  # run <label> <command...>: prints the test's summary lines, fails on a
 }
 
 host=$(uname -m)
+CLANG=""
+for c in "${CLANG_AARCH64:-}" /opt/swift/usr/bin/clang clang; do
+    [ -n "$c" ] && command -v "$c" >/dev/null && CLANG=$c && break
+done
+NATIVE_CC=${CC:-}
+if [ -z "$NATIVE_CC" ]; then
+    for c in cc gcc "$CLANG"; do
+        [ -n "$c" ] && command -v "$c" >/dev/null && NATIVE_CC=$c && break
+    done
+fi
+[ -n "$NATIVE_CC" ] || { echo "test-arm: no C compiler for the native build (set CC)" >&2; exit 1; }
 if [ "$host" = aarch64 ] || [ "$host" = arm64 ]; then
-    CC=${CC:-cc}
-    "$CC" -O2 -std=gnu11 "${INC[@]}" "${SRC[@]}" -o "$OUT/kernel_tests" -lm -lpthread
+    "$NATIVE_CC" -O2 -std=gnu11 "${INC[@]}" "${SRC[@]}" -o "$OUT/kernel_tests" -lm -lpthread
     run "native $host: every path this CPU has" "$OUT/kernel_tests"
     run "native $host: CONTINUUM_ISA=neon-nodot" env CONTINUUM_ISA=neon-nodot EXPECT_ISA=neon-nodot "$OUT/kernel_tests" auto
     echo "all passed ($((SECONDS - start)) s)"
@@ -59,10 +69,6 @@ fi
 CROSS=(aarch64-linux-gnu-gcc -O2 -std=gnu11 -static -Wall "${INC[@]}" "${SRC[@]}" -lm -lpthread)
 "${CROSS[@]}" -march=armv8.2-a+dotprod -o "$OUT/arm-dot" &
 p1=$!
-CLANG=""
-for c in "${CLANG_AARCH64:-}" /opt/swift/usr/bin/clang clang; do
-    [ -n "$c" ] && command -v "$c" >/dev/null && CLANG=$c && break
-done
 build_base() {
     if [ -n "$CLANG" ]; then
         mkdir -p "$OUT/base-obj"
@@ -77,7 +83,7 @@ build_base() {
 }
 build_base &
 p2=$!
-${CC:-cc} -O2 -std=gnu11 "${INC[@]}" "${SRC[@]}" -o "$OUT/native" -lm -lpthread 2>"$OUT/native-build.log" || {
+"$NATIVE_CC" -O2 -std=gnu11 "${INC[@]}" "${SRC[@]}" -o "$OUT/native" -lm -lpthread 2>"$OUT/native-build.log" || {
     cat "$OUT/native-build.log"; exit 1; }
 wait $p1
 wait $p2
