@@ -41,6 +41,9 @@ int ck_neon_has_dotprod(void) {
 }
 
 #define INL static inline __attribute__((always_inline))
+/// Fully unrolls a register-tile loop (rows MR, activation rows NC: constants in each tile), so
+/// the accumulators stay in registers.
+#define CK_UNROLL _Pragma("GCC unroll 4")
 
 INL float ld_f16(const uint8_t *p) {
     return vgetq_lane_f32(vcvt_f32_f16(vreinterpret_f16_u16(vdup_n_u16(rd16(p)))), 0);

@@ -55,6 +55,7 @@ INL void NSFX(legacy_tile)(int T, int MR, int NC, const uint8_t *w, size_t wrow,
         for (int c = 0; c < NC; c++) acc[r][c] = vdupq_n_f32(0);
     for (int p = 0; p < np; p += 2) {
         const int two = p + 1 < np;  // the second pair of the step exists
+        CK_UNROLL
         for (int r = 0; r < MR; r++) {
             const uint8_t *k0 = w + (size_t)r * wrow + (size_t)(2 * p) * bb;
             const uint8_t *k1 = 2 * p + 1 < nb ? k0 + bb : k0;  // odd last block: zero activations
@@ -69,6 +70,7 @@ INL void NSFX(legacy_tile)(int T, int MR, int NC, const uint8_t *w, size_t wrow,
                 float ms[4] = {ld_f16(k0 + 2), ld_f16(k1 + 2), two ? ld_f16(k2 + 2) : 0.0f, two ? ld_f16(k3 + 2) : 0.0f};
                 mw = vld1q_f32(ms);
             }
+            CK_UNROLL
             for (int c = 0; c < NC; c++) {
                 const ck_lq *x = (const ck_lq *)(aq + (size_t)c * arow) + p;
                 int32x4_t s0, s1, s2 = zi, s3 = zi;
@@ -88,7 +90,9 @@ INL void NSFX(legacy_tile)(int T, int MR, int NC, const uint8_t *w, size_t wrow,
 
 // ================================================================ k-quants
 // Per 256-block and (row, activation row): exact int32 isum (and imin), then the reference's
-// float expression, blocks summed in order.
+// float terms as explicit FMAs, blocks summed in order. Every float add here is an explicit
+// fmaf / vfmaq: an implicit one could be contracted differently in each inlined tile shape
+// (GCC's default -ffp-contract=fast does), and a row's bits would depend on its tile.
 
 /// Tile: W rows (MR, cols) @ X rows (NC, cols) -> Y (NC, MR) block; reference: dot_kquant_reference.
 INL void NSFX(kquant_tile)(int T, int MR, int NC, const uint8_t *w, size_t wrow, const uint8_t *aq,
@@ -100,6 +104,7 @@ INL void NSFX(kquant_tile)(int T, int MR, int NC, const uint8_t *w, size_t wrow,
     for (int r = 0; r < MR; r++)
         for (int c = 0; c < NC; c++) acc[r][c] = 0;
     for (int b = 0; b < nsb; b++) {
+        CK_UNROLL
         for (int r = 0; r < MR; r++) {
             const uint8_t *blk = w + (size_t)r * wrow + (size_t)b * bb;
             __builtin_prefetch(blk + (NC == 1 ? 2048 : 768));
@@ -126,17 +131,19 @@ INL void NSFX(kquant_tile)(int T, int MR, int NC, const uint8_t *w, size_t wrow,
                     u[5] = vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(vshrq_n_u8(L1, 4), vshlq_n_u8(vandq_u8(vshrq_n_u8(H1, 4), m3), 4))), m32);
                     u[6] = vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(vshrq_n_u8(L2, 4), vshlq_n_u8(vshrq_n_u8(H0, 6), 4))), m32);
                     u[7] = vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(vshrq_n_u8(L3, 4), vshlq_n_u8(vshrq_n_u8(H1, 6), 4))), m32);
-                    for (int c = 0; c < NC; c++) {
+                    CK_UNROLL
+            for (int c = 0; c < NC; c++) {
                         const int8_t *xq = ((const ck_kq *)(aq + (size_t)c * arow) + b)->q + 128 * h;
                         for (int i = 0; i < 8; i++)
                             is[c] = vmlaq_n_s32(is[c], DOT16(z, u[i], vld1q_s8(xq + 16 * i)), sc[8 * h + i]);
                     }
                 }
                 float d = ld_f16(blk + 208);
-                for (int c = 0; c < NC; c++) {
+                CK_UNROLL
+            for (int c = 0; c < NC; c++) {
                     const ck_kq *x = (const ck_kq *)(aq + (size_t)c * arow) + b;
-                    int isum = vaddvq_s32(is[c]);
-                    acc[r][c] += d * x->d * (float)isum;
+                    float dd = d * x->d;
+                    acc[r][c] = fmaf(dd, (float)vaddvq_s32(is[c]), acc[r][c]);
                 }
             } else {
                 const int five = T == T_Q5_K;
@@ -158,7 +165,8 @@ INL void NSFX(kquant_tile)(int T, int MR, int NC, const uint8_t *w, size_t wrow,
                     }
                     int8x16_t L0 = vreinterpretq_s8_u8(l0), L1 = vreinterpretq_s8_u8(l1);
                     int8x16_t H0 = vreinterpretq_s8_u8(h0), H1 = vreinterpretq_s8_u8(h1);
-                    for (int c = 0; c < NC; c++) {
+                    CK_UNROLL
+            for (int c = 0; c < NC; c++) {
                         const int8_t *xq = ((const ck_kq *)(aq + (size_t)c * arow) + b)->q + 64 * g;
                         int32x4_t dl = DOT16(DOT16(z, L0, vld1q_s8(xq)), L1, vld1q_s8(xq + 16));
                         int32x4_t dh = DOT16(DOT16(z, H0, vld1q_s8(xq + 32)), H1, vld1q_s8(xq + 48));
@@ -166,12 +174,13 @@ INL void NSFX(kquant_tile)(int T, int MR, int NC, const uint8_t *w, size_t wrow,
                     }
                 }
                 int16x8_t m16 = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(m)));
-                for (int c = 0; c < NC; c++) {
+                CK_UNROLL
+            for (int c = 0; c < NC; c++) {
                     const ck_kq *x = (const ck_kq *)(aq + (size_t)c * arow) + b;
                     int16x8_t bs = vld1q_s16(x->bsum);
                     int imin = vaddvq_s32(vmlal_high_s16(vmull_s16(vget_low_s16(m16), vget_low_s16(bs)), m16, bs));
-                    int isum = vaddvq_s32(is[c]);
-                    acc[r][c] += d * x->d * (float)isum - dmin * x->d * (float)imin;
+                    float dd = d * x->d, dm = dmin * x->d;
+                    acc[r][c] = fmaf(-dm, (float)imin, fmaf(dd, (float)vaddvq_s32(is[c]), acc[r][c]));
                 }
             }
         }
@@ -191,6 +200,7 @@ INL void NSFX(float_tile)(int T, int MR, int NC, const uint8_t *w, size_t wrow, 
         int n = cols - k >= 4 ? 4 : cols - k;
         float32x4_t xv[4];
         for (int c = 0; c < NC; c++) xv[c] = load_x4(x + (size_t)c * cols + k, n);
+        CK_UNROLL
         for (int r = 0; r < MR; r++) {
             float32x4_t wv = load_w4(T, w + (size_t)r * wrow, k, n);
             for (int c = 0; c < NC; c++) acc[r][c] = vfmaq_f32(acc[r][c], wv, xv[c]);
@@ -212,12 +222,14 @@ INL void NSFX(float_tile)(int T, int MR, int NC, const uint8_t *w, size_t wrow, 
         else if (ck_is_kquant(T)) NSFX(kquant_tile)(T, MR, NC, w, a->wrow, a->aq + (size_t)c * a->arow, a->arow, a->cols / 256, y, a->rows); \
         else NSFX(float_tile)(T, MR, NC, w, a->wrow, a->x + (size_t)c * a->cols, a->cols, y, a->rows); \
     } while (0)
+// (quantized types never run the 2 x 4 and 4 x 1 shapes, see the driver; they are built 1 x 4
+// and 1 x 1 there only to keep the code small)
 #define NFNS(NAME, T)                                                                                 \
-    static void NSFX(NAME##_24)(const ck_gemm_args *a, int r, int c) { NBODY(T, 2, 4); }              \
+    static void NSFX(NAME##_24)(const ck_gemm_args *a, int r, int c) { NBODY(T, ck_is_float(T) ? 2 : 1, 4); } \
     static void NSFX(NAME##_21)(const ck_gemm_args *a, int r, int c) { NBODY(T, 2, 1); }              \
     static void NSFX(NAME##_14)(const ck_gemm_args *a, int r, int c) { NBODY(T, 1, 4); }              \
     static void NSFX(NAME##_11)(const ck_gemm_args *a, int r, int c) { NBODY(T, 1, 1); }              \
-    static void NSFX(NAME##_41)(const ck_gemm_args *a, int r, int c) { NBODY(T, 4, 1); }
+    static void NSFX(NAME##_41)(const ck_gemm_args *a, int r, int c) { NBODY(T, ck_is_float(T) ? 4 : 1, 1); }
 NFNS(n_q4_0, T_Q4_0)
 NFNS(n_q4_1, T_Q4_1)
 NFNS(n_q5_0, T_Q5_0)
@@ -253,9 +265,14 @@ static void NSFX(ck_gemm_neon)(const ck_gemm_args *a, int r0, int r1, int c0, in
     case T_BF16: NSET(n_bf16); break;
     default: ck_gemm_reference(a, r0, r1, c0, c1); return;
     }
-    if (c1 - c0 == 1) {  // matvec: 4 weight rows streamed side by side
+    // Quantized weights: a tile reuses each unpacked weight vector for its NC activation rows,
+    // but reloads the activations per weight row, so MR = 1 (no accumulator spills at NC = 4);
+    // float weights reuse both (2 x 4). Matvec: 2 (quantized) or 4 (float) weight rows side by side.
+    const int quant = !ck_is_float(a->type), mr = quant ? 1 : 2;
+    if (c1 - c0 == 1) {
         int r = r0;
-        for (; r + 4 <= r1; r += 4) t41(a, r, c0);
+        if (quant) for (; r + 2 <= r1; r += 2) t21(a, r, c0);
+        else for (; r + 4 <= r1; r += 4) t41(a, r, c0);
         for (; r < r1; r++) t11(a, r, c0);
         return;
     }
@@ -263,7 +280,7 @@ static void NSFX(ck_gemm_neon)(const ck_gemm_args *a, int r0, int r1, int c0, in
     for (int cc = c0; cc < c1; cc += CH) {
         int ce = cc + CH < c1 ? cc + CH : c1;
         int r = r0;
-        for (; r + 2 <= r1; r += 2) {
+        for (; mr == 2 && r + 2 <= r1; r += 2) {
             int c = cc;
             for (; c + 4 <= ce; c += 4) t24(a, r, c);
             for (; c < ce; c++) t21(a, r, c);
