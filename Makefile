@@ -4,7 +4,7 @@ SMOLLM2 := scripts/fetch-model.sh smollm2
 QWEN := scripts/fetch-model.sh qwen2.5
 MINILM := scripts/fetch-model.sh minilm
 
-.PHONY: run chat test venv build release models bench compare clean
+.PHONY: run chat test test-arm venv build release models bench compare clean
 
 ## run: fetch the default model (first time only) and serve it on http://127.0.0.1:8080/v1
 run: release
@@ -18,11 +18,16 @@ chat: release
 
 ## test: fetch the test models (first time only), build once in release, run every test, then
 ## the kernel and golden tests again under every other kernel path this CPU supports
-test: models venv
+test: models venv test-arm
 	$(SWIFT) build -c release --build-tests
 	$(SWIFT) test -c release --skip-build
 	.venv/bin/python -m pytest -q Tests/api
 	scripts/test-kernel-paths.sh
+
+## test-arm: the C kernels against their scalar reference, on aarch64 under qemu-user (NEON with
+## and without the dot product) and natively (installs the cross compiler and qemu if missing)
+test-arm:
+	scripts/test-arm-kernels.sh
 
 ## venv: the official openai client and pytest for the HTTP API tests
 venv: .venv/.ready

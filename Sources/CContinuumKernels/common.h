@@ -123,6 +123,9 @@ typedef struct {
 void ck_gemm_reference(const ck_gemm_args *a, int r0, int r1, int c0, int c1);
 void ck_gemm_avx512(const ck_gemm_args *a, int r0, int r1, int c0, int c1);
 void ck_gemm_avx2(const ck_gemm_args *a, int r0, int r1, int c0, int c1);
+/// ARM NEON (neon.c); dot: use the dot-product extension (SDOT), only if ck_neon_has_dotprod().
+void ck_gemm_neon(const ck_gemm_args *a, int r0, int r1, int c0, int c1, int dot);
+int ck_neon_has_dotprod(void);
 /// One activation row x (cols,) -> the layout for weight type `type` at dst.
 void ck_quant_act_reference(int type, const float *x, int cols, uint8_t *dst);
 void ck_quant_act_avx512(int type, const float *x, int cols, uint8_t *dst);
@@ -152,6 +155,14 @@ static inline int ck_decode_pos(int t, int i, int e) {
     return 128 * (i / 4) + (e < 16 ? 16 * (i % 4) + e : 64 + 16 * (i % 4) + e - 16);
 }
 int ck_has_vbmi(void);
+// NEON float ops (neon.c, aarch64 only); floatops.c holds the scalar references.
+float ck_neon_dot_f32(const float *a, const float *b, int n);
+void ck_neon_axpy_f32(float alpha, const float *x, float *y, int n);
+void ck_neon_scale_mul_f32(const float *x, const float *w, float s, float *out, int n);
+float ck_neon_max_f32(const float *x, int n);
+float ck_neon_exp_sum_f32(float *x, float mx, int n);
+void ck_neon_scale_f32(float *x, float sc, int n);
+void ck_neon_swiglu_f32(float *g, const float *u, int n);
 void ck_quant_act_decode_reference(int type, const float *x, int cols, uint8_t *dst);        // scalar reference
 void ck_quant_act_decode_avx512(int type, const float *x, int cols, uint8_t *dst);
 void ck_matvec_decode_vbmi(const ck_gemm_args *a, int r0, int r1);

@@ -198,28 +198,50 @@ AVX2F static void swiglu_256(float *g, const float *u, int n) {
 #define swiglu_512 swiglu_ref
 #endif
 
+// ---------------------------------------------------------------- NEON (neon.c)
+#if defined(__aarch64__) && (defined(__clang__) || defined(__GNUC__))
+#define HAVENEON (ck_active_isa() == CK_ISA_NEON)
+#else
+#define HAVENEON 0
+#define ck_neon_dot_f32 dot_ref
+#define ck_neon_axpy_f32 axpy_ref
+#define ck_neon_scale_mul_f32 scale_mul_ref
+#define ck_neon_max_f32 max_ref
+#define ck_neon_exp_sum_f32 exp_sum_ref
+#define ck_neon_scale_f32 scale_ref
+#define ck_neon_swiglu_f32 swiglu_ref
+#endif
+
 // ---------------------------------------------------------------- public
 
 float ck_dot_f32(const float *a, const float *b, int n) {
+    if (HAVENEON) return ck_neon_dot_f32(a, b, n);
     return HAVE512 ? dot_512(a, b, n) : HAVE256 ? dot_256(a, b, n) : dot_ref(a, b, n);
 }
 
 void ck_axpy_f32(float alpha, const float *x, float *y, int n) {
-    if (HAVE512) axpy_512(alpha, x, y, n);
+    if (HAVENEON) ck_neon_axpy_f32(alpha, x, y, n);
+    else if (HAVE512) axpy_512(alpha, x, y, n);
     else if (HAVE256) axpy_256(alpha, x, y, n);
     else axpy_ref(alpha, x, y, n);
 }
 
 void ck_rmsnorm_f32(const float *x, const float *w, int n, float eps, float *out) {
-    float ss = HAVE512 ? dot_512(x, x, n) : HAVE256 ? dot_256(x, x, n) : sumsq_ref(x, n);
+    float ss = HAVENEON ? ck_neon_dot_f32(x, x, n) : HAVE512 ? dot_512(x, x, n) : HAVE256 ? dot_256(x, x, n) : sumsq_ref(x, n);
     float s = 1.0f / sqrtf(ss / (float)n + eps);
-    if (HAVE512) scale_mul_512(x, w, s, out, n);
+    if (HAVENEON) ck_neon_scale_mul_f32(x, w, s, out, n);
+    else if (HAVE512) scale_mul_512(x, w, s, out, n);
     else if (HAVE256) scale_mul_256(x, w, s, out, n);
     else scale_mul_ref(x, w, s, out, n);
 }
 
 void ck_softmax_f32(float *x, int n) {
     if (n <= 0) return;
+    if (HAVENEON) {
+        float m = ck_neon_max_f32(x, n);
+        ck_neon_scale_f32(x, 1.0f / ck_neon_exp_sum_f32(x, m, n), n);
+        return;
+    }
     float m = HAVE512 ? max_512(x, n) : max_ref(x, n);
     float s = HAVE512 ? exp_sum_512(x, m, n) : HAVE256 ? exp_sum_256(x, m, n) : exp_sum_ref(x, m, n);
     if (HAVE512) scale_512(x, 1.0f / s, n);
@@ -227,7 +249,8 @@ void ck_softmax_f32(float *x, int n) {
 }
 
 void ck_swiglu_f32(float *gate, const float *up, int n) {
-    if (HAVE512) swiglu_512(gate, up, n);
+    if (HAVENEON) ck_neon_swiglu_f32(gate, up, n);
+    else if (HAVE512) swiglu_512(gate, up, n);
     else if (HAVE256) swiglu_256(gate, up, n);
     else swiglu_ref(gate, up, n);
 }

@@ -15,6 +15,8 @@ static int detect_isa(void) {
         return CK_ISA_AVX512;
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c"))
         return CK_ISA_AVX2;
+#elif defined(__aarch64__)
+    return ck_neon_has_dotprod() ? CK_ISA_NEON : CK_ISA_NEON_NODOT;  // NEON is baseline on aarch64
 #endif
     return CK_ISA_SCALAR;
 }
@@ -28,6 +30,16 @@ int ck_cpu_isa(void) {
 /// Level of an ISA for "does the CPU have it" (AVX-512 without VBMI needs AVX-512).
 static int level(int isa) { return isa == CK_ISA_AVX512_NO_VBMI ? CK_ISA_AVX512 : isa; }
 
+/// Whether this CPU can run an explicit path.
+static int supported(int isa) {
+#if defined(__aarch64__)
+    (void)level;
+    return isa == CK_ISA_SCALAR || isa == CK_ISA_NEON_NODOT || (isa == CK_ISA_NEON && ck_cpu_isa() == CK_ISA_NEON);
+#else
+    return isa != CK_ISA_NEON && isa != CK_ISA_NEON_NODOT && level(isa) <= ck_cpu_isa();
+#endif
+}
+
 int ck_isa_parse(const char *name) {
     if (!name) return -2;
     if (!strcmp(name, "auto") || !strcmp(name, "best") || !strcmp(name, "")) return CK_ISA_AUTO;
@@ -35,6 +47,8 @@ int ck_isa_parse(const char *name) {
     if (!strcmp(name, "avx2")) return CK_ISA_AVX2;
     if (!strcmp(name, "avx512")) return CK_ISA_AVX512;
     if (!strcmp(name, "avx512-novbmi")) return CK_ISA_AVX512_NO_VBMI;
+    if (!strcmp(name, "neon")) return CK_ISA_NEON;
+    if (!strcmp(name, "neon-nodot")) return CK_ISA_NEON_NODOT;
     return -2;
 }
 
@@ -43,8 +57,8 @@ static int chosen = -3;
 static int env_status = 0;  // 0 fine, -1 unknown name, -2 not supported by this CPU
 
 int ck_set_isa(int isa) {
-    if (isa != CK_ISA_AUTO && (isa < CK_ISA_SCALAR || isa > CK_ISA_AVX512_NO_VBMI)) return -1;
-    if (isa != CK_ISA_AUTO && level(isa) > ck_cpu_isa()) return -2;
+    if (isa != CK_ISA_AUTO && (isa < CK_ISA_SCALAR || isa > CK_ISA_NEON_NODOT)) return -1;
+    if (isa != CK_ISA_AUTO && !supported(isa)) return -2;
     chosen = isa;
     return 0;
 }
@@ -68,6 +82,7 @@ int ck_isa_environment_status(void) {
 int ck_active_isa(void) {
     if (chosen == -3) read_environment();  // benign race: same value on every thread
     int isa = chosen == CK_ISA_AUTO ? ck_cpu_isa() : chosen;
+    if (isa == CK_ISA_NEON_NODOT) return CK_ISA_NEON;
     return isa == CK_ISA_AVX512_NO_VBMI ? CK_ISA_AVX512 : isa;
 }
 
@@ -83,6 +98,14 @@ int ck_active_isa_choice(void) {
 }
 
 int ck_resolve_isa(int isa, int *vbmi) {
+#if defined(__aarch64__)
+    // the exact NEON variant; an explicit path this CPU lacks (x86 ones, SDOT without the
+    // extension) falls back to the best available, the portable path stays portable
+    *vbmi = 0;
+    if (isa < 0) isa = ck_active_isa_choice();
+    if (isa == CK_ISA_SCALAR) return CK_ISA_SCALAR;
+    return isa == CK_ISA_NEON_NODOT ? CK_ISA_NEON_NODOT : ck_cpu_isa();
+#endif
     int best = ck_cpu_isa();
     if (isa < 0) {
         *vbmi = ck_active_vbmi();

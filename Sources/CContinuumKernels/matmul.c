@@ -237,6 +237,12 @@ static void quant_task(void *ctx, int ith, int nth) {
 /// Y rows [r0, r1) for all n activation rows, on the job's code path.
 static void gemm_rows(const job *j, int r0, int r1) {
     const ck_gemm_args *a = &j->g;
+#if defined(__aarch64__)
+    if (j->isa == CK_ISA_NEON || j->isa == CK_ISA_NEON_NODOT) {  // ck_lq / ck_kq layouts, every n
+        ck_gemm_neon(a, r0, r1, 0, a->n, j->isa == CK_ISA_NEON);
+        return;
+    }
+#endif
     if (j->decode && j->isa == CK_ISA_SCALAR) ck_matvec_decode_reference(a, r0, r1);
     else if (j->decode && a->n == 1) ck_matvec_decode_vbmi(a, r0, r1);
     else if (j->decode) ck_gemm_decode_vbmi(a, r0, r1, 0, a->n);

@@ -3,9 +3,11 @@ internal import CContinuumKernels
 /// Instruction set for the kernels. `.best` means the process's active path (`active`): what
 /// `CONTINUUM_ISA` or `KernelISA.force` chose, else the best the CPU supports. An explicit
 /// path above what the CPU supports falls back to the best available. `.avx512NoVBMI` runs
-/// the AVX-512 VNNI kernels without the VBMI ones (as on Cascade Lake).
+/// the AVX-512 VNNI kernels without the VBMI ones (as on Cascade Lake). On aarch64, `.neon` uses
+/// the dot-product extension (SDOT) and `.neonNoDot` the same kernels with plain NEON products
+/// (CPUs without it; any aarch64 CPU can run it).
 public enum KernelISA: Int32, Sendable, CaseIterable {
-    case best = -1, scalar = 0, avx2 = 1, avx512 = 2, avx512NoVBMI = 3
+    case best = -1, scalar = 0, avx2 = 1, avx512 = 2, avx512NoVBMI = 3, neon = 4, neonNoDot = 5
 
     /// The best instruction set this CPU supports.
     public static var detected: KernelISA { KernelISA(rawValue: ck_cpu_isa()) ?? .scalar }
@@ -15,19 +17,21 @@ public enum KernelISA: Int32, Sendable, CaseIterable {
 
     /// Every concrete path this CPU can run, best first (the portable path last).
     public static var supported: [KernelISA] {
-        [.avx512, .avx512NoVBMI, .avx2, .scalar].filter { $0.isSupported }
+        [.avx512, .avx512NoVBMI, .avx2, .neon, .neonNoDot, .scalar].filter { $0.isSupported }
     }
 
     /// Whether this CPU can run the path (`.best` always can).
     public var isSupported: Bool {
         switch self {
         case .best, .scalar: true
-        case .avx2: Self.detected.rawValue >= KernelISA.avx2.rawValue
+        case .avx2: Self.detected == .avx2 || Self.detected == .avx512
         case .avx512, .avx512NoVBMI: Self.detected == .avx512
+        case .neon: Self.detected == .neon
+        case .neonNoDot: Self.detected == .neon || Self.detected == .neonNoDot
         }
     }
 
-    /// The name `CONTINUUM_ISA` takes: auto, avx512, avx512-novbmi, avx2, portable.
+    /// The name `CONTINUUM_ISA` takes: auto, avx512, avx512-novbmi, avx2, neon, neon-nodot, portable.
     public var name: String {
         switch self {
         case .best: "auto"
@@ -35,6 +39,8 @@ public enum KernelISA: Int32, Sendable, CaseIterable {
         case .avx2: "avx2"
         case .avx512: "avx512"
         case .avx512NoVBMI: "avx512-novbmi"
+        case .neon: "neon"
+        case .neonNoDot: "neon-nodot"
         }
     }
 
@@ -72,7 +78,7 @@ public enum KernelISAError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .unknown(let name):
-            "CONTINUUM_ISA=\(name) is not a kernel path; use one of auto, avx512, avx512-novbmi, avx2, portable"
+            "CONTINUUM_ISA=\(name) is not a kernel path; use one of auto, avx512, avx512-novbmi, avx2, neon, neon-nodot, portable"
         case .unsupported(let requested, let cpu):
             "this CPU cannot run the \(requested) kernels (the best it supports is \(cpu)); use a lower CONTINUUM_ISA or auto"
         }

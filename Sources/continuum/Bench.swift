@@ -18,7 +18,7 @@ struct Bench: ParsableCommand {
     @Option(name: .short, help: "Repetitions of each test.") var r: Int = 5
     @Option(name: .short, help: "Batch size for prompt processing.") var b: Int = 512
     @Flag(help: "Print JSON instead of a table.") var json = false
-    @Option(help: "Kernel path: auto, avx512, avx512-novbmi, avx2, portable (default: CONTINUUM_ISA, else the best this CPU has).")
+    @Option(help: "Kernel path: auto, avx512, avx512-novbmi, avx2, neon, neon-nodot, portable (default: CONTINUUM_ISA, else the best this CPU has).")
     var isa: String?
     @Flag(help: "Print the kernel paths this CPU supports, best first, and exit.") var listIsa = false
 

@@ -40,12 +40,17 @@ void ck_pool_for(ck_pool *pool, int count, ck_index_fn fn, void *ctx);
 // Instruction sets: CK_ISA_AUTO picks the best the CPU supports (detected once).
 // CK_ISA_AVX512_NO_VBMI: the AVX-512 VNNI kernels without the VBMI ones (CPUs such as Cascade
 // Lake), selectable on any AVX-512 CPU so tests cover that path.
-enum { CK_ISA_AUTO = -1, CK_ISA_SCALAR = 0, CK_ISA_AVX2 = 1, CK_ISA_AVX512 = 2, CK_ISA_AVX512_NO_VBMI = 3 };
-/// Best instruction set this CPU supports (CK_ISA_SCALAR / _AVX2 / _AVX512).
+// CK_ISA_NEON: aarch64 NEON with the dot-product extension (SDOT); CK_ISA_NEON_NODOT: the same
+// kernels with plain NEON products (CPUs without it, and selectable on any aarch64 CPU for tests).
+enum { CK_ISA_AUTO = -1, CK_ISA_SCALAR = 0, CK_ISA_AVX2 = 1, CK_ISA_AVX512 = 2, CK_ISA_AVX512_NO_VBMI = 3,
+       CK_ISA_NEON = 4, CK_ISA_NEON_NODOT = 5 };
+/// Best instruction set this CPU supports (CK_ISA_SCALAR / _AVX2 / _AVX512; on aarch64 _NEON, or
+/// _NEON_NODOT without the dot-product extension).
 int ck_cpu_isa(void);
 /// The instruction set CK_ISA_AUTO means in this process: CONTINUUM_ISA (auto, avx512,
 /// avx512-novbmi, avx2, portable) read at first use, or ck_set_isa, else ck_cpu_isa().
-/// Returns CK_ISA_SCALAR / _AVX2 / _AVX512 (AVX-512 without VBMI reports _AVX512).
+/// Returns CK_ISA_SCALAR / _AVX2 / _AVX512 / _NEON (AVX-512 without VBMI reports _AVX512, NEON
+/// without the dot product _NEON).
 int ck_active_isa(void);
 /// The choice itself, including CK_ISA_AVX512_NO_VBMI.
 int ck_active_isa_choice(void);
@@ -54,7 +59,8 @@ int ck_active_vbmi(void);
 /// Forces the path every CK_ISA_AUTO call takes. Returns 0, -1 for an unknown value, -2 when
 /// this CPU lacks the instruction set (nothing changes then).
 int ck_set_isa(int isa);
-/// CK_ISA_* for a name (auto/best, avx512, avx512-novbmi, avx2, portable/scalar), -2 if unknown.
+/// CK_ISA_* for a name (auto/best, avx512, avx512-novbmi, avx2, neon, neon-nodot, portable/scalar),
+/// -2 if unknown.
 int ck_isa_parse(const char *name);
 /// What reading CONTINUUM_ISA found: 0 fine or unset, -1 unknown name, -2 not supported here
 /// (the detected path is used then; callers that can should refuse to start).
