@@ -1,6 +1,7 @@
 import ArgumentParser
 import ContinuumEngine
 import ContinuumGateway
+import ContinuumKernels
 import ContinuumLedger
 import ContinuumRouting
 import Foundation
@@ -95,7 +96,7 @@ struct Serve: AsyncParsableCommand {
         let host = settings.host, embeddings = gateway.embeddingModels
         let cascadeList = cascades
         let app = gateway.application { port in
-            Stderr.print("continuum serve: http://\(host):\(port)/v1")
+            Stderr.print("continuum serve: http://\(host):\(port)/v1 (kernel path \(KernelISA.active.name))")
             for g in groups.sorted(by: { $0.model < $1.model }) {
                 Stderr.print("  model '\(g.model)' ← \(g.backends.map(Self.describe).joined(separator: ", "))\(g.backends.count > 1 ? " [\(g.policyName)]" : "")")
             }
