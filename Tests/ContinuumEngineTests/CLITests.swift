@@ -42,6 +42,40 @@ import Testing
         #expect(r.stdout.hasPrefix(" Paris."), "stdout: \(r.stdout)")
     }
 
+    /// CONTINUUM_ISA picks the kernel path; a path that does not exist, or one this CPU lacks,
+    /// stops the program at start instead of running another path.
+    @Test func kernelPathIsChosenOrRefused() throws {
+        guard let bin = Self.binary else { Issue.record("build the continuum binary first (make test does)"); return }
+        let listed = try Self.run(bin, ["bench", "--list-isa"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let paths = listed.stdout.split(separator: "\n").map(String.init)
+        #expect(paths.last == "portable", "\(paths)")
+        guard let model = TestResources.model(TestResources.smolLM2) else {
+            Issue.record(Comment(rawValue: TestResources.missingModel(TestResources.smolLM2)))
+            return
+        }
+        for path in paths {
+            let r = try Self.run(bin, ["bench", "-m", model, "-p", "8", "-n", "0", "-t", "1", "-r", "1"], environment: ["CONTINUUM_ISA": path])
+            #expect(r.status == 0, "\(path): \(r.stderr)")
+            #expect(r.stdout.contains("kernel path: \(path) "), "\(path): \(r.stdout)")
+        }
+        let unknown = try Self.run(bin, ["bench", "--list-isa"], environment: ["CONTINUUM_ISA": "sse9"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("CONTINUUM_ISA=sse9 is not a kernel path"), "\(unknown.stderr)")
+        // A path of the other architecture is never supported here.
+        #if arch(x86_64)
+        let foreign = "neon"
+        #else
+        let foreign = "avx2"
+        #endif
+        let lacking = try Self.run(bin, ["bench", "--list-isa"], environment: ["CONTINUUM_ISA": foreign])
+        #expect(lacking.status == 2)
+        #expect(lacking.stderr.contains("this CPU cannot run the \(foreign) kernels"), "\(lacking.stderr)")
+        let flag = try Self.run(bin, ["bench", "--isa", foreign, "-m", model, "-p", "8", "-n", "0"])
+        #expect(flag.status != 0)
+        #expect(flag.stderr.contains("cannot run the \(foreign) kernels"), "\(flag.stderr)")
+    }
+
     @Test func inspectNamesTheProblemInACorruptFile() throws {
         guard let bin = Self.binary else { Issue.record("build the continuum binary first (make test does)"); return }
         let bad = FileManager.default.temporaryDirectory.appendingPathComponent("continuum-cli-\(getpid()).gguf")
