@@ -1,6 +1,7 @@
 // AVX2 (+FMA, F16C) kernels for CPUs without AVX-512: same activation layouts as the AVX-512
 // tiles (ck_lq pairs, ck_kq blocks), products with vpmaddubsw (u8 x s8 -> i16 pairs, which
 // cannot overflow for 4-, 5- and 6-bit weights; q8_0 uses |w| x sign(a, w)).
+#include "ckernels.h"
 #include "common.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
@@ -29,6 +30,120 @@ INL __m256i bits_to_bytes(uint32_t m) {
     const __m256i sel = _mm256_set1_epi64x((long long)0x8040201008040201ull);
     __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi32((int)m), shuf);
     return _mm256_cmpeq_epi8(_mm256_and_si256(v, sel), sel);
+}
+
+// ================================================================ activation quantization
+// Bit-identical to ck_quant_act_reference: the same amax (max is exact in any order; max_ps(v, m)
+// keeps m when v is NaN, as fmaxf does), the same scales (ck_scale32 / ck_scale256), q = x * id
+// rounded to nearest even (cvtps_epi32 under the default MXCSR, as nearbyintf), and integer sums.
+
+INL float absmax8(const float *x, int n) {  // n: multiple of 8
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    __m256 m = _mm256_setzero_ps();
+    for (int i = 0; i < n; i += 8) m = _mm256_max_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(x + i)), m);
+    __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+    h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_max_ss(h, _mm_movehdup_ps(h));
+    return _mm_cvtss_f32(h);
+}
+
+INL int hsum_i32(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+    return _mm_cvtsi128_si32(s);
+}
+
+/// x (32,) * id -> 32 int8 in natural order; s16[0], s16[1] = sums of elements 0..15, 16..31.
+INL __m256i quant32(const float *x, __m256 id, int *s16) {
+    __m256i q0 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x), id));
+    __m256i q1 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + 8), id));
+    __m256i q2 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + 16), id));
+    __m256i q3 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + 24), id));
+    s16[0] = hsum_i32(_mm256_add_epi32(q0, q1));
+    s16[1] = hsum_i32(_mm256_add_epi32(q2, q3));
+    __m256i p = _mm256_packs_epi16(_mm256_packs_epi32(q0, q1), _mm256_packs_epi32(q2, q3));
+    return _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+/// AVX2 activation quantizer; reference: ck_quant_act_reference (bit-identical output).
+void ck_quant_act_avx2(int type, const float *x, int cols, uint8_t *dst) {
+    if (ck_is_legacy(type)) {
+        int nb = cols / 32, off = ck_legacy_offset(type), nat = type == T_Q8_0;
+        ck_lq *out = (ck_lq *)dst;
+        for (int p = 0; p < (nb + 1) / 2; p++) {
+            ck_lq *o = &out[p];
+            if (2 * p + 1 >= nb) memset(o, 0, sizeof(*o));
+            o->pad[0] = o->pad[1] = 0;
+            for (int j = 0; j < 2 && 2 * p + j < nb; j++) {
+                const float *v = x + 32 * (2 * p + j);
+                ck_act_scale sc = ck_scale32(absmax8(v, 32));
+                int s16[2];
+                __m256i q = quant32(v, _mm256_set1_ps(sc.id), s16);
+                if (nat) _mm256_storeu_si256((__m256i *)(o->q + 32 * j), q);
+                else {
+                    _mm_storeu_si128((__m128i *)(o->q + 16 * j), _mm256_castsi256_si128(q));
+                    _mm_storeu_si128((__m128i *)(o->q + 32 + 16 * j), _mm256_extracti128_si256(q, 1));
+                }
+                int sum = s16[0] + s16[1];
+                o->d[j] = sc.d;
+                o->ds[j] = f16_round(sc.d_raw * (float)sum);
+                o->corr[j] = -off * sum;
+            }
+        }
+    } else if (ck_is_kquant(type)) {
+        ck_kq *out = (ck_kq *)dst;
+        int q6 = type == T_Q6_K;
+        for (int b = 0; b < cols / 256; b++) {
+            ck_kq *o = &out[b];
+            const float *v = x + 256 * b;
+            ck_act_scale sc = ck_scale256(absmax8(v, 256));
+            __m256 id = _mm256_set1_ps(sc.id);
+            memset(o->bsum, 0, sizeof(o->bsum));
+            memset(o->pad, 0, sizeof(o->pad));
+            o->d = sc.d;
+            for (int g = 0; g < 8; g++) {
+                int s16[2];
+                _mm256_storeu_si256((__m256i *)(o->q + 32 * g), quant32(v + 32 * g, id, s16));
+                if (q6) { o->bsum[2 * g] = (int16_t)s16[0]; o->bsum[2 * g + 1] = (int16_t)s16[1]; }
+                else o->bsum[g] = (int16_t)(s16[0] + s16[1]);
+            }
+        }
+    }
+}
+
+/// Compares ck_quant_act_avx2 with ck_quant_act_reference byte for byte (if the CPU has AVX2):
+/// every activation type, odd block counts, zero blocks, exact halves (ties); returns mismatches.
+int ck_quant_act_selftest_avx2(void) {
+    if (ck_cpu_isa() < CK_ISA_AVX2) return 0;
+    enum { MAXC = 1536 };
+    static const int types[] = {T_Q4_0, T_Q4_1, T_Q5_0, T_Q5_1, T_Q8_0, T_Q4_K, T_Q5_K, T_Q6_K};
+    static const int colss[] = {32, 96, 256, 768, 1536};
+    float x[MAXC];
+    _Alignas(64) uint8_t a[MAXC / 64 * 96 + 512], b[MAXC / 64 * 96 + 512];
+    uint32_t st = 777;
+    int bad = 0;
+    for (int trial = 0; trial < 4; trial++) {
+        for (int i = 0; i < MAXC; i++) {
+            st = st * 1664525u + 1013904223u;
+            float v = ((float)(st >> 8) / 16777216.0f - 0.5f) * (trial == 3 ? 1e-3f : 8.0f);
+            if (trial == 1) v = (float)((int)(st >> 24) - 128) * 0.5f;      // halves: rounding ties
+            if (trial == 2 && (i / 32) % 3 == 1) v = 0;                    // all-zero blocks
+            x[i] = v;
+        }
+        for (size_t ti = 0; ti < sizeof(types) / sizeof(types[0]); ti++)
+            for (size_t ci = 0; ci < sizeof(colss) / sizeof(colss[0]); ci++) {
+                int t = types[ti], cols = colss[ci];
+                if (ck_is_kquant(t) && cols % 256) continue;
+                size_t nbytes = ck_is_legacy(t) ? (size_t)((cols / 32 + 1) / 2) * sizeof(ck_lq) : (size_t)(cols / 256) * sizeof(ck_kq);
+                memset(a, 0xAB, sizeof(a));
+                memset(b, 0xCD, sizeof(b));
+                ck_quant_act_reference(t, x, cols, a);
+                ck_quant_act_avx2(t, x, cols, b);
+                if (memcmp(a, b, nbytes)) bad++;
+            }
+    }
+    return bad;
 }
 
 // ================================================================ legacy pairs
@@ -317,4 +432,6 @@ void ck_gemm_avx2(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
 
 #else
 void ck_gemm_avx2(const ck_gemm_args *a, int r0, int r1, int c0, int c1) { ck_gemm_reference(a, r0, r1, c0, c1); }
+void ck_quant_act_avx2(int type, const float *x, int cols, uint8_t *dst) { ck_quant_act_reference(type, x, cols, dst); }
+int ck_quant_act_selftest_avx2(void) { return 0; }
 #endif
