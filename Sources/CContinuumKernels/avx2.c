@@ -160,8 +160,16 @@ INL void unpack_pair2(int T, const uint8_t *b0, const uint8_t *b1, __m256i *ua, 
         *mw = _mm256_setzero_ps();
         return;
     }
-    *dw = _mm256_set_m128(_mm_set1_ps(d1), _mm_set1_ps(d0));
-    *mw = hasMin ? _mm256_set_m128(_mm_set1_ps(F16(b1 + 2)), _mm_set1_ps(F16(b0 + 2))) : _mm256_setzero_ps();
+    if (hasMin) {
+        // [d0 m0 d1 m1] in one conversion; mw = [m0 m1 ...] (lanes 0 and 1 meet ds0, ds1 of the
+        // activation's min vector, whose other lanes are zero)
+        __m256 dm = _mm256_castps128_ps256(_mm_cvtph_ps(_mm_set_epi32(0, 0, (int)rd32(b1), (int)rd32(b0))));
+        *dw = _mm256_permutevar8x32_ps(dm, _mm256_setr_epi32(0, 0, 0, 0, 2, 2, 2, 2));
+        *mw = _mm256_permutevar8x32_ps(dm, _mm256_setr_epi32(1, 3, 1, 3, 1, 3, 1, 3));
+    } else {
+        *dw = _mm256_set_m128(_mm_set1_ps(d1), _mm_set1_ps(d0));
+        *mw = _mm256_setzero_ps();
+    }
     const int qo = T == T_Q4_0 ? 2 : T == T_Q4_1 ? 4 : T == T_Q5_0 ? 6 : 8;
     __m256i q = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(b0 + qo))),
                                         _mm_loadu_si128((const __m128i *)(b1 + qo)), 1);
@@ -183,7 +191,7 @@ INL void legacy_tile2(int T, int MR, int NC, const uint8_t *w, size_t wrow, cons
     const int hasMin = T == T_Q4_1 || T == T_Q5_1;
     const int bb = ck_legacy_block_bytes(T);
     const __m256i ones = _mm256_set1_epi16(1);
-    __m256 acc[2][4];
+    __m256 acc[4][4];
     for (int r = 0; r < MR; r++)
         for (int c = 0; c < NC; c++) acc[r][c] = _mm256_setzero_ps();
     for (int p = 0; p < (nb + 1) / 2; p++) {
@@ -193,8 +201,8 @@ INL void legacy_tile2(int T, int MR, int NC, const uint8_t *w, size_t wrow, cons
         for (int c = 0; c < NC; c++) {
             const ck_lq *x = (const ck_lq *)(aq + (size_t)c * arow) + p;
             dv[c] = _mm256_set_m128(_mm_set1_ps(x->d[1]), _mm_set1_ps(x->d[0]));
-            sv[c] = _mm256_setr_ps(x->ds[0], 0, 0, 0, x->ds[1], 0, 0, 0);
-            ci[c] = _mm256_setr_epi32(x->corr[0], 0, 0, 0, x->corr[1], 0, 0, 0);
+            if (hasMin) sv[c] = _mm256_zextps128_ps256(_mm_castpd_ps(_mm_load_sd((const double *)x->ds)));  // [ds0 ds1 0 ...]
+            else ci[c] = _mm256_setr_epi32(x->corr[0], 0, 0, 0, x->corr[1], 0, 0, 0);
         }
         for (int r = 0; r < MR; r++) {
             const uint8_t *b0 = w + (size_t)r * wrow + (size_t)(2 * p) * bb;
@@ -237,7 +245,7 @@ INL void kquant_tile2(int T, int MR, int NC, const uint8_t *w, size_t wrow, cons
                       size_t arow, int nsb, float *y, size_t ldy) {
     const int bb = T == T_Q4_K ? 144 : T == T_Q5_K ? 176 : 210;
     const __m256i m4 = _mm256_set1_epi8(0x0F), m30 = _mm256_set1_epi8(0x30);
-    __m256 acc[2][4];
+    __m256 acc[4][4];
     for (int r = 0; r < MR; r++)
         for (int c = 0; c < NC; c++) acc[r][c] = _mm256_setzero_ps();
     for (int b = 0; b < nsb; b++) {
@@ -342,7 +350,7 @@ INL __m256 load_x8(const float *x, int n) {
 
 /// Tile: W rows (MR, cols) f32/f16/bf16 @ X rows (NC, cols) float -> Y (NC, MR) block.
 INL void float_tile2(int T, int MR, int NC, const uint8_t *w, size_t wrow, const float *x, int cols, float *y, size_t ldy) {
-    __m256 acc[2][4];
+    __m256 acc[4][4];
     for (int r = 0; r < MR; r++)
         for (int c = 0; c < NC; c++) acc[r][c] = _mm256_setzero_ps();
     for (int k = 0; k < cols; k += 8) {
@@ -370,7 +378,8 @@ INL void float_tile2(int T, int MR, int NC, const uint8_t *w, size_t wrow, const
     static void NAME##_24(const ck_gemm_args *a, int r, int c) { BODY2(T, 2, 4); }                    \
     static void NAME##_21(const ck_gemm_args *a, int r, int c) { BODY2(T, 2, 1); }                    \
     static void NAME##_14(const ck_gemm_args *a, int r, int c) { BODY2(T, 1, 4); }                    \
-    static void NAME##_11(const ck_gemm_args *a, int r, int c) { BODY2(T, 1, 1); }
+    static void NAME##_11(const ck_gemm_args *a, int r, int c) { BODY2(T, 1, 1); }                    \
+    static void NAME##_41(const ck_gemm_args *a, int r, int c) { BODY2(T, 4, 1); }
 FNS2(a2_q4_0, T_Q4_0)
 FNS2(a2_q4_1, T_Q4_1)
 FNS2(a2_q5_0, T_Q5_0)
@@ -384,11 +393,11 @@ FNS2(a2_f16, T_F16)
 FNS2(a2_bf16, T_BF16)
 
 typedef void (*tile2_fn)(const ck_gemm_args *, int, int);
-#define SET2(N) t24 = N##_24; t21 = N##_21; t14 = N##_14; t11 = N##_11
+#define SET2(N) t24 = N##_24; t21 = N##_21; t14 = N##_14; t11 = N##_11; t41 = N##_41
 
 /// Y (n, rows)[c0..c1, r0..r1] = X (n, cols) · W (rows, cols)ᵀ; reference: ck_gemm_reference.
 void ck_gemm_avx2(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
-    tile2_fn t24, t21, t14, t11;
+    tile2_fn t24, t21, t14, t11, t41;
     switch (a->type) {
     case T_Q4_0: SET2(a2_q4_0); break;
     case T_Q4_1: SET2(a2_q4_1); break;
@@ -403,8 +412,13 @@ void ck_gemm_avx2(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
     case T_BF16: SET2(a2_bf16); break;
     default: return;
     }
-    if (c1 - c0 == 1 && !ck_is_float(a->type)) {  // matvec: one row at a time streams memory sequentially
-        for (int r = r0; r < r1; r++) t11(a, r, c0);
+    if (c1 - c0 == 1 && !ck_is_float(a->type)) {
+        // matvec: 4 rows at a time, four independent accumulation chains (one row left the
+        // core waiting on its fmadd chain); each row sums exactly as in the batched tiles
+        int r = r0;
+        for (; r + 4 <= r1; r += 4) t41(a, r, c0);
+        for (; r + 2 <= r1; r += 2) t21(a, r, c0);
+        for (; r < r1; r++) t11(a, r, c0);
         return;
     }
     enum { CH = 64 };
