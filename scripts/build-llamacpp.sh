@@ -2,7 +2,11 @@
 # Build the reference llama.cpp (the copy vendored in the llama-cpp-python sdist on PyPI)
 # outside the repository, for golden vectors and speed comparisons.
 #
-# Usage: scripts/build-llamacpp.sh [--force] [--jobs N]
+# Usage: scripts/build-llamacpp.sh [--force] [--jobs N] [--isa native|avx2]
+#   --isa native        (default) -DGGML_NATIVE=ON: every instruction set this CPU has
+#   --isa avx2          AVX2/FMA/F16C only (no AVX-512, no AVX-VNNI), built in its own directory
+#                       (build-VERSION-avx2, linked as bin-avx2) — the fair reference for
+#                       Continuum's CONTINUUM_ISA=avx2 path
 #   LLAMACPP_DIR        install/build root (default ~/.cache/continuum/llama.cpp)
 #   LLAMACPP_PY_VERSION llama-cpp-python version whose vendor/llama.cpp is built (default 0.3.36)
 #
@@ -15,25 +19,42 @@ version="${LLAMACPP_PY_VERSION:-0.3.36}"
 root="${LLAMACPP_DIR:-$HOME/.cache/continuum/llama.cpp}"
 jobs="${JOBS:-2}"
 force=0
+isa=native
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --force) force=1; shift ;;
     --jobs|-j) jobs="$2"; shift 2 ;;
+    --isa) isa="$2"; shift 2 ;;
     -h|--help) awk 'NR>1 && /^#/ {sub(/^# ?/, ""); print; next} NR>1 {exit}' "$0"; exit 0 ;;
     *) echo "error: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
 
+case "$isa" in
+  native|avx512)
+    suffix=""; link="$root/bin"
+    isa_flags=(-DGGML_NATIVE=ON) ;;
+  avx2)
+    suffix="-avx2"; link="$root/bin-avx2"
+    # ggml's x86 switches in this version (ggml/CMakeLists.txt): with GGML_NATIVE=OFF only the
+    # listed extensions are compiled in (-mavx -mavx2 -mfma -mf16c), nothing AVX-512 or AVX-VNNI.
+    isa_flags=(-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+               -DGGML_AVX512=OFF -DGGML_AVX512_VNNI=OFF -DGGML_AVX512_VBMI=OFF -DGGML_AVX512_BF16=OFF
+               -DGGML_AVX_VNNI=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+               -DGGML_CPU_ALL_VARIANTS=OFF -DGGML_BACKEND_DL=OFF) ;;
+  *) echo "error: --isa must be native or avx2 (got '$isa')" >&2; exit 2 ;;
+esac
+
 src_root="$root/src"
 src="$src_root/llama_cpp_python-$version/vendor/llama.cpp"
-build="$root/build-$version"
+build="$root/build-$version$suffix"
 bin="$build/bin"
 stamp="$build/.built-ok"
 wanted=(llama-bench llama-server llama-cli llama-tokenize)
 
 if [[ $force -eq 0 && -f "$stamp" && -x "$bin/llama-bench" && -x "$bin/llama-server" ]]; then
   echo "llama.cpp (llama-cpp-python $version) already built in $bin" >&2
-  ln -sfn "$bin" "$root/bin"
+  ln -sfn "$bin" "$link"
   echo "$bin"
   exit 0
 fi
@@ -69,9 +90,9 @@ if [[ ! -f "$src/CMakeLists.txt" ]]; then
   [[ -f "$src/CMakeLists.txt" ]] || { echo "error: $src/CMakeLists.txt missing after unpacking" >&2; exit 1; }
 fi
 
-echo "configuring $src -> $build" >&2
+echo "configuring $src -> $build (isa: $isa)" >&2
 cmake -S "$src" -B "$build" -G Ninja \
-  -DGGML_NATIVE=ON -DLLAMA_CURL=OFF -DCMAKE_BUILD_TYPE=Release \
+  "${isa_flags[@]}" -DLLAMA_CURL=OFF -DCMAKE_BUILD_TYPE=Release \
   -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_TOOLS=ON \
   -DBUILD_SHARED_LIBS=OFF >&2
 
@@ -87,7 +108,8 @@ cmake --build "$build" -j "$jobs" --target "${targets[@]}" >&2
 
 for t in "${targets[@]}"; do [[ -x "$bin/$t" ]] || { echo "error: $bin/$t was not produced" >&2; exit 1; }; done
 git -C "$src" rev-parse --short HEAD >"$build/.commit" 2>/dev/null || true
+echo "$isa" >"$build/.isa"
 date -u +%FT%TZ >"$stamp"
-ln -sfn "$bin" "$root/bin"
+ln -sfn "$bin" "$link"
 echo "built: ${targets[*]} ($("$bin/llama-bench" --version 2>&1 | head -n1 || true))" >&2
 echo "$bin"

@@ -4,7 +4,7 @@
 # Usage: scripts/compare-llamacpp.sh [--out FILE.md] [--json FILE.json] [--threads 1,2]
 #                                    [--reps 3] [-p 512] [-n 128] [--models "smollm2 qwen2.5"]
 #                                    [--no-continuum] [--no-build] [--continuum PATH]
-#                                    [--wait-idle SECONDS]
+#                                    [--wait-idle SECONDS] [--isa native|avx2|avx512]
 #   For each model (smollm2 always, fetched if missing; qwen2.5 only if already in the cache)
 #   and each thread count, runs
 #     llama-bench -m M -p 512 -n 128 -t T -r 3 -o json
@@ -15,7 +15,13 @@
 #   markdown table  model | threads | test | llama.cpp t/s | continuum t/s | ratio  (ratio =
 #   continuum / llama.cpp, both the median of the repetitions) with machine info, date, git
 #   commit and llama.cpp version. --out also writes the report to FILE; --json writes all raw
-#   results. When the Continuum CLI is missing or fails, its column says n/a and the reason
+#   results. -p and -n take comma-separated lists (-p 512,2048).
+#   --isa native (default): llama.cpp built with GGML_NATIVE=ON, Continuum on its default path
+#   (CONTINUUM_ISA as set in the environment, else the best this CPU has). --isa avx2: llama.cpp
+#   built for AVX2/FMA/F16C only (scripts/build-llamacpp.sh --isa avx2, in LLAMACPP_DIR/bin-avx2)
+#   and Continuum with CONTINUUM_ISA=avx2. --isa avx512: the native llama.cpp and
+#   CONTINUUM_ISA=avx512. The report names the kernel path both ran.
+#   When the Continuum CLI is missing or fails, its column says n/a and the reason
 #   is printed.
 #   LLAMACPP_DIR (default ~/.cache/continuum/llama.cpp) is where scripts/build-llamacpp.sh
 #   builds llama.cpp (it is run when llama-bench is missing); CONTINUUM_MODELS is the model cache.
@@ -29,7 +35,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 out="" ; json_out="" ; threads="1,2" ; reps=3 ; np=512 ; ng=128
 models="smollm2 qwen2.5" ; use_continuum=1 ; build_continuum=1
-cont="${CONTINUUM_BIN:-}" ; wait_idle=0
+cont="${CONTINUUM_BIN:-}" ; wait_idle=0 ; isa=native
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --out) out="$2"; shift 2 ;;
@@ -42,6 +48,7 @@ while [[ $# -gt 0 ]]; do
     --no-continuum) use_continuum=0; shift ;;
     --no-build) build_continuum=0; shift ;;
     --wait-idle) wait_idle="$2"; shift 2 ;;
+    --isa) isa="$2"; shift 2 ;;
     --continuum) cont="$2"; build_continuum=0; shift 2 ;;
     -h|--help) awk 'NR>1 && /^#/ {sub(/^# ?/, ""); print; next} NR>1 {exit}' "$0"; exit 0 ;;
     *) echo "error: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -53,13 +60,28 @@ lcdir="${LLAMACPP_DIR:-$HOME/.cache/continuum/llama.cpp}"
 work="$(mktemp -d /tmp/compare-llamacpp.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 
+# --- kernel paths ------------------------------------------------------------------------
+case "$isa" in
+  native) lc_isa=native; lc_bin="$lcdir/bin"; cont_isa="${CONTINUUM_ISA:-}" ;;
+  avx512) lc_isa=native; lc_bin="$lcdir/bin"; cont_isa=avx512 ;;
+  avx2)   lc_isa=avx2;   lc_bin="$lcdir/bin-avx2"; cont_isa=avx2 ;;
+  *) echo "error: --isa must be native, avx2 or avx512 (got '$isa')" >&2; exit 2 ;;
+esac
+if [[ -n "$cont_isa" ]]; then export CONTINUUM_ISA="$cont_isa"; else unset CONTINUUM_ISA; fi
+
 # --- llama.cpp ---------------------------------------------------------------------------
-bench="$lcdir/bin/llama-bench"
+bench="$lc_bin/llama-bench"
 if [[ ! -x "$bench" ]]; then
-  echo "llama-bench not found in $lcdir/bin; building it (several minutes)..." >&2
-  bin="$("$here/build-llamacpp.sh")"
+  echo "llama-bench not found in $lc_bin; building it (several minutes)..." >&2
+  bin="$("$here/build-llamacpp.sh" --isa "$lc_isa")"
   bench="$bin/llama-bench"
 fi
+lc_build="$(cd "$(dirname "$(readlink -f "$bench")")/.." && pwd)"
+lc_flags=""
+if [[ -f "$lc_build/CMakeCache.txt" ]]; then
+  lc_flags="$(grep -E '^GGML_(NATIVE|AVX|AVX2|AVX512|AVX_VNNI|FMA|F16C)(_[A-Z0-9]+)?:BOOL=' "$lc_build/CMakeCache.txt" | sed 's/:BOOL=/=/' | tr '\n' ' ')"
+fi
+lc_path="$lc_isa build ($lc_build${lc_flags:+; $lc_flags})"
 lc_version="$("$bench" --version 2>&1 || true)"
 lc_version="$(grep -m1 -i '^version' <<<"$lc_version" || echo unknown)"
 
@@ -175,6 +197,7 @@ export SOCKETS="$(lscpu | sed -n 's/^Socket(s):[[:space:]]*//p' | head -n1)"
 export MEM="$(free -g | awk '/^Mem:/{print $2" GiB"}')"
 export DATE="$(date -u '+%Y-%m-%d %H:%M UTC')" COMMIT="$commit" LC_VERSION="$lc_version"
 export LOAD="$load_before -> $load_after" CONT_NOTE="$cont_note" NP="$np" NG="$ng" REPS="$reps"
+export LC_PATH="$lc_path" CONT_ISA_ASKED="${cont_isa:-default (auto)}"
 export THREADS="$threads" WORK="$work" NAMES="$(printf '%s\n' "${names[@]}")"
 export JSON_OUT="$json_out" KERNEL="$(uname -r)" BUSY_NOTES="$busy_notes"
 [[ -n "$json_out" ]] && mkdir -p "$(dirname "$json_out")"
@@ -185,7 +208,8 @@ import glob, json, os, statistics
 E = os.environ
 work, names = E["WORK"], E["NAMES"].split("\n") if E["NAMES"] else []
 threads = [int(t) for t in E["THREADS"].split(",") if t]
-np_, ng = int(E["NP"]), int(E["NG"])
+nps = [int(v) for v in E["NP"].split(",") if v]
+ngs = [int(v) for v in E["NG"].split(",") if v]
 rows, raw = [], {"llama.cpp": {}, "continuum": {}}
 
 def fmt(x):
@@ -203,7 +227,7 @@ for i, name in enumerate(names):
     for t in threads:
         lc = json.load(open(os.path.join(work, f"lc-{i}-{t}.json")))
         raw["llama.cpp"].setdefault(name, []).extend(lc)
-        for test, n_p, n_g in ((f"pp{np_}", np_, 0), (f"tg{ng}", 0, ng)):
+        for test, n_p, n_g in [(f"pp{v}", v, 0) for v in nps if v] + [(f"tg{v}", 0, v) for v in ngs if v]:
             r = next((r for r in lc if r["n_prompt"] == n_p and r["n_gen"] == n_g and r["n_threads"] == t), None)
             lc_med = statistics.median(r["samples_ts"]) if r else None
             lc_sd = r["stddev_ts"] if r else None
@@ -221,6 +245,8 @@ print(f"- machine: {E['CPU_MODEL']}, {E['CPU_COUNT']} CPUs ({E['SOCKETS']} socke
 print(f"- load average (1/5/15 min) before -> after: {E['LOAD']} (other jobs on the machine make numbers noisy)")
 print(f"- continuum commit: {E['COMMIT']}")
 print(f"- llama.cpp: {E['LC_VERSION']} (llama-bench, {E['REPS']} repetitions + warm-up, defaults otherwise)")
+cont_paths = sorted({str(c.get("isa")) for v in raw["continuum"].values() for c in v if isinstance(c, dict) and c.get("isa")})
+print(f"- kernel paths: llama.cpp {E['LC_PATH']}; continuum CONTINUUM_ISA={E['CONT_ISA_ASKED']}, ran: {', '.join(cont_paths) or 'n/a'}")
 if E["CONT_NOTE"]:
     print(f"- continuum: n/a — {E['CONT_NOTE']}")
 print()

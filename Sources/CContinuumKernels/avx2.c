@@ -1,6 +1,7 @@
 // AVX2 (+FMA, F16C) kernels for CPUs without AVX-512: same activation layouts as the AVX-512
 // tiles (ck_lq pairs, ck_kq blocks), products with vpmaddubsw (u8 x s8 -> i16 pairs, which
 // cannot overflow for 4-, 5- and 6-bit weights; q8_0 uses |w| x sign(a, w)).
+#include "ckernels.h"
 #include "common.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
@@ -31,6 +32,120 @@ INL __m256i bits_to_bytes(uint32_t m) {
     return _mm256_cmpeq_epi8(_mm256_and_si256(v, sel), sel);
 }
 
+// ================================================================ activation quantization
+// Bit-identical to ck_quant_act_reference: the same amax (max is exact in any order; max_ps(v, m)
+// keeps m when v is NaN, as fmaxf does), the same scales (ck_scale32 / ck_scale256), q = x * id
+// rounded to nearest even (cvtps_epi32 under the default MXCSR, as nearbyintf), and integer sums.
+
+INL float absmax8(const float *x, int n) {  // n: multiple of 8
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    __m256 m = _mm256_setzero_ps();
+    for (int i = 0; i < n; i += 8) m = _mm256_max_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(x + i)), m);
+    __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+    h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_max_ss(h, _mm_movehdup_ps(h));
+    return _mm_cvtss_f32(h);
+}
+
+INL int hsum_i32(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+    return _mm_cvtsi128_si32(s);
+}
+
+/// x (32,) * id -> 32 int8 in natural order; s16[0], s16[1] = sums of elements 0..15, 16..31.
+INL __m256i quant32(const float *x, __m256 id, int *s16) {
+    __m256i q0 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x), id));
+    __m256i q1 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + 8), id));
+    __m256i q2 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + 16), id));
+    __m256i q3 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + 24), id));
+    s16[0] = hsum_i32(_mm256_add_epi32(q0, q1));
+    s16[1] = hsum_i32(_mm256_add_epi32(q2, q3));
+    __m256i p = _mm256_packs_epi16(_mm256_packs_epi32(q0, q1), _mm256_packs_epi32(q2, q3));
+    return _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+/// AVX2 activation quantizer; reference: ck_quant_act_reference (bit-identical output).
+void ck_quant_act_avx2(int type, const float *x, int cols, uint8_t *dst) {
+    if (ck_is_legacy(type)) {
+        int nb = cols / 32, off = ck_legacy_offset(type), nat = type == T_Q8_0;
+        ck_lq *out = (ck_lq *)dst;
+        for (int p = 0; p < (nb + 1) / 2; p++) {
+            ck_lq *o = &out[p];
+            if (2 * p + 1 >= nb) memset(o, 0, sizeof(*o));
+            o->pad[0] = o->pad[1] = 0;
+            for (int j = 0; j < 2 && 2 * p + j < nb; j++) {
+                const float *v = x + 32 * (2 * p + j);
+                ck_act_scale sc = ck_scale32(absmax8(v, 32));
+                int s16[2];
+                __m256i q = quant32(v, _mm256_set1_ps(sc.id), s16);
+                if (nat) _mm256_storeu_si256((__m256i *)(o->q + 32 * j), q);
+                else {
+                    _mm_storeu_si128((__m128i *)(o->q + 16 * j), _mm256_castsi256_si128(q));
+                    _mm_storeu_si128((__m128i *)(o->q + 32 + 16 * j), _mm256_extracti128_si256(q, 1));
+                }
+                int sum = s16[0] + s16[1];
+                o->d[j] = sc.d;
+                o->ds[j] = f16_round(sc.d_raw * (float)sum);
+                o->corr[j] = -off * sum;
+            }
+        }
+    } else if (ck_is_kquant(type)) {
+        ck_kq *out = (ck_kq *)dst;
+        int q6 = type == T_Q6_K;
+        for (int b = 0; b < cols / 256; b++) {
+            ck_kq *o = &out[b];
+            const float *v = x + 256 * b;
+            ck_act_scale sc = ck_scale256(absmax8(v, 256));
+            __m256 id = _mm256_set1_ps(sc.id);
+            memset(o->bsum, 0, sizeof(o->bsum));
+            memset(o->pad, 0, sizeof(o->pad));
+            o->d = sc.d;
+            for (int g = 0; g < 8; g++) {
+                int s16[2];
+                _mm256_storeu_si256((__m256i *)(o->q + 32 * g), quant32(v + 32 * g, id, s16));
+                if (q6) { o->bsum[2 * g] = (int16_t)s16[0]; o->bsum[2 * g + 1] = (int16_t)s16[1]; }
+                else o->bsum[g] = (int16_t)(s16[0] + s16[1]);
+            }
+        }
+    }
+}
+
+/// Compares ck_quant_act_avx2 with ck_quant_act_reference byte for byte (if the CPU has AVX2):
+/// every activation type, odd block counts, zero blocks, exact halves (ties); returns mismatches.
+int ck_quant_act_selftest_avx2(void) {
+    if (ck_cpu_isa() < CK_ISA_AVX2) return 0;
+    enum { MAXC = 1536 };
+    static const int types[] = {T_Q4_0, T_Q4_1, T_Q5_0, T_Q5_1, T_Q8_0, T_Q4_K, T_Q5_K, T_Q6_K};
+    static const int colss[] = {32, 96, 256, 768, 1536};
+    float x[MAXC];
+    _Alignas(64) uint8_t a[MAXC / 64 * 96 + 512], b[MAXC / 64 * 96 + 512];
+    uint32_t st = 777;
+    int bad = 0;
+    for (int trial = 0; trial < 4; trial++) {
+        for (int i = 0; i < MAXC; i++) {
+            st = st * 1664525u + 1013904223u;
+            float v = ((float)(st >> 8) / 16777216.0f - 0.5f) * (trial == 3 ? 1e-3f : 8.0f);
+            if (trial == 1) v = (float)((int)(st >> 24) - 128) * 0.5f;      // halves: rounding ties
+            if (trial == 2 && (i / 32) % 3 == 1) v = 0;                    // all-zero blocks
+            x[i] = v;
+        }
+        for (size_t ti = 0; ti < sizeof(types) / sizeof(types[0]); ti++)
+            for (size_t ci = 0; ci < sizeof(colss) / sizeof(colss[0]); ci++) {
+                int t = types[ti], cols = colss[ci];
+                if (ck_is_kquant(t) && cols % 256) continue;
+                size_t nbytes = ck_is_legacy(t) ? (size_t)((cols / 32 + 1) / 2) * sizeof(ck_lq) : (size_t)(cols / 256) * sizeof(ck_kq);
+                memset(a, 0xAB, sizeof(a));
+                memset(b, 0xCD, sizeof(b));
+                ck_quant_act_reference(t, x, cols, a);
+                ck_quant_act_avx2(t, x, cols, b);
+                if (memcmp(a, b, nbytes)) bad++;
+            }
+    }
+    return bad;
+}
+
 // ================================================================ legacy pairs
 // Nibble formats: ua = [b0 e0..15 | b1 e0..15], ub = [b0 e16..31 | b1 e16..31] (the ck_lq order);
 // after the products int lanes 0-3 are block 0, lanes 4-7 block 1. q8_0: ua = b0, ub = b1, signed.
@@ -45,8 +160,16 @@ INL void unpack_pair2(int T, const uint8_t *b0, const uint8_t *b1, __m256i *ua, 
         *mw = _mm256_setzero_ps();
         return;
     }
-    *dw = _mm256_set_m128(_mm_set1_ps(d1), _mm_set1_ps(d0));
-    *mw = hasMin ? _mm256_set_m128(_mm_set1_ps(F16(b1 + 2)), _mm_set1_ps(F16(b0 + 2))) : _mm256_setzero_ps();
+    if (hasMin) {
+        // [d0 m0 d1 m1] in one conversion; mw = [m0 m1 ...] (lanes 0 and 1 meet ds0, ds1 of the
+        // activation's min vector, whose other lanes are zero)
+        __m256 dm = _mm256_castps128_ps256(_mm_cvtph_ps(_mm_set_epi32(0, 0, (int)rd32(b1), (int)rd32(b0))));
+        *dw = _mm256_permutevar8x32_ps(dm, _mm256_setr_epi32(0, 0, 0, 0, 2, 2, 2, 2));
+        *mw = _mm256_permutevar8x32_ps(dm, _mm256_setr_epi32(1, 3, 1, 3, 1, 3, 1, 3));
+    } else {
+        *dw = _mm256_set_m128(_mm_set1_ps(d1), _mm_set1_ps(d0));
+        *mw = _mm256_setzero_ps();
+    }
     const int qo = T == T_Q4_0 ? 2 : T == T_Q4_1 ? 4 : T == T_Q5_0 ? 6 : 8;
     __m256i q = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(b0 + qo))),
                                         _mm_loadu_si128((const __m128i *)(b1 + qo)), 1);
@@ -68,7 +191,7 @@ INL void legacy_tile2(int T, int MR, int NC, const uint8_t *w, size_t wrow, cons
     const int hasMin = T == T_Q4_1 || T == T_Q5_1;
     const int bb = ck_legacy_block_bytes(T);
     const __m256i ones = _mm256_set1_epi16(1);
-    __m256 acc[2][4];
+    __m256 acc[4][4];
     for (int r = 0; r < MR; r++)
         for (int c = 0; c < NC; c++) acc[r][c] = _mm256_setzero_ps();
     for (int p = 0; p < (nb + 1) / 2; p++) {
@@ -78,8 +201,8 @@ INL void legacy_tile2(int T, int MR, int NC, const uint8_t *w, size_t wrow, cons
         for (int c = 0; c < NC; c++) {
             const ck_lq *x = (const ck_lq *)(aq + (size_t)c * arow) + p;
             dv[c] = _mm256_set_m128(_mm_set1_ps(x->d[1]), _mm_set1_ps(x->d[0]));
-            sv[c] = _mm256_setr_ps(x->ds[0], 0, 0, 0, x->ds[1], 0, 0, 0);
-            ci[c] = _mm256_setr_epi32(x->corr[0], 0, 0, 0, x->corr[1], 0, 0, 0);
+            if (hasMin) sv[c] = _mm256_zextps128_ps256(_mm_castpd_ps(_mm_load_sd((const double *)x->ds)));  // [ds0 ds1 0 ...]
+            else ci[c] = _mm256_setr_epi32(x->corr[0], 0, 0, 0, x->corr[1], 0, 0, 0);
         }
         for (int r = 0; r < MR; r++) {
             const uint8_t *b0 = w + (size_t)r * wrow + (size_t)(2 * p) * bb;
@@ -122,7 +245,7 @@ INL void kquant_tile2(int T, int MR, int NC, const uint8_t *w, size_t wrow, cons
                       size_t arow, int nsb, float *y, size_t ldy) {
     const int bb = T == T_Q4_K ? 144 : T == T_Q5_K ? 176 : 210;
     const __m256i m4 = _mm256_set1_epi8(0x0F), m30 = _mm256_set1_epi8(0x30);
-    __m256 acc[2][4];
+    __m256 acc[4][4];
     for (int r = 0; r < MR; r++)
         for (int c = 0; c < NC; c++) acc[r][c] = _mm256_setzero_ps();
     for (int b = 0; b < nsb; b++) {
@@ -227,7 +350,7 @@ INL __m256 load_x8(const float *x, int n) {
 
 /// Tile: W rows (MR, cols) f32/f16/bf16 @ X rows (NC, cols) float -> Y (NC, MR) block.
 INL void float_tile2(int T, int MR, int NC, const uint8_t *w, size_t wrow, const float *x, int cols, float *y, size_t ldy) {
-    __m256 acc[2][4];
+    __m256 acc[4][4];
     for (int r = 0; r < MR; r++)
         for (int c = 0; c < NC; c++) acc[r][c] = _mm256_setzero_ps();
     for (int k = 0; k < cols; k += 8) {
@@ -255,7 +378,8 @@ INL void float_tile2(int T, int MR, int NC, const uint8_t *w, size_t wrow, const
     static void NAME##_24(const ck_gemm_args *a, int r, int c) { BODY2(T, 2, 4); }                    \
     static void NAME##_21(const ck_gemm_args *a, int r, int c) { BODY2(T, 2, 1); }                    \
     static void NAME##_14(const ck_gemm_args *a, int r, int c) { BODY2(T, 1, 4); }                    \
-    static void NAME##_11(const ck_gemm_args *a, int r, int c) { BODY2(T, 1, 1); }
+    static void NAME##_11(const ck_gemm_args *a, int r, int c) { BODY2(T, 1, 1); }                    \
+    static void NAME##_41(const ck_gemm_args *a, int r, int c) { BODY2(T, 4, 1); }
 FNS2(a2_q4_0, T_Q4_0)
 FNS2(a2_q4_1, T_Q4_1)
 FNS2(a2_q5_0, T_Q5_0)
@@ -269,11 +393,11 @@ FNS2(a2_f16, T_F16)
 FNS2(a2_bf16, T_BF16)
 
 typedef void (*tile2_fn)(const ck_gemm_args *, int, int);
-#define SET2(N) t24 = N##_24; t21 = N##_21; t14 = N##_14; t11 = N##_11
+#define SET2(N) t24 = N##_24; t21 = N##_21; t14 = N##_14; t11 = N##_11; t41 = N##_41
 
 /// Y (n, rows)[c0..c1, r0..r1] = X (n, cols) · W (rows, cols)ᵀ; reference: ck_gemm_reference.
 void ck_gemm_avx2(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
-    tile2_fn t24, t21, t14, t11;
+    tile2_fn t24, t21, t14, t11, t41;
     switch (a->type) {
     case T_Q4_0: SET2(a2_q4_0); break;
     case T_Q4_1: SET2(a2_q4_1); break;
@@ -288,8 +412,13 @@ void ck_gemm_avx2(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
     case T_BF16: SET2(a2_bf16); break;
     default: return;
     }
-    if (c1 - c0 == 1 && !ck_is_float(a->type)) {  // matvec: one row at a time streams memory sequentially
-        for (int r = r0; r < r1; r++) t11(a, r, c0);
+    if (c1 - c0 == 1 && !ck_is_float(a->type)) {
+        // matvec: 4 rows at a time, four independent accumulation chains (one row left the
+        // core waiting on its fmadd chain); each row sums exactly as in the batched tiles
+        int r = r0;
+        for (; r + 4 <= r1; r += 4) t41(a, r, c0);
+        for (; r + 2 <= r1; r += 2) t21(a, r, c0);
+        for (; r < r1; r++) t11(a, r, c0);
         return;
     }
     enum { CH = 64 };
@@ -317,4 +446,6 @@ void ck_gemm_avx2(const ck_gemm_args *a, int r0, int r1, int c0, int c1) {
 
 #else
 void ck_gemm_avx2(const ck_gemm_args *a, int r0, int r1, int c0, int c1) { ck_gemm_reference(a, r0, r1, c0, c1); }
+void ck_quant_act_avx2(int type, const float *x, int cols, uint8_t *dst) { ck_quant_act_reference(type, x, cols, dst); }
+int ck_quant_act_selftest_avx2(void) { return 0; }
 #endif

@@ -129,6 +129,7 @@ int ck_neon_has_dotprod(void);
 /// One activation row x (cols,) -> the layout for weight type `type` at dst.
 void ck_quant_act_reference(int type, const float *x, int cols, uint8_t *dst);
 void ck_quant_act_avx512(int type, const float *x, int cols, uint8_t *dst);
+void ck_quant_act_avx2(int type, const float *x, int cols, uint8_t *dst);
 size_t ck_act_row_bytes(int type, int cols);
 
 // ---------------------------------------------------------------- decode layout

@@ -228,6 +228,7 @@ static void quant_task(void *ctx, int ith, int nth) {
             if (j->decode && j->isa == CK_ISA_SCALAR) ck_quant_act_decode_reference(a->type, x, a->cols, dst);
             else if (j->decode) ck_quant_act_decode_avx512(a->type, x, a->cols, dst);
             else if (j->isa == CK_ISA_AVX512) ck_quant_act_avx512(a->type, x, a->cols, dst);
+            else if (j->isa == CK_ISA_AVX2) ck_quant_act_avx2(a->type, x, a->cols, dst);
             else ck_quant_act_reference(a->type, x, a->cols, dst);
         }
     }

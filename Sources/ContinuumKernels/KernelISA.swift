@@ -97,4 +97,7 @@ extension Kernels {
     /// Checks the AVX2 float ops (dot, axpy, norm, softmax, swiglu), which the dispatcher does not
     /// pick on AVX-512 CPUs, against the scalar reference; returns the number of failures.
     package static func selfTestAVX2FloatOps() -> Int { Int(ck_floatops_selftest_avx2()) }
+    /// Compares the AVX2 activation quantizer with the scalar one byte for byte (every activation
+    /// layout); returns the number of mismatching rows.
+    package static func selfTestAVX2Quantizer() -> Int { Int(ck_quant_act_selftest_avx2()) }
 }

@@ -57,6 +57,10 @@ import Testing
     #expect(Kernels.selfTestAVX2FloatOps() == 0)
 }
 
+@Test func avx2ActivationQuantizerIsBitIdentical() {
+    #expect(Kernels.selfTestAVX2Quantizer() == 0)
+}
+
 @Suite struct ActivationRangeTests {
     /// softmax / swiglu stay finite and accurate over the whole float range the model produces.
     @Test func extremes() {

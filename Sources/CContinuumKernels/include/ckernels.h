@@ -88,6 +88,8 @@ void ck_softmax_f32(float *x, int n);                                     // in 
 void ck_swiglu_f32(float *gate, const float *up, int n);                  // gate = silu(gate)·up
 /// Compares the AVX2 float ops with the scalar reference (if the CPU has AVX2); returns failures.
 int ck_floatops_selftest_avx2(void);
+/// Compares the AVX2 activation quantizer with the scalar reference byte for byte; returns mismatches.
+int ck_quant_act_selftest_avx2(void);
 
 // ---------------------------------------------------------------- attention
 /// Causal attention for n query positions: query i sits at position start + i and attends to key
