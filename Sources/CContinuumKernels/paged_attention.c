@@ -45,6 +45,23 @@ static inline long task_slot(const att_task *t, int j) {
     return t->table ? (long)t->table[j / t->bs] * t->bs + j % t->bs : (long)j;
 }
 
+/// Rows of positions j0 ..< j0 + cnt: one division per block of keys (they usually share a
+/// KV block), not one per key.
+static inline void block_rows(const att_task *t, int j0, int cnt, const uint16_t **kp, const uint16_t **vp) {
+    long s0 = j0;
+    int consecutive = 1;
+    if (t->table) {
+        int b = j0 / t->bs, off = j0 - b * t->bs;
+        consecutive = off + cnt <= t->bs;
+        s0 = (long)t->table[b] * t->bs + off;
+    }
+    for (int i = 0; i < cnt; i++) {
+        long slot = consecutive ? s0 + i : task_slot(t, j0 + i);
+        kp[i] = t->k + slot * t->kvs;
+        vp[i] = t->v + slot * t->kvs;
+    }
+}
+
 /// Reference: one key at a time, one head at a time.
 static void core_reference(const att_task *t) {
     const int hd = t->hd;
@@ -151,9 +168,10 @@ PA2 static void core_avx2(const att_task *tk) {
     for (int j0 = 0; j0 < len; j0 += C) {
         const int cnt = len - j0 < C ? len - j0 : C;
         // widen the block's K and V rows once for the whole group
+        const uint16_t *kp[C], *vp[C];
+        block_rows(tk, j0, cnt, kp, vp);
         for (int t = 0; t < cnt; t++) {
-            long slot = task_slot(tk, j0 + t);
-            const uint16_t *kr = tk->k + slot * tk->kvs, *vr = tk->v + slot * tk->kvs;
+            const uint16_t *kr = kp[t], *vr = vp[t];
             for (int d = 0; d < vecs; d++) {
                 _mm256_store_ps(kc + t * hd + 8 * d, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(kr + 8 * d))));
                 _mm256_store_ps(vc + t * hd + 8 * d, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(vr + 8 * d))));
@@ -229,9 +247,10 @@ PA512 static void core_avx512(const att_task *tk) {
     for (int j0 = 0; j0 < len; j0 += C) {
         const int cnt = len - j0 < C ? len - j0 : C;
         const __mmask16 live = cnt == C ? (__mmask16)0xFFFF : (__mmask16)((1u << cnt) - 1);
+        const uint16_t *kp[C], *vp[C];
+        block_rows(tk, j0, cnt, kp, vp);
         for (int t = 0; t < cnt; t++) {
-            long slot = task_slot(tk, j0 + t);
-            const uint16_t *kr = tk->k + slot * tk->kvs, *vr = tk->v + slot * tk->kvs;
+            const uint16_t *kr = kp[t], *vr = vp[t];
             for (int d = 0; d < vecs; d++) {
                 _mm512_store_ps(kc + t * hd + 16 * d, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(kr + 16 * d))));
                 _mm512_store_ps(vc + t * hd + 16 * d, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(vr + 16 * d))));
