@@ -62,31 +62,43 @@ static inline void block_rows(const att_task *t, int j0, int cnt, const uint16_t
     }
 }
 
-/// Reference: one key at a time, one head at a time.
+/// Reference: one key at a time (online softmax per key), the group's heads walking the keys
+/// together so each K and V row is widened once.
 static void core_reference(const att_task *t) {
-    const int hd = t->hd;
-    for (int hh = 0; hh < t->G; hh++) {
-        const float *q = t->q + (long)hh * hd;
-        float *out = t->out + (long)hh * hd;
-        float m = -INFINITY, s = 0, acc[1024];  // head_dim ≤ 1024 is checked at model load
-        for (int d = 0; d < hd; d++) acc[d] = 0;
-        for (int j = 0; j < t->len; j++) {
-            long slot = task_slot(t, j);
-            const uint16_t *k = t->k + slot * t->kvs, *v = t->v + slot * t->kvs;
+    enum { MAX_REF_DIM = 1024 };  // head_dim ≤ 1024 is checked at model load
+    const int hd = t->hd, G = t->G;
+    float kf[MAX_REF_DIM], vf[MAX_REF_DIM], m[MAX_GROUP], s[MAX_GROUP];
+    float acc[MAX_GROUP * MAX_REF_DIM];  // 64 KiB of stack
+    for (int hh = 0; hh < G; hh++) {
+        m[hh] = -INFINITY;
+        s[hh] = 0;
+        for (int d = 0; d < hd; d++) acc[hh * hd + d] = 0;
+    }
+    for (int j = 0; j < t->len; j++) {
+        long slot = task_slot(t, j);
+        const uint16_t *k = t->k + slot * t->kvs, *v = t->v + slot * t->kvs;
+        for (int d = 0; d < hd; d++) kf[d] = f16_to_f32(k[d]);
+        for (int d = 0; d < hd; d++) vf[d] = f16_to_f32(v[d]);
+        for (int hh = 0; hh < G; hh++) {
+            const float *q = t->q + (long)hh * hd;
+            float *a = acc + hh * hd;
             float x = 0;
-            for (int d = 0; d < hd; d++) x += q[d] * f16_to_f32(k[d]);
+            for (int d = 0; d < hd; d++) x += q[d] * kf[d];
             x *= t->scale;
-            if (x > m) {
-                float c = expf(m - x);  // m = -inf the first time: c = 0
-                for (int d = 0; d < hd; d++) acc[d] *= c;
-                s *= c;
-                m = x;
+            if (x > m[hh]) {
+                float c = expf(m[hh] - x);  // m = -inf the first time: c = 0
+                for (int d = 0; d < hd; d++) a[d] *= c;
+                s[hh] *= c;
+                m[hh] = x;
             }
-            float p = expf(x - m);
-            s += p;
-            for (int d = 0; d < hd; d++) acc[d] += p * f16_to_f32(v[d]);
+            float p = expf(x - m[hh]);
+            s[hh] += p;
+            for (int d = 0; d < hd; d++) a[d] += p * vf[d];
         }
-        for (int d = 0; d < hd; d++) out[d] = acc[d] / s;
+    }
+    for (int hh = 0; hh < G; hh++) {
+        float *out = t->out + (long)hh * hd;
+        for (int d = 0; d < hd; d++) out[d] = acc[hh * hd + d] / s[hh];
     }
 }
 
