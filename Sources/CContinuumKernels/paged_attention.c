@@ -325,14 +325,17 @@ static int choose_path(int isa, int head_dim) {
     return PATH_REFERENCE;
 }
 
-/// Runs the group's heads [g*group, (g+1)*group) in tasks of at most MAX_GROUP heads.
-static void run_group(att_task t, int group, int path) {
+/// Runs heads [h0, h1) of a kv head's group (t.q, t.out at the group's first head) in tasks
+/// of at most MAX_GROUP heads. A head's arithmetic does not depend on which other heads share
+/// its task (they only share the widened K/V rows), so how a group is split never changes a
+/// result.
+static void run_heads(att_task t, int h0, int h1, int path) {
     const float *q = t.q;
     float *out = t.out;
-    for (int h0 = 0; h0 < group; h0 += MAX_GROUP) {
-        t.G = group - h0 < MAX_GROUP ? group - h0 : MAX_GROUP;
-        t.q = q + (long)h0 * t.hd;
-        t.out = out + (long)h0 * t.hd;
+    for (int h = h0; h < h1; h += MAX_GROUP) {
+        t.G = h1 - h < MAX_GROUP ? h1 - h : MAX_GROUP;
+        t.q = q + (long)h * t.hd;
+        t.out = out + (long)h * t.hd;
 #if HAVE_X86
         if (path == PATH_AVX512) { core_avx512(&t); continue; }
         if (path == PATH_AVX2) { core_avx2(&t); continue; }
@@ -342,15 +345,31 @@ static void run_group(att_task t, int group, int path) {
     }
 }
 
-typedef struct { const ck_paged_attention_args *a; int path; } paged_job;
+/// Work items: (query, kv head, part of its group). Groups are split only when there are too
+/// few (query, kv head) pairs to keep the threads busy (decode of one sequence).
+typedef struct { int path, parts, part_heads, group; } att_plan;
+
+static att_plan plan(int isa, int head_dim, int n, int heads, int kv_heads, int threads) {
+    att_plan p;
+    p.path = choose_path(isa, head_dim);
+    p.group = heads / kv_heads;
+    p.parts = 1;
+    while (threads > 1 && p.parts < p.group && n * kv_heads * p.parts < 2 * threads) p.parts++;
+    p.part_heads = (p.group + p.parts - 1) / p.parts;
+    p.parts = (p.group + p.part_heads - 1) / p.part_heads;
+    return p;
+}
+
+typedef struct { const ck_paged_attention_args *a; att_plan p; } paged_job;
 
 static void paged_index(void *ctx, int index, int ith) {
     (void)ith;
     const paged_job *j = (const paged_job *)ctx;
     const ck_paged_attention_args *a = j->a;
+    const int parts = j->p.parts, group = j->p.group, hd = a->head_dim;
     // the last queries of the batch first: in a prefill they are the longest, so the pool ends evenly
-    index = a->n * a->kv_heads - 1 - index;
-    int i = index / a->kv_heads, g = index % a->kv_heads, group = a->heads / a->kv_heads, hd = a->head_dim;
+    index = a->n * a->kv_heads * parts - 1 - index;
+    int part = index % parts, pair = index / parts, i = pair / a->kv_heads, g = pair % a->kv_heads;
     att_task t = {
         .q = a->q + (long)i * a->q_stride + (long)g * group * hd,
         .out = a->out + (long)i * a->out_stride + (long)g * group * hd,
@@ -358,25 +377,27 @@ static void paged_index(void *ctx, int index, int ith) {
         .table = a->tables + a->table_offsets[i], .kvs = a->kv_stride,
         .G = group, .hd = hd, .len = a->positions[i] + 1, .bs = a->block_size, .scale = a->scale,
     };
-    run_group(t, group, j->path);
+    int h0 = part * j->p.part_heads, h1 = h0 + j->p.part_heads < group ? h0 + j->p.part_heads : group;
+    run_heads(t, h0, h1, j->p.path);
 }
 
 void ck_paged_attention(ck_pool *pool, int isa, const ck_paged_attention_args *a) {
-    paged_job j = {a, choose_path(isa, a->head_dim)};
-    int count = a->n * a->kv_heads;
+    paged_job j = {a, plan(isa, a->head_dim, a->n, a->heads, a->kv_heads, pool ? ck_pool_threads(pool) : 1)};
+    int count = a->n * a->kv_heads * j.p.parts;
     if (!pool) { for (int w = 0; w < count; w++) paged_index(&j, w, 0); return; }
     ck_pool_for(pool, count, paged_index, &j);
 }
 
-typedef struct { const ck_attention_args *a; int path; } contiguous_job;
+typedef struct { const ck_attention_args *a; att_plan p; } contiguous_job;
 
 static void contiguous_index(void *ctx, int index, int ith) {
     (void)ith;
     const contiguous_job *j = (const contiguous_job *)ctx;
     const ck_attention_args *a = j->a;
+    const int parts = j->p.parts, group = j->p.group, hd = a->head_dim;
     // the longest queries first: they are the most work, so the pool ends evenly
-    index = a->n * a->kv_heads - 1 - index;
-    int i = index / a->kv_heads, g = index % a->kv_heads, group = a->heads / a->kv_heads, hd = a->head_dim;
+    index = a->n * a->kv_heads * parts - 1 - index;
+    int part = index % parts, pair = index / parts, i = pair / a->kv_heads, g = pair % a->kv_heads;
     att_task t = {
         .q = a->q + (long)i * a->q_stride + (long)g * group * hd,
         .out = a->out + (long)i * a->out_stride + (long)g * group * hd,
@@ -384,12 +405,13 @@ static void contiguous_index(void *ctx, int index, int ith) {
         .table = NULL, .kvs = a->kv_stride,
         .G = group, .hd = hd, .len = a->start + i + 1, .bs = 1, .scale = a->scale,
     };
-    run_group(t, group, j->path);
+    int h0 = part * j->p.part_heads, h1 = h0 + j->p.part_heads < group ? h0 + j->p.part_heads : group;
+    run_heads(t, h0, h1, j->p.path);
 }
 
 void ck_attention(ck_pool *pool, int isa, const ck_attention_args *a) {
-    contiguous_job j = {a, choose_path(isa, a->head_dim)};
-    int count = a->n * a->kv_heads;
+    contiguous_job j = {a, plan(isa, a->head_dim, a->n, a->heads, a->kv_heads, pool ? ck_pool_threads(pool) : 1)};
+    int count = a->n * a->kv_heads * j.p.parts;
     if (!pool) { for (int w = 0; w < count; w++) contiguous_index(&j, w, 0); return; }
     ck_pool_for(pool, count, contiguous_index, &j);
 }
