@@ -20,11 +20,11 @@ public struct PagedAttentionLayout {
 
 extension Kernels {
     /// Causal attention for `n` queries that may belong to different sequences, over a paged
-    /// KV cache: q (n, heads·headDim) rows `qStride` apart; keys/values (slots, kvHeads·headDim)
-    /// rows `kvStride` apart; out (n, heads·headDim) rows `outStride` apart. Grouped-query:
+    /// F16 KV cache: q (n, heads·headDim) rows `qStride` apart; keys/values (slots, kvHeads·headDim)
+    /// binary16 bits (`Half`, written with `Kernels.roundToHalf`) rows `kvStride` halves apart; out (n, heads·headDim) rows `outStride` apart. Grouped-query:
     /// head h reads kv head h / (heads / kvHeads). Online softmax; no scratch.
     public static func pagedAttention(
-        q: UnsafePointer<Float>, qStride: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
+        q: UnsafePointer<Float>, qStride: Int, keys: UnsafePointer<UInt16>, values: UnsafePointer<UInt16>,
         kvStride: Int, out: UnsafeMutablePointer<Float>, outStride: Int, n: Int, layout: PagedAttentionLayout,
         heads: Int, kvHeads: Int, headDim: Int, scale: Float, context: ComputeContext, isa: KernelISA = .best
     ) {

@@ -2,7 +2,9 @@
 /// token slots, for every layer; laid out [layer][slot][kvDimension] with
 /// slot = block · blockSize + offset. Which block belongs to which sequence, and what it
 /// holds, is the engine's bookkeeping (`KVBlockManager`); this type only owns memory,
-/// allocated once.
+/// allocated once. Keys and values are IEEE binary16 (F16, the bits `Half` reads), rounded
+/// once when written (`Kernels.roundToHalf`), and read as F16 by attention: half the bytes of
+/// f32, the same precision llama.cpp's default (f16) KV cache keeps.
 ///
 /// `@unchecked Sendable`: written only by the engine's step loop, one step at a time.
 public final class PagedKVStorage: @unchecked Sendable {
@@ -10,11 +12,14 @@ public final class PagedKVStorage: @unchecked Sendable {
     public let blockSize: Int
     public let blockCount: Int
     public let kvDimension: Int
-    let keys: UnsafeMutablePointer<Float>
-    let values: UnsafeMutablePointer<Float>
+    let keys: UnsafeMutablePointer<UInt16>
+    let values: UnsafeMutablePointer<UInt16>
+
+    /// Bytes one stored key or value element takes (binary16).
+    public static let elementBytes = MemoryLayout<UInt16>.stride
 
     public var slotCount: Int { blockCount * blockSize }
-    public var byteCount: Int { 2 * layerCount * slotCount * kvDimension * MemoryLayout<Float>.stride }
+    public var byteCount: Int { slotCount * Self.bytesPerToken(configuration: layerCount, kvDimension) }
 
     public init(configuration c: DecoderConfiguration, blockSize: Int, blockCount: Int) {
         precondition(blockSize > 0 && blockCount > 0)
@@ -32,13 +37,22 @@ public final class PagedKVStorage: @unchecked Sendable {
         values.deallocate()
     }
 
-    /// Blocks that fit in `bytes` for this model.
-    public static func blocks(fitting bytes: Int, configuration c: DecoderConfiguration, blockSize: Int) -> Int {
-        max(1, bytes / (2 * c.layerCount * blockSize * c.kvDimension * MemoryLayout<Float>.stride))
+    /// KV bytes one token takes in every layer (keys and values).
+    public static func bytesPerToken(configuration c: DecoderConfiguration) -> Int {
+        bytesPerToken(configuration: c.layerCount, c.kvDimension)
     }
 
-    @inline(__always) func keys(layer: Int) -> UnsafeMutablePointer<Float> { keys + layer * slotCount * kvDimension }
-    @inline(__always) func values(layer: Int) -> UnsafeMutablePointer<Float> { values + layer * slotCount * kvDimension }
+    static func bytesPerToken(configuration layers: Int, _ kvDimension: Int) -> Int {
+        2 * layers * kvDimension * elementBytes
+    }
+
+    /// Blocks that fit in `bytes` for this model.
+    public static func blocks(fitting bytes: Int, configuration c: DecoderConfiguration, blockSize: Int) -> Int {
+        max(1, bytes / (blockSize * bytesPerToken(configuration: c)))
+    }
+
+    @inline(__always) func keys(layer: Int) -> UnsafeMutablePointer<UInt16> { keys + layer * slotCount * kvDimension }
+    @inline(__always) func values(layer: Int) -> UnsafeMutablePointer<UInt16> { values + layer * slotCount * kvDimension }
 }
 
 /// One forward pass over tokens of several sequences (continuous batching). All arrays are

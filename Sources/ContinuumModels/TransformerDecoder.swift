@@ -136,9 +136,10 @@ public final class TransformerDecoder: @unchecked Sendable {
                              position: position, base: c.ropeBase, neox: neox)
                 Kernels.rope(k + i * kvd, heads: c.kvHeadCount, headDim: c.headDimension, ropeDim: c.ropeDimension,
                              position: position, base: c.ropeBase, neox: neox)
+                // the cache holds binary16: rounded here, once, the same on every kernel path
                 let slot = Int(batch.slots[i])
-                (keys + slot * kvd).update(from: k + i * kvd, count: kvd)
-                (values + slot * kvd).update(from: v + i * kvd, count: kvd)
+                Kernels.roundToHalf(k + i * kvd, keys + slot * kvd, count: kvd)
+                Kernels.roundToHalf(v + i * kvd, values + slot * kvd, count: kvd)
             }
             Kernels.pagedAttention(q: q, qStride: qd, keys: keys, values: values, kvStride: kvd, out: att, outStride: qd,
                                    n: n, layout: layout, heads: c.headCount, kvHeads: c.kvHeadCount, headDim: c.headDimension,

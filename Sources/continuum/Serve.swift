@@ -27,7 +27,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: [.short, .customLong("ctx-size")], help: "Longest sequence in tokens (default: the model's, at most 4096).") var contextLength: Int?
     @Option(help: "Most sequences decoding at once.") var parallel = 16
     @Option(help: "Most requests waiting; beyond it requests get 429.") var queue = 256
-    @Option(help: "KV cache size in MiB (default: room for every sequence's full context, at most 1024).") var kvCacheMiB: Int?
+    @Option(help: "KV cache size in MiB; keys and values are F16 (default: room for every sequence's full context, at most 1024).") var kvCacheMiB: Int?
     @Option(help: "Largest request body in bytes (default 4 MiB).") var bodyLimit: Int?
     @Option(help: "Network threads (default: one per core).") var eventLoops: Int?
     @Option(help: "Seconds a request's head may take to arrive (default 10; then 408).") var headerTimeout: Double?

@@ -1,4 +1,5 @@
 import ContinuumEngine
+import ContinuumModels
 import ContinuumTokenizers
 import Foundation
 import Testing
@@ -100,9 +101,21 @@ import Testing
         #expect(s.running == 0 && s.blocksUsed == 0, "\(s)")
     }
 
+    /// The KV memory the engine reserves: F16 keys and values, 23,040 bytes per SmolLM2 token
+    /// (2 × 30 layers × 3 kv heads × 64 × 2 bytes; 46,080 in f32), so 16 sequences of 4,096
+    /// tokens take 1.41 GiB (2.81 GiB in f32) and 1 GiB holds 46,592 tokens (23,296 in f32).
+    @Test func kvMemoryIsF16() throws {
+        guard let e = try Self.engine(kvCacheBytes: 1 << 30, blockSize: 32) else { return }
+        #expect(PagedKVStorage.bytesPerToken(configuration: e.configuration) == 23_040)
+        #expect(16 * 4096 * PagedKVStorage.bytesPerToken(configuration: e.configuration) == 1_509_949_440)
+        #expect(e.kvBlockCount * 32 == 46_592)
+        print("KV memory: \(PagedKVStorage.bytesPerToken(configuration: e.configuration)) bytes per token; 1 GiB holds \(e.kvBlockCount * 32) tokens")
+    }
+
     @Test func aSmallCachePreemptsAndStillFinishesEverything() async throws {
-        // 16 blocks of 16 tokens (256 positions) for 6 requests that each grow to ~130.
-        guard let e = try Self.engine(kvCacheBytes: 16 * 16 * 2 * 30 * 192 * 4) else { return }
+        // 16 blocks of 16 tokens (256 positions) for 6 requests that each grow to ~130; SmolLM2
+        // keeps 2 (K, V) × 30 layers × 192 halves (2 bytes) per token.
+        guard let e = try Self.engine(kvCacheBytes: 16 * 16 * 2 * 30 * 192 * 2) else { return }
         #expect(e.kvBlockCount == 16)
         var p = SamplingParameters.greedy
         p.maxTokens = 120

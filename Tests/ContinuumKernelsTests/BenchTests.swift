@@ -91,7 +91,7 @@ struct BenchTests {
         for (name, layers, heads, kvHeads) in [("SmolLM2-135M", 30, 9, 3), ("Qwen2.5-0.5B", 24, 14, 2)] {
             let d = 64, n = 512
             var rng = Rng(3)
-            let q = rng.floats(n * heads * d), k = rng.floats(n * kvHeads * d), v = rng.floats(n * kvHeads * d)
+            let q = rng.floats(n * heads * d), k = halves(rng.floats(n * kvHeads * d)), v = halves(rng.floats(n * kvHeads * d))
             var out = [Float](repeating: 0, count: n * heads * d)
             for threads in [1, 2] {
                 let ctx = ComputeContext(threads: threads)

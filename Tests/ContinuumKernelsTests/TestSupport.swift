@@ -65,3 +65,9 @@ extension QuantType {
         }
     }
 }
+
+/// Floats rounded to binary16 bits, as a KV cache stores them.
+func halves(_ x: [Float]) -> [UInt16] { x.map(Half.fromFloat) }
+
+/// Binary16 bits widened back to floats (exact).
+func widened(_ h: [UInt16]) -> [Float] { h.map(Half.toFloat) }

@@ -12,7 +12,7 @@ extern "C" {
 
 typedef struct {
     const float *q;                // (n, heads*head_dim), rows q_stride floats apart
-    const float *k, *v;            // (slots, kv_heads*head_dim), rows kv_stride floats apart
+    const uint16_t *k, *v;         // (slots, kv_heads*head_dim) binary16, rows kv_stride halves apart
     float *out;                    // (n, heads*head_dim), rows out_stride floats apart
     const int32_t *positions;      // (n,) query i attends to its positions 0...positions[i]
     const int32_t *table_offsets;  // (n,) where query i's block table starts in `tables`
@@ -23,7 +23,8 @@ typedef struct {
 } ck_paged_attention_args;
 
 /// out = softmax(q·Kᵀ·scale)·V per (query, head), (query, kv head) pairs spread over the
-/// pool. `isa` as for ck_matmul (CK_ISA_SCALAR forces the reference path).
+/// pool. `isa` as for ck_matmul (CK_ISA_SCALAR forces the reference path; AVX2 needs
+/// head_dim % 8 == 0, AVX-512 head_dim % 16 == 0, both head_dim <= 256, else the reference).
 void ck_paged_attention(ck_pool *pool, int isa, const ck_paged_attention_args *a);
 
 #ifdef __cplusplus

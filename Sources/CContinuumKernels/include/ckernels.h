@@ -92,21 +92,26 @@ int ck_floatops_selftest_avx2(void);
 int ck_quant_act_selftest_avx2(void);
 
 // ---------------------------------------------------------------- attention
-/// Causal attention for n query positions: query i sits at position start + i and attends to key
-/// positions 0...start+i. Head h reads kv head h / (heads / kv_heads). Element strides (floats):
-/// q + i*q_stride + h*head_dim, k/v + t*kv_stride + g*head_dim, out + i*out_stride + h*head_dim.
+/// Causal attention for n query positions over an F16 (IEEE binary16) KV cache: query i sits at
+/// position start + i and attends to key positions 0...start+i. Head h reads kv head
+/// h / (heads / kv_heads). Element strides: q + i*q_stride + h*head_dim (floats),
+/// k/v + t*kv_stride + g*head_dim (halves), out + i*out_stride + h*head_dim (floats).
 typedef struct {
-    const float *q, *k, *v;
+    const float *q;
+    const uint16_t *k, *v;
     float *out;
     int n, start, heads, kv_heads, head_dim;
     long q_stride, kv_stride, out_stride;
     float scale;
 } ck_attention_args;
-/// Scratch floats ck_attention needs: nthreads * 4 * (start + n) rounded up.
-size_t ck_attention_scratch_floats(int nthreads, int start, int n);
-/// Runs over the pool ((query, kv head, up to 4 of its heads) items shared dynamically).
-/// isa as for ck_matmul.
-void ck_attention(ck_pool *pool, int isa, const ck_attention_args *a, float *scratch);
+/// Runs over the pool ((query, kv head) items shared dynamically, the longest first); the
+/// paths and their order of operations are those of ck_paged_attention. isa as for ck_matmul.
+void ck_attention(ck_pool *pool, int isa, const ck_attention_args *a);
+/// y = x rounded to binary16 (nearest even), the one rounding every KV write goes through, so
+/// every kernel path reads the same keys and values.
+void ck_f32_to_f16_row(const float *x, uint16_t *y, long n);
+/// y = x widened (exact).
+void ck_f16_to_f32_row(const uint16_t *x, float *y, long n);
 
 // ---------------------------------------------------------------- libm for Swift (no Foundation)
 static inline float ck_expf(float x) { return expf(x); }

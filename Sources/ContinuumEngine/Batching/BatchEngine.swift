@@ -101,7 +101,7 @@ public final class BatchEngine: @unchecked Sendable {
         let c = model.configuration
         let contextLength = loaded.contextLength
         blockSize = max(1, options.blockSize)
-        let perToken = 2 * c.layerCount * c.kvDimension * MemoryLayout<Float>.stride
+        let perToken = PagedKVStorage.bytesPerToken(configuration: c)
         let bytes = options.kvCacheBytes ?? min(1 << 30, options.maxSequences * contextLength * perToken)
         let blockCount = PagedKVStorage.blocks(fitting: bytes, configuration: c, blockSize: blockSize)
         storage = PagedKVStorage(configuration: c, blockSize: blockSize, blockCount: blockCount)
