@@ -176,7 +176,7 @@ for i in "${!paths[@]}"; do
     before_run "continuum bench ${names[$i]} -t $threads"
     echo "continuum bench ${names[$i]} -t $threads ..." >&2
     rc=0
-    SWIFT_BACKTRACE=enable=no timed_run "$cont" bench --model "$p" -p "$np" -n "$ng" -t "$threads" --json \
+    SWIFT_BACKTRACE=enable=no timed_run "$cont" bench --model "$p" -p "$np" -n "$ng" -t "$threads" -r "$reps" --json \
       >"$work/ct-$i.json" 2>"$work/ct-$i.err" || rc=$?
     if [[ $rc -ne 0 ]] || ! python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert isinstance(d, list)' "$work/ct-$i.json" 2>/dev/null; then
       why="$(grep -m1 -iE 'error|usage|unknown' "$work/ct-$i.err" || tail -n1 "$work/ct-$i.err" || true)"
