@@ -2,6 +2,7 @@
 // scalar fallback, chosen by ck_active_isa(). The scalar loops are the reference.
 #include "ckernels.h"
 #include "common.h"
+#include "exp256.h"
 #include "exp512.h"
 
 // ---------------------------------------------------------------- scalar reference
@@ -114,27 +115,6 @@ AVX2F static inline float hsum256(__m256 v) {
     s = _mm_add_ss(s, _mm_movehdup_ps(s));
     return _mm_cvtss_f32(s);
 }
-/// exp(x): same polynomial as ck_exp512; x < -87.3 (and -inf) give 0.
-AVX2F static inline __m256 exp_256(__m256 x) {
-    __m256 zero = _mm256_cmp_ps(x, _mm256_set1_ps(-87.3f), _CMP_LT_OQ);
-    x = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(88.3762626647949f)), _mm256_set1_ps(-87.3f));
-    __m256 t = _mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f));
-    __m256 k = _mm256_round_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 f = _mm256_sub_ps(t, k);
-    __m256 p = _mm256_set1_ps(1.535336188319500e-4f);
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(1.339887440266574e-3f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(9.618437357674640e-3f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(5.550332471162809e-2f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(2.402264791363012e-1f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(6.931472028550421e-1f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(1.0f));
-    // 2^k as two factors 2^min(k,127) * 2^max(k-127,0) so k = 128 (x near 88.7) stays finite
-    __m256i ki = _mm256_cvtps_epi32(k);
-    __m256 two_k = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_min_epi32(ki, _mm256_set1_epi32(127)), _mm256_set1_epi32(127)), 23));
-    __m256 r = _mm256_mul_ps(p, two_k);
-    r = _mm256_mul_ps(r, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_max_epi32(_mm256_sub_epi32(ki, _mm256_set1_epi32(127)), _mm256_setzero_si256()), _mm256_set1_epi32(127)), 23)));
-    return _mm256_andnot_ps(zero, r);
-}
 AVX2F static float dot_256(const float *a, const float *b, int n) {
     __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
     int i = 0;
@@ -162,7 +142,7 @@ AVX2F static float exp_sum_256(float *x, float mx, int n) {
     __m256 s = _mm256_setzero_ps(), mv = _mm256_set1_ps(mx);
     int i = 0;
     for (; i + 8 <= n; i += 8) {
-        __m256 e = exp_256(_mm256_sub_ps(_mm256_loadu_ps(x + i), mv));
+        __m256 e = ck_exp256(_mm256_sub_ps(_mm256_loadu_ps(x + i), mv));
         _mm256_storeu_ps(x + i, e);
         s = _mm256_add_ps(s, e);
     }
@@ -175,7 +155,7 @@ AVX2F static void swiglu_256(float *g, const float *u, int n) {
     int i = 0;
     for (; i + 8 <= n; i += 8) {
         __m256 gv = _mm256_loadu_ps(g + i);
-        __m256 silu = _mm256_div_ps(gv, _mm256_add_ps(one, exp_256(_mm256_sub_ps(_mm256_setzero_ps(), gv))));
+        __m256 silu = _mm256_div_ps(gv, _mm256_add_ps(one, ck_exp256(_mm256_sub_ps(_mm256_setzero_ps(), gv))));
         _mm256_storeu_ps(g + i, _mm256_mul_ps(silu, _mm256_loadu_ps(u + i)));
     }
     for (; i < n; i++) g[i] = g[i] / (1.0f + expf(-g[i])) * u[i];

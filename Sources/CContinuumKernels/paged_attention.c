@@ -11,6 +11,7 @@
 // on that query (its length and its own keys), never on the rest of the batch or the threads.
 #include "ck_paged_attention.h"
 #include "common.h"
+#include "exp256.h"
 #include "exp512.h"
 #include <math.h>
 #include <string.h>
@@ -110,25 +111,6 @@ static void core_reference(const att_task *t) {
 
 // ---------------------------------------------------------------- AVX2 (+FMA, F16C)
 
-/// exp(x) on 8 lanes, the polynomial of ck_exp512 (relative error ~2e-7); x < -87 (and -inf)
-/// give exactly 0.
-PA2I __m256 exp256(__m256 x) {
-    __m256 keep = _mm256_cmp_ps(x, _mm256_set1_ps(-87.0f), _CMP_GE_OQ);
-    x = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(88.0f)), _mm256_set1_ps(-87.0f));
-    __m256 t = _mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f));
-    __m256 k = _mm256_round_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 f = _mm256_sub_ps(t, k);  // [-0.5, 0.5]
-    __m256 p = _mm256_set1_ps(1.535336188319500e-4f);
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(1.339887440266574e-3f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(9.618437357674640e-3f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(5.550332471162809e-2f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(2.402264791363012e-1f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(6.931472028550421e-1f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(1.0f));
-    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127)), 23);  // k in [-126, 127]
-    return _mm256_and_ps(_mm256_mul_ps(p, _mm256_castsi256_ps(e)), keep);
-}
-
 PA2I float hmax256(__m256 v) {
     __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     m = _mm_max_ps(m, _mm_movehl_ps(m, m));
@@ -211,7 +193,7 @@ PA2 static void core_avx2(const att_task *tk) {
                 }
                 m[hh] = cmax;
             }
-            __m256 e = exp256(_mm256_sub_ps(x, _mm256_set1_ps(m[hh])));
+            __m256 e = ck_exp256(_mm256_sub_ps(x, _mm256_set1_ps(m[hh])));
             ssum[hh] = _mm256_add_ps(ssum[hh], e);
             _mm256_store_ps(p, e);
             int d = 0;
