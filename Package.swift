@@ -39,10 +39,13 @@ let package = Package(
         .target(name: "ContinuumKernels", dependencies: ["CContinuumKernels"], swiftSettings: strict),
         // Byte-level BPE, pre-tokenizers per model family, streaming detokenizer, chat templates.
         .target(name: "ContinuumTokenizers", dependencies: ["ContinuumGGUF"], swiftSettings: strict),
+        // Constrained decoding: GBNF and JSON Schema → grammar → per-step token masks over a
+        // vocabulary trie. Pure: a vocabulary comes in as token bytes, so no tokenizer import.
+        .target(name: "ContinuumGrammar", swiftSettings: strict),
         // One file per architecture and a registry keyed by general.architecture.
         .target(name: "ContinuumModels", dependencies: ["ContinuumGGUF", "ContinuumKernels"], swiftSettings: strict),
         // KV cache, sampler chain, generation loop, the public Engine API.
-        .target(name: "ContinuumEngine", dependencies: ["ContinuumModels", "ContinuumTokenizers", "ContinuumGGUF"], swiftSettings: strict),
+        .target(name: "ContinuumEngine", dependencies: ["ContinuumModels", "ContinuumTokenizers", "ContinuumGGUF", "ContinuumGrammar"], swiftSettings: strict),
         // Codable wire types of the OpenAI API and SSE framing.
         .target(name: "ContinuumOpenAI", swiftSettings: strict),
         // Pure replica-routing decisions (no I/O): round-robin, least outstanding, power of two,
@@ -101,6 +104,7 @@ let package = Package(
         .testTarget(name: "ContinuumGGUFTests", dependencies: ["ContinuumGGUF"], swiftSettings: strict),
         .testTarget(name: "ContinuumKernelsTests", dependencies: ["ContinuumKernels"], swiftSettings: strict),
         .testTarget(name: "ContinuumTokenizersTests", dependencies: ["ContinuumTokenizers", "ContinuumGGUF"], swiftSettings: strict),
+        .testTarget(name: "ContinuumGrammarTests", dependencies: ["ContinuumGrammar"], swiftSettings: strict),
         .testTarget(name: "ContinuumOpenAITests", dependencies: ["ContinuumOpenAI"], swiftSettings: strict),
         // GRDB directly, to build databases of older schemas for the migration tests.
         .testTarget(
