@@ -58,6 +58,8 @@ struct AutomatonCore {
     private var stateIndex: [[Int32]: Int32] = [:]
     private var transitions: [Int32] = []
     private(set) var epoch = 0
+    /// Times `intern(state:)` refused a new state because the table was full mid-operation.
+    private(set) var stateCapHits = 0
     private var masks: [Int32: [UInt32]] = [:]
     private var maskBytes = 0
     private var walkDepth: [Int32] = []
@@ -167,6 +169,7 @@ struct AutomatonCore {
         if let id = stateIndex[state] { return id }
         guard states.count < 2 * limits.maxCachedStates else {
             limitHit = "maxCachedStates=\(limits.maxCachedStates)"
+            stateCapHits += 1
             return Self.dead
         }
         let id = Int32(states.count)
@@ -185,12 +188,12 @@ struct AutomatonCore {
 
     /// Between operations: drop states, transitions and masks when over their bound. Matchers
     /// keep their stack sets and re-intern them (`epoch` changes).
-    mutating func trim() {
+    mutating func trim(force: Bool = false) {
         if maskBytes > limits.maxCachedMaskBytes {
             masks.removeAll()
             maskBytes = 0
         }
-        if states.count > limits.maxCachedStates {
+        if states.count > limits.maxCachedStates || force {
             states.removeAll()
             stateIndex.removeAll()
             transitions.removeAll()
