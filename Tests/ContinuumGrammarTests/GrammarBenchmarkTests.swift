@@ -40,6 +40,12 @@ struct GrammarBenchmarkTests {
                 let sorted = times.sorted()
                 let mean = times.reduce(0, +) / Double(times.count)
                 let p99 = sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
+                if ProcessInfo.processInfo.environment["CONTINUUM_GRAMMAR_BENCH_SLOW"] == "1" {
+                    for (i, t) in times.enumerated() where t > 500e-6 {
+                        let text = String(decoding: tokens[..<i].flatMap { vocab.bytes(of: $0) }.suffix(24), as: UTF8.self)
+                        print(String(format: "  slow step %d %.2fms after …%@", i, t * 1e3, text))
+                    }
+                }
                 print(String(format: "grammar-bench %@ %@ %@ vocab=%d trie=%d tokens=%d compile=%.3fms mask mean=%.1fus p50=%.1fus p99=%.1fus max=%.1fus",
                              (path as NSString).lastPathComponent, name, run, vocab.count, vocab.trieNodeCount, tokens.count,
                              compile * 1e3, mean * 1e6, sorted[sorted.count / 2] * 1e6, p99 * 1e6, sorted.last! * 1e6))

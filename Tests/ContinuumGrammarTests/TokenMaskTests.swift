@@ -90,6 +90,25 @@ let jsonPrefixes: [String] = ["", "{", "{\"", "{\"a\": ", "{\"a\": \"x", "{\"a\"
         #expect(m.forcedTokens(limit: 10).map { fragmentTokens[Int($0)] } == [[UInt8(ascii: "}")]])
     }
 
+    /// Every prefix of a document with strings in several contexts (key, value, array item,
+    /// nested object), one shared grammar: the context-free masks computed for the first
+    /// string serve the later ones and must still equal the brute force.
+    @Test(arguments: [GrammarLimits.default, { var l = GrammarLimits.default; l.maxStackDepth = 9; return l }()])
+    func everyPrefixMatchesBruteForce(limits: GrammarLimits) throws {
+        let g = try Grammar(gbnf: jsonGBNF, limits: limits)
+        let reference = try Grammar(gbnf: jsonGBNF, limits: limits)
+        let doc = Array(#"{"ab": "x\"é", "k": ["a", {"n": [[1, "ü"]], "é": "日本"}], "e": "😀"}"#.utf8)
+        let m = try GrammarMatcher(grammar: g, vocabulary: fragmentVocabulary)
+        var accepted = 0
+        for i in 0..<doc.count {
+            #expect(mask(m, fragmentVocabulary.count) == (try bruteForceMask(reference, fragmentVocabulary, prefix: Array(doc[..<i]))), "prefix \(i)")
+            guard m.accept(bytes: [doc[i]]) else { break }
+            accepted += 1
+        }
+        // With a depth bound of 9 the nested arrays are refused part way.
+        #expect((accepted == doc.count) == (limits.maxStackDepth > 9))
+    }
+
     @Test func sharedCacheServesOtherMatchers() throws {
         let g = try Grammar(gbnf: jsonGBNF)
         let a = try GrammarMatcher(grammar: g, vocabulary: fragmentVocabulary)
@@ -108,7 +127,7 @@ let jsonPrefixes: [String] = ["", "{", "{\"", "{\"a\": ", "{\"a\": \"x", "{\"a\"
     func maskEqualsBruteForceOnRealVocabulary(path: String) throws {
         guard let vocab = loadVocabulary(path) else { return }  // written by scripts/export-vocab-bytes.py
         let g = try Grammar(gbnf: jsonGBNF)
-        for prefix in ["{", "{\"a\": \"x", "{\"a\": 1"] {
+        for prefix in ["{", "{\"a\": \"x", "{\"a\": 1", "{\"a\": [\"", "{\"a\": {\"b\": \"ü", "{\"a\": [1, {\""] {
             let m = try GrammarMatcher(grammar: g, vocabulary: vocab)
             #expect(m.accept(bytes: Array(prefix.utf8)))
             let fast = mask(m, vocab.count)
