@@ -69,7 +69,7 @@ struct AutomatonCore {
 
     // Interned states, their transition rows (`table`, 256 per state) and caches.
     var states: [[Int32]] = []
-    var info: [StateInfo] = []
+    var info: UnsafeMutablePointer<StateInfo>
     var stateIndex: [[Int32]: Int32] = [:]
     var table: UnsafeMutablePointer<Int32>
     var tableCapacity = 64
@@ -105,11 +105,13 @@ struct AutomatonCore {
         self.alternatives = program.ruleAlternatives
         self.rootAlternatives = program.ruleAlternatives[Int(program.root)]
         self.table = .allocate(capacity: 64 * 256)
+        self.info = .allocate(capacity: 64)
         self.walkStates = .allocate(capacity: vocabulary.maxTokenLength + 1)
     }
 
     mutating func release() {
         table.deallocate()
+        info.deallocate()
         walkStates.deallocate()
     }
 
@@ -213,6 +215,10 @@ struct AutomatonCore {
             grown.moveInitialize(from: table, count: tableCapacity * 256)
             table.deallocate()
             table = grown
+            let grownInfo = UnsafeMutablePointer<StateInfo>.allocate(capacity: tableCapacity * 2)
+            grownInfo.moveInitialize(from: info, count: tableCapacity)
+            info.deallocate()
+            info = grownInfo
             tableCapacity *= 2
         }
         (table + Int(id) * 256).initialize(repeating: Self.unknown, count: 256)
@@ -225,7 +231,7 @@ struct AutomatonCore {
         }
         let special = Int32(flags & 1) + Int32(flags >> 1)
         states.append(state)
-        info.append(StateInfo(flags: flags, count: Int32(state.count) - special, maxDepth: maxDepth))
+        (info + Int(id)).initialize(to: StateInfo(flags: flags, count: Int32(state.count) - special, maxDepth: maxDepth))
         stateIndex[state] = id
         return id
     }
@@ -247,7 +253,6 @@ struct AutomatonCore {
         }
         if states.count > limits.maxCachedStates || force {
             states.removeAll()
-            info.removeAll()
             stateIndex.removeAll()
             masks.removeAll()
             localMasks.removeAll()

@@ -1,7 +1,10 @@
 /// One sequence's position in a grammar: the set of parse stacks alive after the bytes
 /// accepted so far. Not thread-safe; one per request. Its caches live in the automaton it
 /// shares with other matchers of the same grammar and vocabulary.
-public final class GrammarMatcher {
+// @unchecked Sendable: a sequence may move between threads from one decode step to the next;
+// its own fields must not be used from two threads at once (one per request), and the shared
+// automaton is behind its lock.
+public final class GrammarMatcher: @unchecked Sendable {
     private let automaton: GrammarAutomaton
     private let vocabulary: TokenVocabulary
     private var stacks: [Int32]
