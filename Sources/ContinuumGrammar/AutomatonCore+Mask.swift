@@ -7,6 +7,13 @@ struct LocalMask {
     var boundaries: [Int32]
     var maxDepth: Int32
     var maxCount: Int32
+    /// Most boundary nodes on one root-to-leaf path: a real state below them holds the local
+    /// part plus one expansion of the caller per boundary passed.
+    var maxChain: Int32
+    /// A state was refused for having more than `maxLiveStacks` stacks. That refusal is not
+    /// a union of its parts (a part may live while the whole is refused), so the plain walk
+    /// must decide.
+    var refusedLarge: Bool
 }
 
 extension AutomatonCore {
@@ -23,9 +30,9 @@ extension AutomatonCore {
         }
         if !decomposedMask(state, words) {
             words.update(repeating: 0, count: n)
-            var d: Int32 = 0, c: Int32 = 0
+            var d: Int32 = 0, c: Int32 = 0, k: Int32 = 0
             var none: [Int32] = []
-            walk(below: 0, from: state, words, collect: false, &none, &d, &c)
+            walk(below: 0, from: state, words, collect: false, &none, &d, &c, &k)
         }
         if isAccepting(state) {
             for id in vocabulary.endTokens { words[Int(id) >> 5] |= 1 << UInt32(id & 31) }
@@ -38,7 +45,8 @@ extension AutomatonCore {
     /// tokens whose bytes all step to a live state; `collect` records the nodes whose state
     /// holds the placeholder caller. Tracks the deepest stack and largest state seen.
     mutating func walk(below root: Int, from state: Int32, _ words: UnsafeMutablePointer<UInt32>, collect: Bool,
-                       _ boundaries: inout [Int32], _ maxDepth: inout Int32, _ maxCount: inout Int32) {
+                       _ boundaries: inout [Int32], _ maxDepth: inout Int32, _ maxCount: inout Int32,
+                       _ maxChain: inout Int32) {
         let v = vocabulary
         v.trieByte.withUnsafeBufferPointer { bytes in
         v.trieDepth.withUnsafeBufferPointer { depth in
@@ -46,13 +54,16 @@ extension AutomatonCore {
         v.trieTokenStart.withUnsafeBufferPointer { start in
         v.trieTokens.withUnsafeBufferPointer { tokens in
             let ws = walkStates
+            let chain = walkChains
             ws[Int(depth[root])] = state
+            chain[Int(depth[root])] = collect && info[Int(state)].flags & Self.hasCaller != 0 ? 1 : 0
             var i = root + 1
             let end = Int(skip[root])
             while i < end {
                 let d = Int(depth[i])
                 let t = step(ws[d - 1], bytes[i])
                 if t < 0 {
+                    if t == Self.tooLarge { liveStackRefusals += 1 }
                     i = Int(skip[i])
                     continue
                 }
@@ -60,8 +71,16 @@ extension AutomatonCore {
                 let s = info[Int(t)]
                 if s.maxDepth > maxDepth { maxDepth = s.maxDepth }
                 if s.count > maxCount { maxCount = s.count }
-                if collect && s.flags & Self.hasCaller != 0 { boundaries.append(Int32(i)) }
-                if s.count > 0 || s.flags & Self.hasEmpty != 0 {
+                if collect {
+                    if s.flags & Self.hasCaller != 0 {
+                        boundaries.append(Int32(i))
+                        chain[d] = chain[d - 1] + 1
+                        if chain[d] > maxChain { maxChain = chain[d] }
+                    } else {
+                        chain[d] = chain[d - 1]
+                    }
+                }
+                if s.count > 0 {
                     var k = Int(start[i])
                     let e = Int(start[i + 1])
                     while k < e {
@@ -100,23 +119,29 @@ extension AutomatonCore {
             lm = cached
         } else {
             words.update(repeating: 0, count: n)
-            var m = LocalMask(bits: [], boundaries: [], maxDepth: info[Int(ls)].maxDepth, maxCount: info[Int(ls)].count)
-            if info[Int(ls)].flags & Self.hasCaller != 0 { m.boundaries.append(0) }
-            walk(below: 0, from: ls, words, collect: true, &m.boundaries, &m.maxDepth, &m.maxCount)
+            let startsAtCaller = info[Int(ls)].flags & Self.hasCaller != 0
+            var m = LocalMask(bits: [], boundaries: startsAtCaller ? [0] : [], maxDepth: info[Int(ls)].maxDepth,
+                              maxCount: info[Int(ls)].count, maxChain: startsAtCaller ? 1 : 0, refusedLarge: false)
+            let refusals = liveStackRefusals
+            walk(below: 0, from: ls, words, collect: true, &m.boundaries, &m.maxDepth, &m.maxCount, &m.maxChain)
+            m.refusedLarge = liveStackRefusals != refusals
             m.bits = Array(UnsafeBufferPointer(start: words, count: n))
             localMasks[ls] = m
             maskBytes += n * 4 + m.boundaries.count * 4
             lm = m
         }
         // Many boundaries mean the context decides most tokens: a plain walk is cheaper.
-        guard lm.boundaries.count <= Self.maxBoundaries,
+        guard lm.boundaries.count <= Self.maxBoundaries, !lm.refusedLarge,
               stackDepth[Int(a)] + lm.maxDepth <= limits.maxStackDepth else { return false }
         lm.bits.withUnsafeBufferPointer { words.update(from: $0.baseAddress!, count: n) }
         guard !lm.boundaries.isEmpty else { return true }
         let x = expand(a)
-        guard x >= 0 else { return true }
-        var maxDepth: Int32 = 0, maxCount: Int32 = info[Int(x)].count
+        // No expansion: nothing continues past a boundary. Too large: neither does the real
+        // state, which holds it, while the local part alone might live; the plain walk decides.
+        guard x >= 0 else { return x != Self.tooLarge }
+        var maxDepth: Int32 = 0, maxCount: Int32 = info[Int(x)].count, unused: Int32 = 0
         var none: [Int32] = []
+        let refusals = liveStackRefusals
         let v = vocabulary
         for node in lm.boundaries {
             let nd = Int(node)
@@ -126,10 +151,11 @@ extension AutomatonCore {
                     words[id >> 5] |= 1 << UInt32(id & 31)
                 }
             }
-            walk(below: nd, from: x, words, collect: false, &none, &maxDepth, &maxCount)
+            walk(below: nd, from: x, words, collect: false, &none, &maxDepth, &maxCount, &unused)
         }
-        // A real state is a local part plus an expansion part: both bounds must hold for the sum.
-        return lm.maxCount + maxCount <= Int32(limits.maxLiveStacks)
+        // A real state is a local part plus one expansion part per boundary passed: the live
+        // stack bound must hold for the sum (else the plain walk decides, as `accept` would).
+        return liveStackRefusals == refusals && Int(lm.maxCount) + Int(lm.maxChain) * Int(maxCount) <= limits.maxLiveStacks
     }
 
     func commonAncestor(_ x: Int32, _ y: Int32) -> Int32 {

@@ -35,6 +35,8 @@ final class GrammarAutomaton: @unchecked Sendable {
 struct AutomatonCore {
     static let dead: Int32 = -1
     static let unknown: Int32 = -2
+    /// Dead because the next state would exceed `maxLiveStacks` (any negative id is dead).
+    static let tooLarge: Int32 = -3
     /// The empty stack and the caller placeholder.
     static let empty: Int32 = 0, caller: Int32 = 1
     static let kindBytes: UInt8 = 0, kindRef: UInt8 = 1, kindEnd: UInt8 = 2
@@ -44,7 +46,8 @@ struct AutomatonCore {
     /// What the mask walks need to know about a state without touching its stack array.
     struct StateInfo {
         var flags: UInt8
-        /// Stacks in the state, not counting the empty stack or the caller placeholder.
+        /// Stacks in the state, counting the empty stack but not the caller placeholder (which
+        /// stands for the caller's expansion, counted where it is added).
         var count: Int32
         var maxDepth: Int32
     }
@@ -76,10 +79,13 @@ struct AutomatonCore {
     var epoch = 0
     /// Times `intern(state:)` refused a new state because the table was full mid-operation.
     var stateCapHits = 0
+    /// Refusals for exceeding `maxLiveStacks` met by mask walks (cached ones included).
+    var liveStackRefusals = 0
     var masks: [Int32: [UInt32]] = [:]
     var localMasks: [Int32: LocalMask] = [:]
     var maskBytes = 0
     let walkStates: UnsafeMutablePointer<Int32>
+    let walkChains: UnsafeMutablePointer<Int32>
 
     // Scratch.
     var visited: Set<UInt64> = []
@@ -107,12 +113,14 @@ struct AutomatonCore {
         self.table = .allocate(capacity: 64 * 256)
         self.info = .allocate(capacity: 64)
         self.walkStates = .allocate(capacity: vocabulary.maxTokenLength + 1)
+        self.walkChains = .allocate(capacity: vocabulary.maxTokenLength + 1)
     }
 
     mutating func release() {
         table.deallocate()
         info.deallocate()
         walkStates.deallocate()
+        walkChains.deallocate()
     }
 
     // MARK: - Stacks
@@ -196,7 +204,7 @@ struct AutomatonCore {
         scratch.removeSubrange(w...)
         guard scratch.count <= limits.maxLiveStacks else {
             limitHit = "maxLiveStacks=\(limits.maxLiveStacks)"
-            return Self.dead
+            return Self.tooLarge
         }
         return intern(state: scratch)
     }
@@ -229,9 +237,8 @@ struct AutomatonCore {
             if s == Self.caller { flags |= Self.hasCaller }
             maxDepth = max(maxDepth, stackDepth[Int(s)])
         }
-        let special = Int32(flags & 1) + Int32(flags >> 1)
         states.append(state)
-        (info + Int(id)).initialize(to: StateInfo(flags: flags, count: Int32(state.count) - special, maxDepth: maxDepth))
+        (info + Int(id)).initialize(to: StateInfo(flags: flags, count: Int32(state.count) - Int32(flags >> 1), maxDepth: maxDepth))
         stateIndex[state] = id
         return id
     }
