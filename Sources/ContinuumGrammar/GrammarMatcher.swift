@@ -67,12 +67,23 @@ public final class GrammarMatcher: @unchecked Sendable {
     /// For the sampler: sets the logit of every disallowed token to -infinity.
     public func applyMask(to logits: UnsafeMutablePointer<Float>) {
         scratchMask.withUnsafeMutableBufferPointer { fillMask($0.baseAddress!) }
+        let n = vocabulary.count
         scratchMask.withUnsafeBufferPointer { mask in
             for w in 0..<mask.count where mask[w] != ~0 {
                 let bits = mask[w]
                 let base = w * 32
-                for b in 0..<min(32, vocabulary.count - base) where bits & (1 << UInt32(b)) == 0 {
+                let width = min(32, n - base)
+                if bits == 0 {
+                    // Most words of a narrow mask: one vectorised fill.
+                    (logits + base).update(repeating: -.infinity, count: width)
+                    continue
+                }
+                var refused = ~bits
+                while refused != 0 {
+                    let b = refused.trailingZeroBitCount
+                    if b >= width { break }
                     logits[base + b] = -.infinity
+                    refused &= refused - 1
                 }
             }
         }
