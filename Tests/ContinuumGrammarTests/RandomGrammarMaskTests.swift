@@ -79,6 +79,14 @@ private func randomGrammar(_ r: inout Rng) -> String {
             let t = Int32(allowed[r.below(allowed.count)])
             #expect(m.accept(t))
             prefix += v.bytes(of: t)
+            // Forced tokens are allowed one after another (checked on a copy of the position).
+            let forced = m.forcedTokens(limit: 4)
+            let f = try GrammarMatcher(grammar: g, vocabulary: v)
+            #expect(f.accept(bytes: prefix))
+            for t in forced {
+                #expect(isSet(mask(f, v.count), Int(t)) && f.accept(t), "\(gbnf)\nforced \(forced) after \(prefix)")
+            }
+            if !forced.isEmpty { #expect(!m.canEnd, "nothing is forced where the grammar may end") }
         }
     }
 }
