@@ -2,7 +2,7 @@
 /// placeholder caller, and the trie nodes where the caller is reached (the rest of such a
 /// token depends on the context). Keyed by the state rebased on the placeholder, so the body
 /// of a JSON string shares one walk whichever key, value or array item it belongs to.
-struct LocalMask {
+struct LocalMask: Sendable {
     var bits: [UInt32]
     var boundaries: [Int32]
     var maxDepth: Int32
@@ -115,9 +115,15 @@ extension AutomatonCore {
         guard ls >= 0 else { return false }
         let n = (vocabulary.count + 31) / 32
         let lm: LocalMask
+        let signature = localMasks[ls] == nil ? self.signature(of: local) : nil
         if let cached = localMasks[ls] {
             lm = cached
+        } else if let signature, let shared = vocabulary.sharedLocalMasks.get(signature) {
+            lm = shared
+            localMasks[ls] = shared
+            maskBytes += n * 4 + shared.boundaries.count * 4
         } else {
+            let capHits = stateCapHits
             words.update(repeating: 0, count: n)
             let startsAtCaller = info[Int(ls)].flags & Self.hasCaller != 0
             var m = LocalMask(bits: [], boundaries: startsAtCaller ? [0] : [], maxDepth: info[Int(ls)].maxDepth,
@@ -127,6 +133,10 @@ extension AutomatonCore {
             m.refusedLarge = liveStackRefusals != refusals
             m.bits = Array(UnsafeBufferPointer(start: words, count: n))
             localMasks[ls] = m
+            // Only a walk no table or arena bound cut short may serve other grammars.
+            if let signature, stateCapHits == capHits, !exhausted {
+                vocabulary.sharedLocalMasks.put(signature, m)
+            }
             maskBytes += n * 4 + m.boundaries.count * 4
             lm = m
         }

@@ -60,6 +60,11 @@ struct AutomatonCore {
     let byteSets: [ByteSet]
     let alternatives: [[Int32]]
     let rootAlternatives: [Int32]
+    /// For each element: its rule, its alternative's index and its offset in it, so a
+    /// position can be named independently of the grammar it is in.
+    let elementRule: [Int32]
+    let elementAlternative: [Int32]
+    let elementOffset: [Int32]
 
     // Stack arena.
     var stackPos: [Int32] = [-1, -1]
@@ -110,6 +115,23 @@ struct AutomatonCore {
         self.byteSets = program.byteSets
         self.alternatives = program.ruleAlternatives
         self.rootAlternatives = program.ruleAlternatives[Int(program.root)]
+        var rule = [Int32](repeating: 0, count: kinds.count)
+        var alternative = rule, offset = rule
+        for (r, alts) in program.ruleAlternatives.enumerated() {
+            for (a, start) in alts.enumerated() {
+                var p = Int(start)
+                while true {
+                    rule[p] = Int32(r)
+                    alternative[p] = Int32(a)
+                    offset[p] = Int32(p) - start
+                    if kinds[p] == Self.kindEnd { break }
+                    p += 1
+                }
+            }
+        }
+        self.elementRule = rule
+        self.elementAlternative = alternative
+        self.elementOffset = offset
         self.table = .allocate(capacity: 64 * 256)
         self.info = .allocate(capacity: 64)
         self.walkStates = .allocate(capacity: vocabulary.maxTokenLength + 1)

@@ -15,6 +15,8 @@ public final class TokenVocabulary: Sendable {
     let trieTokenStart: [Int32]
     let trieTokens: [Int32]
     let maxTokenLength: Int
+    /// Context-free masks shared across grammars (see `SharedLocalMasks`).
+    let sharedLocalMasks = SharedLocalMasks()
 
     public init(tokens: [[UInt8]], endTokens: Set<Int32>) {
         self.tokens = tokens

@@ -109,6 +109,28 @@ let jsonPrefixes: [String] = ["", "{", "{\"", "{\"a\": ", "{\"a\": \"x", "{\"a\"
         #expect((accepted == doc.count) == (limits.maxStackDepth > 9))
     }
 
+    /// Two grammars with the same string rules: the second one's string masks come from the
+    /// vocabulary's shared context-free cache and must still be exact.
+    @Test func contextFreeMasksSharedAcrossGrammars() throws {
+        let strings = #"""
+            string ::= "\"" char* "\""
+            char ::= [^"\\\x00-\x1F] | "\\" (["\\/bfnrt] | "u" [0-9a-fA-F]{4})
+            """#
+        let vocab = TokenVocabulary(tokens: fragmentTokens, endTokens: [fragmentEnd])
+        let first = try Grammar(gbnf: #"root ::= "{\"a\": " string "}""# + "\n" + strings)
+        let second = try Grammar(gbnf: #"root ::= "[" string ("," string)* "]""# + "\n" + strings)
+        let a = try GrammarMatcher(grammar: first, vocabulary: vocab)
+        #expect(a.accept(bytes: Array(#"{"a": "x"#.utf8)))
+        _ = mask(a, vocab.count)
+        for prefix in [#"[""#, #"["x","y"#, #"["é"#] {
+            let b = try GrammarMatcher(grammar: second, vocabulary: vocab)
+            #expect(b.accept(bytes: Array(prefix.utf8)))
+            let reference = try Grammar(gbnf: #"root ::= "[" string ("," string)* "]""# + "\n" + strings)
+            #expect(mask(b, vocab.count) == (try bruteForceMask(reference, vocab, prefix: Array(prefix.utf8))), "\(prefix)")
+        }
+        #expect(a.accept(bytes: Array(#"y"}"#.utf8)) && a.canEnd)
+    }
+
     @Test func sharedCacheServesOtherMatchers() throws {
         let g = try Grammar(gbnf: jsonGBNF)
         let a = try GrammarMatcher(grammar: g, vocabulary: fragmentVocabulary)
