@@ -10,7 +10,8 @@ enum GrammarAnalysis {
         var changed = true
         while changed {
             changed = false
-            for r in 0..<n {
+            // Generated rules come after the rules using them: backwards converges in few passes.
+            for r in (0..<n).reversed() {
                 for start in p.ruleAlternatives[r] {
                     var i = Int(start), allNullable = true, allProductive = true
                     while case let e = p.elements[i], e != .end {

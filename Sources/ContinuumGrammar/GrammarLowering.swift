@@ -1,6 +1,7 @@
 /// Lowers parsed GBNF rules into a `GrammarProgram`: literals and classes to byte sets,
 /// groups and repetitions to generated rules (`x*` → `s ::= x s |`, `x{m,n}` → m copies then
 /// a chain of n−m optionals, as llama.cpp does), counting rules and elements against limits.
+/// Each distinct class is lowered once.
 struct GrammarLowering {
     private typealias Elem = GrammarProgram.Element
     private var bodies: [[[Elem]]] = []
@@ -8,7 +9,7 @@ struct GrammarLowering {
     private var origins: [Int32] = []
     private var byteSets: [ByteSet] = []
     private var byteSetIndex: [ByteSet: Int32] = [:]
-    private var classRules: [[ClosedRange<UInt32>]: Int32] = [:]
+    private var classElements: [[ClosedRange<UInt32>]: Elem] = [:]
     private var ruleIndex: [String: Int32] = [:]
     private var elementCount = 0
     private var generated = 0
@@ -57,14 +58,15 @@ struct GrammarLowering {
         bodies.append([])
         names.append(name)
         origins.append(origin ?? id)
-        ruleIndex[name] = id
+        if origin == nil { ruleIndex[name] = id }  // generated rules are never looked up by name
         return id
     }
 
     private mutating func generatedRule(_ parent: Int32, _ alts: [[Elem]]) throws(GrammarError) -> Int32 {
         generated += 1
         let origin = origins[Int(parent)]
-        let id = try newRule("\(names[Int(origin)])-\(generated)", origin: origin)
+        // Unnamed: messages name the user rule it came from (`ruleOrigins`).
+        let id = try newRule("", origin: origin)
         bodies[Int(id)] = alts
         return id
     }
@@ -138,7 +140,13 @@ struct GrammarLowering {
     /// A class of code points: one byte set when all are ASCII, else a rule with one
     /// alternative per UTF-8 byte-range sequence (single-byte ones merged).
     private mutating func charClass(_ ranges: [ClosedRange<UInt32>], in rule: Int32) throws(GrammarError) -> Elem {
-        if let id = classRules[ranges] { return .ref(id) }
+        if let e = classElements[ranges] { return e }
+        let e = try newCharClass(ranges, in: rule)
+        classElements[ranges] = e
+        return e
+    }
+
+    private mutating func newCharClass(_ ranges: [ClosedRange<UInt32>], in rule: Int32) throws(GrammarError) -> Elem {
         var ascii = ByteSet()
         var multi: [[Elem]] = []
         for r in ranges {
@@ -155,8 +163,6 @@ struct GrammarLowering {
         if !ascii.isEmpty { alts.insert([byteSet(ascii)], at: 0) }
         try count(alts.reduce(0) { $0 + $1.count + 1 }, rule)
         // An empty class (e.g. `[^\x00-\U0010FFFF]`) is a rule with no alternatives: it never matches.
-        let id = try generatedRule(rule, alts)
-        classRules[ranges] = id
-        return .ref(id)
+        return .ref(try generatedRule(rule, alts))
     }
 }

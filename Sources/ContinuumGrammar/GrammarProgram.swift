@@ -16,7 +16,7 @@ struct GrammarProgram: Sendable {
     var byteSets: [ByteSet] = []
     /// Start positions of each rule's alternatives.
     var ruleAlternatives: [[Int32]] = []
-    /// Rule names; generated rules are `parent-N` (as llama.cpp names them).
+    /// Rule names; generated rules (groups, repetitions, classes) have none.
     var ruleNames: [String] = []
     /// The user-written rule a generated rule came from, for error messages.
     var ruleOrigins: [Int32] = []
