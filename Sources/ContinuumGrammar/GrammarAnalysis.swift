@@ -4,33 +4,8 @@
 enum GrammarAnalysis {
     static func check(_ p: GrammarProgram) throws(GrammarError) {
         let n = p.ruleNames.count
-        // Nullable and productive rules, by fixpoint.
-        var nullable = [Bool](repeating: false, count: n)
-        var productive = [Bool](repeating: false, count: n)
-        var changed = true
-        while changed {
-            changed = false
-            // Generated rules come after the rules using them: backwards converges in few passes.
-            for r in (0..<n).reversed() {
-                for start in p.ruleAlternatives[r] {
-                    var i = Int(start), allNullable = true, allProductive = true
-                    while case let e = p.elements[i], e != .end {
-                        switch e {
-                        case .bytes(let s):
-                            allNullable = false
-                            if p.byteSets[Int(s)].isEmpty { allProductive = false }
-                        case .ref(let q):
-                            if !nullable[Int(q)] { allNullable = false }
-                            if !productive[Int(q)] { allProductive = false }
-                        case .end: break
-                        }
-                        i += 1
-                    }
-                    if allNullable && !nullable[r] { nullable[r] = true; changed = true }
-                    if allProductive && !productive[r] { productive[r] = true; changed = true }
-                }
-            }
-        }
+        let nullable = fixpoint(p, byteSetCounts: { _ in false })
+        let productive = fixpoint(p, byteSetCounts: { !p.byteSets[Int($0)].isEmpty })
         // Left edges: A → B when B can be entered before A consumes a byte.
         var edges = [[Int32]](repeating: [], count: n)
         for r in 0..<n {
@@ -77,5 +52,50 @@ enum GrammarAnalysis {
         guard productive[Int(p.root)] else {
             throw GrammarError(.unusable, "rule '\(p.ruleNames[Int(p.root)])' can never match a complete string")
         }
+    }
+
+    /// The rules with a property that holds for an alternative when it holds for each of its
+    /// elements (nullable: no byte set qualifies; productive: non-empty byte sets do), by a
+    /// worklist over "elements still unproven" counters: linear in the grammar's size.
+    private static func fixpoint(_ p: GrammarProgram, byteSetCounts: (Int32) -> Bool) -> [Bool] {
+        let n = p.ruleNames.count
+        var holds = [Bool](repeating: false, count: n)
+        var pending: [Int32] = []          // per alternative: refs not yet proven
+        var altRule: [Int32] = []
+        var users = [[Int32]](repeating: [], count: n)  // rule → alternatives waiting on it (per occurrence)
+        var work: [Int32] = []
+        for r in 0..<n {
+            for start in p.ruleAlternatives[r] {
+                let alt = Int32(pending.count)
+                var count: Int32 = 0, possible = true, i = Int(start)
+                scan: while true {
+                    switch p.elements[i] {
+                    case .end: break scan
+                    case .bytes(let set): if !byteSetCounts(set) { possible = false }
+                    case .ref(let q):
+                        count += 1
+                        users[Int(q)].append(alt)
+                    }
+                    i += 1
+                }
+                pending.append(possible ? count : -1)
+                altRule.append(Int32(r))
+                if possible && count == 0 && !holds[r] {
+                    holds[r] = true
+                    work.append(Int32(r))
+                }
+            }
+        }
+        while let q = work.popLast() {
+            for alt in users[Int(q)] where pending[Int(alt)] > 0 {
+                pending[Int(alt)] -= 1
+                let r = Int(altRule[Int(alt)])
+                if pending[Int(alt)] == 0 && !holds[r] {
+                    holds[r] = true
+                    work.append(Int32(r))
+                }
+            }
+        }
+        return holds
     }
 }
