@@ -20,13 +20,14 @@ public struct GrammarLimits: Sendable, Equatable {
     /// Automaton states (sets of stacks) cached before the cache is flushed (1 KB each for
     /// the transition row; one operation may use up to twice this before a flush and retry).
     public var maxCachedStates: Int
-    /// Bytes of cached token masks before the mask cache is flushed.
+    /// Bytes of cached token masks (per grammar and vocabulary) before that cache is flushed;
+    /// a Qwen2.5 mask is 19 KB, and the engine keeps up to 64 grammars.
     public var maxCachedMaskBytes: Int
 
     public init(
         maxGrammarBytes: Int = 1 << 20, maxRules: Int = 100_000, maxElements: Int = 1_000_000,
         maxRepetition: Int = 10_000, maxStackDepth: Int = 1_024, maxLiveStacks: Int = 1_024,
-        maxArenaStacks: Int = 4_000_000, maxCachedStates: Int = 16_384, maxCachedMaskBytes: Int = 64 << 20
+        maxArenaStacks: Int = 1_000_000, maxCachedStates: Int = 16_384, maxCachedMaskBytes: Int = 16 << 20
     ) {
         self.maxGrammarBytes = maxGrammarBytes
         self.maxRules = maxRules
