@@ -12,8 +12,8 @@ struct GenerationPlan: Sendable {
     var logprobs: Int?
     /// The grammar the output must follow, if the request asked for one.
     var constraint: OutputConstraint? = nil
-    /// Read tool calls out of the answer.
-    var parsesToolCalls = false
+    /// Read tool calls out of the answer, naming these functions (nil: no tools).
+    var toolFunctions: Set<String>? = nil
 
     /// OpenAI's defaults (temperature 1, top_p 1, no top-k or min-p), then the request's fields.
     static func parameters(_ s: SamplingOptions, maxTokens: Int?, topLogprobs: Int?) -> SamplingParameters {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads tool calls out of generated text as it streams, in the format Qwen2.5's template
 /// asks for and Continuum's generic tool prompt uses:
 ///
@@ -9,6 +11,10 @@
 /// name as soon as it is known, then the arguments' text piece by piece as it arrives
 /// (what OpenAI's `delta.tool_calls` carries); any other layout is read whole once its
 /// closing tag arrives. A block that is not a valid call is given back as content.
+///
+/// Small models often drop the tags and answer with the bare call object (Qwen2.5-Coder-0.5B
+/// does): an answer that starts with `{` is read as a call when it is one object naming one
+/// of `functions`, and is content otherwise.
 public struct ToolCallParser: Sendable {
     public enum Event: Sendable, Equatable {
         case content(String)
@@ -55,7 +61,19 @@ public struct ToolCallParser: Sendable {
     /// Everything given out as content.
     public private(set) var content = ""
 
-    public init() {}
+    /// The functions a bare call object may name (empty: bare objects are content).
+    public let functions: Set<String>
+    /// Whether the block being read had no opening tag.
+    private var bare = false
+    /// Nothing but whitespace has been seen yet (a bare call can only start the answer).
+    private var atStart = true
+
+    public init(functions: Set<String> = []) {
+        self.functions = functions
+    }
+
+    /// What a block that is not a call gives back as content.
+    private var blockText: String { (bare ? "" : Self.open) + block }
 
     /// Feeds generated text; returns what it completes.
     public mutating func feed(_ text: String) -> [Event] {
@@ -74,19 +92,20 @@ public struct ToolCallParser: Sendable {
         case .trailer:
             calls.append(Call(name: currentName, arguments: currentArguments))
         case .whole, .header:
-            if let call = Self.parseWhole(block) {
+            if let call = Self.parseWhole(bare ? Self.unfenced(block) : block), !bare || functions.contains(call.name) {
                 start(call.name, &events)
                 currentArguments = call.arguments
                 events.append(.arguments(index: calls.count, call.arguments))
                 calls.append(call)
             } else {
-                emitContent(Self.open + block, &events)
+                emitContent(blockText, &events)
             }
         case .arguments:
             // Arguments cut off (length): the call is incomplete; say so as content.
             if calls.count < startedCalls { startedCalls -= 1 }
-            emitContent(Self.open + block, &events)
+            emitContent(blockText, &events)
         }
+        bare = false
         state = .text
         held = ""
         block = ""
@@ -99,6 +118,24 @@ public struct ToolCallParser: Sendable {
         switch state {
         case .text:
             held.append(ch)
+            if atStart && !ch.isWhitespace {
+                atStart = false
+                if ch == "{" && !functions.isEmpty {
+                    held = "{"
+                    block = "{"
+                    bare = true
+                    state = .header
+                    return
+                }
+                if ch == "`" && !functions.isEmpty {
+                    // Maybe a fenced call (```json … ```): read whole at the end.
+                    held = ""
+                    block = "`"
+                    bare = true
+                    state = .whole
+                    return
+                }
+            }
             if held.hasSuffix(Self.open) {
                 emitContent(String(held.dropLast(Self.open.count)), &events)
                 held = ""
@@ -109,6 +146,10 @@ public struct ToolCallParser: Sendable {
             block.append(ch)
             held.append(ch)
             switch Self.header(held) {
+            case .name(let name, _) where bare && !functions.contains(name):
+                giveBack(&events)
+            case .other where bare:
+                giveBack(&events)
             case .name(let name, let rest):
                 start(name, &events)
                 held = ""
@@ -153,7 +194,14 @@ public struct ToolCallParser: Sendable {
                 return
             }
             let after = trimmed.dropFirst().drop(while: \.isWhitespace)
-            if after.hasPrefix(Self.close) {
+            if bare {
+                // A bare call ends with its object; what follows is content.
+                calls.append(Call(name: currentName, arguments: currentArguments))
+                bare = false
+                state = .text
+                held = String(after)
+                block = ""
+            } else if after.hasPrefix(Self.close) {
                 calls.append(Call(name: currentName, arguments: currentArguments))
                 state = .text
                 held = String(after.dropFirst(Self.close.count))
@@ -163,7 +211,7 @@ public struct ToolCallParser: Sendable {
             }
         case .whole:
             block.append(ch)
-            if block.hasSuffix(Self.close) {
+            if !bare && block.hasSuffix(Self.close) {
                 let body = String(block.dropLast(Self.close.count))
                 if let call = Self.parseWhole(body) {
                     if startedCalls == calls.count { start(call.name, &events) }
@@ -174,13 +222,30 @@ public struct ToolCallParser: Sendable {
                     }
                     calls.append(call)
                 } else {
-                    emitContent(Self.open + block, &events)
+                    emitContent(blockText, &events)
                 }
                 state = .text
                 held = ""
                 block = ""
             }
         }
+    }
+
+    /// The text inside a Markdown code fence (```json … ```), or `s` itself.
+    static func unfenced(_ s: String) -> String {
+        let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard t.hasPrefix("```"), t.hasSuffix("```"), t.count >= 6, let newline = t.firstIndex(of: "\n") else { return s }
+        return String(t[newline..<t.index(t.endIndex, offsetBy: -3)])
+    }
+
+    /// A bare object that is not a call: its text so far is content, and so is the rest.
+    private mutating func giveBack(_ events: inout [Event]) {
+        let text = block
+        bare = false
+        block = ""
+        held = ""
+        state = .text
+        emitContent(text, &events)
     }
 
     private mutating func start(_ name: String, _ events: inout [Event]) {

@@ -1,4 +1,5 @@
 import ContinuumGrammar
+import Foundation
 import Testing
 
 /// Feeds `text` in pieces of `size` characters and collects every event.
@@ -77,4 +78,39 @@ func qwenStyleCallsStreamNameFirstThenArguments(pieces: Int) {
 @Test func aCallWithoutItsClosingTagIsStillACall() {
     let (_, p) = parse("<tool_call>\n{\"name\": \"f\", \"arguments\": {\"a\": 1}}", pieces: 1)
     #expect(p.calls == [.init(name: "f", arguments: "{\"a\": 1}")])
+}
+
+@Test(arguments: [1, 3, 1000])
+func aBareCallObjectNamingAFunctionIsACall(pieces: Int) {
+    var p = ToolCallParser(functions: ["get_weather"])
+    var events: [ToolCallParser.Event] = []
+    var rest = Substring(" {\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}")
+    while !rest.isEmpty {
+        events += p.feed(String(rest.prefix(pieces)))
+        rest = rest.dropFirst(pieces)
+    }
+    events += p.finish()
+    #expect(p.calls == [.init(name: "get_weather", arguments: "{\"city\": \"Paris\"}")])
+    #expect(p.content.trimmingCharacters(in: .whitespaces).isEmpty)
+}
+
+@Test func aBareObjectThatIsNotACallIsContent() {
+    for text in ["{\"name\": \"other\", \"arguments\": {}}", "{\"answer\": 42}", "{not json"] {
+        var p = ToolCallParser(functions: ["get_weather"])
+        let events = p.feed(text) + p.finish()
+        #expect(p.calls.isEmpty)
+        #expect(p.content == text, "\(events)")
+    }
+}
+
+@Test func aFencedCallObjectIsACallAndOtherFencesAreContent() {
+    var p = ToolCallParser(functions: ["get_weather"])
+    _ = p.feed("```json\n{\n  \"name\": \"get_weather\",\n  \"arguments\": {\"city\": \"Paris\"}\n}\n```")
+    _ = p.finish()
+    #expect(p.calls == [.init(name: "get_weather", arguments: "{\"city\": \"Paris\"}")])
+    var q = ToolCallParser(functions: ["get_weather"])
+    let code = "```python\nprint(1)\n```"
+    _ = q.feed(code)
+    _ = q.finish()
+    #expect(q.calls.isEmpty && q.content == code)
 }

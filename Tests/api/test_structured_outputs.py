@@ -45,11 +45,13 @@ def stream_text(client, **kw):
     return text, finish
 
 
-@pytest.mark.parametrize("schema", [PERSON, TREE], ids=["person", "tree"])
+@pytest.mark.parametrize("schema, ask", [(PERSON, "Describe a person as JSON."),
+                                         (TREE, "A tree as JSON: a root with value 1 and two leaves with values 2 and 3, which have no children.")],
+                         ids=["person", "tree"])
 @pytest.mark.parametrize("streaming", [False, True])
-def test_json_schema_outputs_validate(client, schema, streaming):
+def test_json_schema_outputs_validate(client, schema, ask, streaming):
     for seed in range(3):
-        kw = dict(model="smollm2", messages=[{"role": "user", "content": "Describe a person as JSON."}],
+        kw = dict(model="smollm2", messages=[{"role": "user", "content": ask}],
                   response_format=schema_format(schema), max_tokens=400, temperature=0.8, seed=seed)
         if streaming:
             text, finish = stream_text(client, **kw)
@@ -86,7 +88,7 @@ def test_a_grammar_that_cannot_finish_ends_with_length(client):
     ({"response_format": schema_format({"type": "object", "not": {"required": ["a"]}})}, "response_format.json_schema.schema", ["not"]),
     ({"response_format": schema_format({"type": "string", "pattern": "(a)\\1"})}, "response_format.json_schema.schema", ["pattern"]),
     ({"response_format": schema_format({"$ref": "#/$defs/missing"})}, "response_format.json_schema.schema", ["missing"]),
-    ({"response_format": schema_format({"enum": [f"v{i}" for i in range(200000)]})}, "response_format.json_schema.schema", ["enum"]),
+    ({"response_format": schema_format({"enum": [f"v{i}" for i in range(6000)]})}, "response_format.json_schema.schema", ["enum"]),
     ({"grammar": "root ::= undefined-rule"}, "grammar", ["undefined-rule"]),
     ({"grammar": "root ::= \"a\" ["}, "grammar", []),
     ({"grammar": "x ::= \"a\""}, "grammar", ["root"]),
@@ -115,8 +117,8 @@ def test_control_tokens_in_a_completion_prompt_are_parsed_unless_turned_off(serv
         assert r.status_code == 200, r.text
         return r.json()["usage"]["prompt_tokens"]
     parsed, plain = usage({}), usage({"parse_special": False})
-    assert parsed < plain, (parsed, plain)
-    assert parsed <= 14
+    # 3 control tokens each spelled as ~6 plain-text tokens when not parsed
+    assert plain - parsed >= 12, (parsed, plain)
 
 
 # --- Tool calls on Qwen2.5 ---------------------------------------------------------------
@@ -170,7 +172,9 @@ def collect_stream(stream):
 def test_two_turn_agent_loop(qclient, streaming, choice):
     messages = [{"role": "system", "content": "You are a helpful assistant."},
                 {"role": "user", "content": "What's the weather in Paris in celsius?"}]
-    kw = dict(model="qwen", messages=messages, tools=[WEATHER, TIME], tool_choice=choice, max_tokens=120, temperature=0)
+    # One call per turn: with parallel calls allowed this small model calls again and again.
+    kw = dict(model="qwen", messages=messages, tools=[WEATHER, TIME], tool_choice=choice, max_tokens=120, temperature=0,
+              parallel_tool_calls=False)
     if streaming:
         content, calls, finish = collect_stream(qclient.chat.completions.create(stream=True, **kw))
     else:
@@ -185,7 +189,8 @@ def test_two_turn_agent_loop(qclient, streaming, choice):
         {"id": c["id"], "type": "function", "function": {"name": c["name"], "arguments": c["arguments"]}} for c in calls]})
     for c in calls:
         messages.append({"role": "tool", "tool_call_id": c["id"], "content": json.dumps({"temperature": 18, "sky": "clear"})})
-    kw = dict(model="qwen", messages=messages, tools=[WEATHER, TIME], max_tokens=60, temperature=0)
+    # The final answer: tools still listed, calling them turned off (this 0.5B model would call again).
+    kw = dict(model="qwen", messages=messages, tools=[WEATHER, TIME], tool_choice="none", max_tokens=60, temperature=0)
     if streaming:
         content, calls2, finish = collect_stream(qclient.chat.completions.create(stream=True, **kw))
     else:

@@ -22,8 +22,8 @@ struct ChatAnswer {
         var text: String? = c.result.text
         var calls: [ToolCall]?
         var reason = Gateway.finishReason(c.result.finishReason)
-        if plan.parsesToolCalls {
-            var parser = ToolCallParser()
+        if let functions = plan.toolFunctions {
+            var parser = ToolCallParser(functions: functions)
             _ = parser.feed(c.result.text)
             _ = parser.finish()
             if !parser.calls.isEmpty {
@@ -48,7 +48,7 @@ struct ChatAnswer {
 
     private func stream(_ updates: AsyncThrowingStream<GenerationUpdate, any Error>, log: RequestLog, headers: HTTPFields) -> Response {
         let (meta, plan, backend) = (meta, plan, backend)
-        let calls = plan.parsesToolCalls ? NIOLockedValueBox(ToolCallParser()) : nil
+        let calls = plan.toolFunctions.map { NIOLockedValueBox(ToolCallParser(functions: $0)) }
         return SSERelay(
             updates: updates, log: log, headers: headers, promptTokens: plan.prompt.count,
             head: [(try? SSEEncoder.data(ChatCompletionChunk.role(meta))) ?? Data()],

@@ -109,7 +109,7 @@ extension ChatCompletionRequest: GenerationRequest {
             parameters: GenerationPlan.parameters(sampling, maxTokens: maxTokens, topLogprobs: logprobsCount),
             stream: isStreaming, includeUsage: includeUsage, logprobs: logprobsCount)
         plan.constraint = try rules.constraint(engine: backend.engine, logprobs: logprobsCount != nil)
-        plan.parsesToolCalls = rules.parsesToolCalls
+        if rules.parsesToolCalls { plan.toolFunctions = Set(rules.functions.map(\.name)) }
         return plan
     }
 
