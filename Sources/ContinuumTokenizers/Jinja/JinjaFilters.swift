@@ -47,7 +47,7 @@ extension JinjaRenderer {
         case "length", "count":
             switch v {
             case .string(let s): return .int(s.unicodeScalars.count)
-            case .list(let l): return .int(l.count)
+            case .list(let l), .tuple(let l): return .int(l.count)
             case .dict(let d): return .int(d.count)
             case .undefined: return .int(0)
             case .namespace(let ns): return .int(ns.attributes.count)
@@ -86,7 +86,7 @@ extension JinjaRenderer {
         case "items":
             switch v {
             case .undefined: return .list([])
-            case .dict(let d): return .list(d.pairs.map { .list([$0.key, $0.value]) })
+            case .dict(let d): return .list(d.pairs.map { .tuple([$0.key, $0.value]) })
             default: throw fail(.type, "items filter: can only get item pairs from a mapping, not \(v.typeName)")
             }
         case "dictsort":
@@ -94,8 +94,8 @@ extension JinjaRenderer {
             let byValue = arg(args, kwargs, 1, "by").map { $0.pythonString == "value" } ?? false
             let caseSensitive = arg(args, kwargs, 0, "case_sensitive")?.truthy ?? false
             let reverse = arg(args, kwargs, 2, "reverse")?.truthy ?? false
-            let sorted = try sortValues(d.pairs.map { .list([$0.key, $0.value]) }, caseSensitive: caseSensitive) { (x) throws(JinjaError) in
-                guard case .list(let p) = x else { return x }
+            let sorted = try sortValues(d.pairs.map { .tuple([$0.key, $0.value]) }, caseSensitive: caseSensitive) { (x) throws(JinjaError) in
+                guard case .tuple(let p) = x else { return x }
                 return p[byValue ? 1 : 0]
             }
             return .list(reverse ? sorted.reversed() : sorted)
@@ -167,7 +167,7 @@ extension JinjaRenderer {
             default: break
             }
             var separators: (String, String)?
-            if case .list(let s)? = kwargs["separators"], s.count == 2 { separators = (s[0].pythonString, s[1].pythonString) }
+            if let s = kwargs["separators"]?.sequence, s.count == 2 { separators = (s[0].pythonString, s[1].pythonString) }
             return .string(try JinjaJSON.dumps(v, indent: indent, separators: separators, sortKeys: kwargs["sort_keys"]?.truthy ?? false))
         case "int":
             let dflt = arg(args, kwargs, 0, "default") ?? .int(0)
@@ -204,7 +204,7 @@ extension JinjaRenderer {
             let r: Double = switch method {
             case "ceil": x.rounded(.up)
             case "floor": x.rounded(.down)
-            default: x.rounded(.toNearestOrAwayFromZero)
+            default: x.rounded(.toNearestOrEven)  // Python's round()
             }
             return .float(r / scale)
         case "sum":
@@ -237,6 +237,20 @@ extension JinjaRenderer {
                 if !lines.isEmpty { rv += "\n" + lines.map { $0.isEmpty ? $0 : indention + $0 }.joined(separator: "\n") }
             }
             return .string(first ? indention + rv : rv)
+        case "batch":
+            guard case .int(let size)? = arg(args, kwargs, 0, "linecount"), size > 0 else { throw fail(.type, "batch needs a positive size") }
+            let fill = arg(args, kwargs, 1, "fill_with")
+            var out: [JinjaValue] = []
+            var cur: [JinjaValue] = []
+            for x in try iterate(v) {
+                cur.append(x)
+                if cur.count == size { out.append(.list(cur)); cur = [] }
+            }
+            if !cur.isEmpty {
+                if let fill, !fill.isUndefined { while cur.count < size { cur.append(fill) } }
+                out.append(.list(cur))
+            }
+            return .list(out)
         case "attr":
             guard case .string(let a)? = args.first else { throw fail(.type, "attr needs a name") }
             return try attribute(v, a)
@@ -293,12 +307,12 @@ extension JinjaRenderer {
         case "number": return v.numeric != nil
         case "iterable":
             switch v {
-            case .string, .list, .dict, .undefined: return true
+            case .string, .list, .tuple, .dict, .undefined: return true
             default: return false
             }
         case "sequence":
             switch v {
-            case .string, .list, .dict, .undefined: return true
+            case .string, .list, .tuple, .dict, .undefined: return true
             default: return false
             }
         case "callable":

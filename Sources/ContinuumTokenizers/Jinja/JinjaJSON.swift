@@ -25,7 +25,7 @@ enum JinjaJSON {
         case .float(let f):
             if f.isNaN { out += "NaN" } else if f.isInfinite { out += f < 0 ? "-Infinity" : "Infinity" } else { out += PythonFloat.repr(f) }
         case .string(let s): writeString(s, into: &out)
-        case .list(let items):
+        case .list(let items), .tuple(let items):
             guard !items.isEmpty else { out += "[]"; return }
             out += "["
             for (n, item) in items.enumerated() {
@@ -230,5 +230,13 @@ enum JinjaJSON {
             }
             return String(decoding: out, as: UTF8.self)
         }
+    }
+}
+
+extension JinjaValue {
+    /// Parses JSON into template values: objects keep key order; numbers without a fraction or
+    /// exponent are ints, as Python's `json.loads`.
+    public static func parseJSON(_ text: String) throws(JinjaError) -> JinjaValue {
+        try JinjaJSON.parse(text, what: "JSON text")
     }
 }

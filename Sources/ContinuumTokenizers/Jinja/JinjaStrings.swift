@@ -102,7 +102,7 @@ enum JinjaStrings {
         func affixes(_ v: JinjaValue?) throws(JinjaError) -> [String] {
             switch v {
             case .string(let x)?: return [x]
-            case .list(let l)?:
+            case .list(let l)?, .tuple(let l)?:
                 return try l.map { (x) throws(JinjaError) -> String in
                     guard case .string(let y) = x else { throw r.fail(.type, "\(name)() tuple must hold strings") }
                     return y

@@ -231,7 +231,7 @@ struct JinjaRenderer {
     /// Python iteration: lists, tuples, strings (characters), dict keys; undefined is empty.
     func iterate(_ v: JinjaValue) throws(JinjaError) -> [JinjaValue] {
         switch v {
-        case .list(let l): return l
+        case .list(let l), .tuple(let l): return l
         case .string(let s): return s.unicodeScalars.map { .string(String($0)) }
         case .dict(let d): return d.keys
         case .undefined: return []
@@ -250,10 +250,14 @@ struct JinjaRenderer {
         switch e {
         case .literal(let v): return v
         case .name(let n): return lookup(n)
-        case .list(let items), .tuple(let items):
+        case .list(let items):
             var out: [JinjaValue] = []
             for x in items { out.append(try eval(x)) }
             return .list(out)
+        case .tuple(let items):
+            var out: [JinjaValue] = []
+            for x in items { out.append(try eval(x)) }
+            return .tuple(out)
         case .dict(let pairs):
             var d = JinjaDict()
             for (k, v) in pairs {
@@ -367,7 +371,7 @@ struct JinjaRenderer {
             throw fail(.undefined, n.isEmpty ? "an undefined value has no item \(key.pythonRepr)" : "'\(n)' is undefined")
         case (.dict(let d), _):
             if let x = d[key] { return x }
-        case (.list(let l), _):
+        case (.list(let l), _), (.tuple(let l), _):
             if let i = key.numeric, case .int(let k) = i, key.typeName != "float" {
                 let j = k < 0 ? l.count + k : k
                 return j >= 0 && j < l.count ? l[j] : .undefined("list index out of range")
@@ -395,7 +399,7 @@ struct JinjaRenderer {
         guard st != 0 else { throw fail(.type, "slice step cannot be zero") }
         let items: [JinjaValue]
         switch v {
-        case .list(let l): items = l
+        case .list(let l), .tuple(let l): items = l
         case .string(let s): items = s.unicodeScalars.map { .string(String($0)) }
         case .undefined(let n): throw fail(.undefined, "'\(n)' is undefined")
         default: throw fail(.type, "'\(v.typeName)' object is not subscriptable")
@@ -417,6 +421,7 @@ struct JinjaRenderer {
             while i > e { picked.append(items[i]); i += st }
         }
         if case .string = v { return .string(picked.map(\.pythonString).joined()) }
+        if case .tuple = v { return .tuple(picked) }
         return .list(picked)
     }
 
@@ -427,6 +432,7 @@ struct JinjaRenderer {
         switch (op, a, b) {
         case ("+", .string(let x), .string(let y)): return .string(x + y)
         case ("+", .list(let x), .list(let y)): return .list(x + y)
+        case ("+", .tuple(let x), .tuple(let y)): return .tuple(x + y)
         case ("*", .string(let s), _), ("*", _, .string(let s)):
             guard case .int(let k)? = (a.typeName == "str" ? b : a).numeric else { break }
             guard k * s.utf8.count <= limits.outputBytes else { throw fail(.limit, "string repetition too long") }
@@ -515,7 +521,7 @@ struct JinjaRenderer {
         case (.string(let x), .string(let y)):
             if x.unicodeScalars.elementsEqual(y.unicodeScalars) { return 0 }
             return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) { $0.value < $1.value } ? -1 : 1
-        case (.list(let x), .list(let y)):
+        case (.list(let x), .list(let y)), (.tuple(let x), .tuple(let y)):
             for (p, q) in zip(x, y) where !p.pythonEquals(q) { return try order(p, q) }
             return x.count < y.count ? -1 : x.count > y.count ? 1 : 0
         default:
@@ -530,7 +536,7 @@ struct JinjaRenderer {
         case .string(let s):
             guard case .string(let sub) = x else { throw fail(.type, "'in <string>' requires string as left operand, not \(x.typeName)") }
             return sub.isEmpty || s.contains(sub)
-        case .list(let l): return l.contains { $0.pythonEquals(x) }
+        case .list(let l), .tuple(let l): return l.contains { $0.pythonEquals(x) }
         case .dict(let d): return d[x] != nil
         case .undefined: return false
         case .namespace(let ns): return ns.attributes[x] != nil
@@ -621,7 +627,7 @@ struct JinjaRenderer {
         switch base {
         case .dict(let d):
             switch name {
-            case "items": return .list(d.pairs.map { .list([$0.key, $0.value]) })
+            case "items": return .list(d.pairs.map { .tuple([$0.key, $0.value]) })
             case "keys": return .list(d.keys)
             case "values": return .list(d.values)
             case "get":

@@ -11,6 +11,8 @@ public indirect enum JinjaValue: Sendable {
     case float(Double)
     case string(String)
     case list([JinjaValue])
+    /// A Python tuple (`(a, b)`, dict items): a list that prints with parentheses.
+    case tuple([JinjaValue])
     case dict(JinjaDict)
     /// A `namespace()` object: the one mutable value templates may assign attributes of.
     case namespace(JinjaNamespace)
@@ -27,6 +29,14 @@ public indirect enum JinjaValue: Sendable {
         return .dict(d)
     }
 
+    /// The items of a list or tuple.
+    var sequence: [JinjaValue]? {
+        switch self {
+        case .list(let l), .tuple(let l): l
+        default: nil
+        }
+    }
+
     var isUndefined: Bool { if case .undefined = self { true } else { false } }
 
     /// Python truthiness.
@@ -37,7 +47,7 @@ public indirect enum JinjaValue: Sendable {
         case .int(let i): i != 0
         case .float(let f): f != 0
         case .string(let s): !s.isEmpty
-        case .list(let l): !l.isEmpty
+        case .list(let l), .tuple(let l): !l.isEmpty
         case .dict(let d): !d.isEmpty
         case .namespace, .macro, .function, .method: true
         }
@@ -53,6 +63,7 @@ public indirect enum JinjaValue: Sendable {
         case .float: "float"
         case .string: "str"
         case .list: "list"
+        case .tuple: "tuple"
         case .dict: "dict"
         case .namespace: "Namespace"
         case .macro: "Macro"
@@ -79,6 +90,7 @@ public indirect enum JinjaValue: Sendable {
         case .float(let f): PythonFloat.repr(f)
         case .string(let s): PythonFloat.reprString(s)
         case .list(let l): "[" + l.map(\.pythonRepr).joined(separator: ", ") + "]"
+        case .tuple(let l): "(" + l.map(\.pythonRepr).joined(separator: ", ") + (l.count == 1 ? ",)" : ")")
         case .dict(let d): "{" + d.pairs.map { "\($0.key.pythonRepr): \($0.value.pythonRepr)" }.joined(separator: ", ") + "}"
         case .namespace(let n): "<Namespace \(n.attributes.pairs.map { "\($0.key.pythonString)=\($0.value.pythonRepr)" }.joined(separator: ", "))>"
         case .macro(let m): "<Macro '\(m.name)'>"
@@ -93,7 +105,7 @@ public indirect enum JinjaValue: Sendable {
         switch (self, other) {
         case (.undefined, .undefined), (.none, .none): return true
         case (.string(let a), .string(let b)): return a.unicodeScalars.elementsEqual(b.unicodeScalars)
-        case (.list(let a), .list(let b)):
+        case (.list(let a), .list(let b)), (.tuple(let a), .tuple(let b)):
             return a.count == b.count && zip(a, b).allSatisfy { $0.pythonEquals($1) }
         case (.dict(let a), .dict(let b)):
             return a.count == b.count && a.pairs.allSatisfy { p in b[p.key].map { $0.pythonEquals(p.value) } ?? false }
@@ -130,12 +142,12 @@ public indirect enum JinjaValue: Sendable {
 
 /// A Python dict: insertion-ordered, keyed by strings, numbers, booleans or None.
 public struct JinjaDict: Sendable {
-    private(set) var pairs: [(key: JinjaValue, value: JinjaValue)] = []
+    public private(set) var pairs: [(key: JinjaValue, value: JinjaValue)] = []
     private var index: [String: Int] = [:]
 
     public init() {}
 
-    var count: Int { pairs.count }
+    public var count: Int { pairs.count }
     var isEmpty: Bool { pairs.isEmpty }
     var keys: [JinjaValue] { pairs.map(\.key) }
     var values: [JinjaValue] { pairs.map(\.value) }
