@@ -75,6 +75,8 @@ CASES = [
                           m("tool", '{"temp": 21}', tool_call_id="call00001"),
                           m("tool", "9:00-18:00", tool_call_id="call00002"), m("assistant", "Sunny; open 9 to 6."),
                           m("user", "Thanks")], [WEATHER, SEARCH], True),
+    ("tool-call-null-content", [m("system", "S"), m("user", "Weather in Paris?"), m("assistant", None, tool_calls=CALL),
+                                m("tool", "sunny, 21°C", tool_call_id="call00001", name="get_weather")], [WEATHER, SEARCH], True),
     ("not-alternating", [m("user", "one"), m("user", "two")], [], True),
     ("assistant-first", [m("assistant", "I start."), m("user", "ok")], [], True),
     ("long-history", [x for i in range(6) for x in (m("user", f"question {i}"), m("assistant", f"answer {i}"))]

@@ -152,7 +152,7 @@ public struct ChatTemplate: Sendable {
             ([ChatMessage(role: "user", content: "Hi")],
              [#"{"type": "function", "function": {"name": "f", "description": "d", "parameters": {"type": "object", "properties": {}}}}"#]),
         ]
-        for (messages, tools) in trials where !tools.isEmpty || true {
+        for (messages, tools) in trials {
             do {
                 _ = try render(messages, tools: supportsTools ? tools : [], addGenerationPrompt: true)
             } catch where error.isRaisedByTemplate {
@@ -247,21 +247,22 @@ public struct ChatTemplate: Sendable {
     static func protect(_ s: String, specials: [String]) -> String {
         var scalars = Array(s.unicodeScalars.filter { $0 != sentinel })
         guard !specials.isEmpty else { return String(String.UnicodeScalarView(scalars)) }
-        let lists = specials.map { Array($0.unicodeScalars) }.filter { $0.count > 1 }
-        var firsts = Set<Unicode.Scalar>()
-        for l in lists { firsts.insert(l[0]) }
+        // Token texts by first character: most characters start none.
+        var byFirst: [Unicode.Scalar: [[Unicode.Scalar]]] = [:]
+        for t in specials {
+            let l = Array(t.unicodeScalars)
+            if l.count > 1 { byFirst[l[0], default: []].append(l) }
+        }
         var out: [Unicode.Scalar] = []
         out.reserveCapacity(scalars.count)
-        var i = 0
-        while i < scalars.count {
+        for i in scalars.indices {
             let u = scalars[i]
             out.append(u)
-            if firsts.contains(u), lists.contains(where: { l in
+            if let lists = byFirst[u], lists.contains(where: { l in
                 i + l.count <= scalars.count && scalars[i..<i + l.count].elementsEqual(l)
             }) {
                 out.append(sentinel)
             }
-            i += 1
         }
         scalars = out
         return String(String.UnicodeScalarView(scalars))

@@ -1,8 +1,9 @@
 extension Tokenizer {
-    /// Texts of the tokens `encode(_:parseSpecial: true)` matches whole (control, user-defined,
-    /// unknown), which chat message contents must not produce.
+    /// Texts of the tokens only `encode(_:parseSpecial: true)` matches whole (control and
+    /// unknown), which chat message contents must not produce. User-defined tokens match in
+    /// plain text too, so they need no protection.
     var specialTokenTexts: [String] {
-        vocabulary.special.entries.map { String(decoding: $0.bytes, as: UTF8.self) }
+        vocabulary.special.entries.filter(\.needsParseSpecial).map { String(decoding: $0.bytes, as: UTF8.self) }
     }
 
     /// Tokens of a chat prompt rendered by `ChatTemplate.prompt`: special tokens parsed, then

@@ -211,6 +211,8 @@ struct JinjaRenderer {
         for (k, x) in items.enumerated() {
             try tick()
             line = l
+            // Names set in one iteration are gone in the next, as in jinja2.
+            frames[frames.count - 1] = [:]
             try assign(targets, x)
             frames[frames.count - 1]["loop"] = .dict([
                 ("index0", .int(k)), ("index", .int(k + 1)), ("revindex0", .int(n - k - 1)), ("revindex", .int(n - k)),
