@@ -56,6 +56,12 @@ import Testing
                     if want.text == got { matched += 1 }
                 } catch {
                     #expect(want.error != nil, "\(name)/\(c.name): threw \(error); jinja2 rendered it")
+                    // raise_exception in jinja2 is TemplateError with the template's message.
+                    if let e = want.error, e.hasPrefix("TemplateError: ") {
+                        #expect(error.isRaisedByTemplate && "TemplateError: " + error.message == e, "\(name)/\(c.name): \(error)")
+                    } else {
+                        #expect(!error.isRaisedByTemplate, "\(name)/\(c.name): \(error)")
+                    }
                     if want.error != nil { raised += 1 }
                 }
             }
