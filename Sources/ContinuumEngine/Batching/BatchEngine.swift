@@ -137,7 +137,7 @@ public final class BatchEngine: @unchecked Sendable {
     public func chatTemplate() throws -> ChatTemplate { try loaded.template.get() }
     public var kvBlockCount: Int { storage.blockCount }
 
-    public func chatPrompt(_ messages: [ChatMessage]) throws -> [Int32] { try loaded.chatPrompt(messages) }
+    public func chatPrompt(_ messages: [ChatMessage], tools: [String] = []) throws -> [Int32] { try loaded.chatPrompt(messages, tools: tools) }
 
     public var stats: Stats {
         lock.withLock {
