@@ -4,10 +4,10 @@ import Foundation
 /// (a lock around each operation; side effects are only cache fills).
 ///
 /// A parse stack is hash-consed in an arena as (position, parent stack id), so stacks share
-/// their tails; stack 0 is the empty stack (root complete). A matcher state is a sorted set
-/// of stack ids, interned as a state id, with a lazily filled 256-entry transition row, so
-/// walking the vocabulary trie costs one table load per trie node once the states are known.
-/// Token masks are cached per state: the state of a JSON string body recurs every token.
+/// their tails; stack 0 is the empty stack (root complete), stack 1 the "caller" placeholder
+/// of context-free masks (`AutomatonCore+Mask.swift`). A matcher state is a sorted set of
+/// stack ids, interned as a state id with a lazily filled 256-entry transition row, so walking
+/// the vocabulary trie costs one table load per trie node once the states are known.
 final class GrammarAutomaton: @unchecked Sendable {
     // Safe: `core` is only touched with `lock` held.
     private let lock = NSLock()
@@ -18,6 +18,8 @@ final class GrammarAutomaton: @unchecked Sendable {
         self.core = AutomatonCore(program: program, vocabulary: vocabulary, limits: limits)
         self.vocabulary = vocabulary
     }
+
+    deinit { core.release() }
 
     /// The arena is full: new matchers should start on a fresh automaton.
     var isExhausted: Bool { lock.withLock { core.exhausted } }
@@ -33,39 +35,56 @@ final class GrammarAutomaton: @unchecked Sendable {
 struct AutomatonCore {
     static let dead: Int32 = -1
     static let unknown: Int32 = -2
-    private static let kindBytes: UInt8 = 0, kindRef: UInt8 = 1, kindEnd: UInt8 = 2
+    /// The empty stack and the caller placeholder.
+    static let empty: Int32 = 0, caller: Int32 = 1
+    static let kindBytes: UInt8 = 0, kindRef: UInt8 = 1, kindEnd: UInt8 = 2
+    /// `StateInfo.flags` bits.
+    static let hasEmpty: UInt8 = 1, hasCaller: UInt8 = 2
+
+    /// What the mask walks need to know about a state without touching its stack array.
+    struct StateInfo {
+        var flags: UInt8
+        /// Stacks in the state, not counting the empty stack or the caller placeholder.
+        var count: Int32
+        var maxDepth: Int32
+    }
 
     let limits: GrammarLimits
     let vocabulary: TokenVocabulary
     // The program, flattened for speed.
-    private let kinds: [UInt8]
-    private let args: [Int32]
-    private let byteSets: [ByteSet]
-    private let alternatives: [[Int32]]
-    private let rootAlternatives: [Int32]
+    let kinds: [UInt8]
+    let args: [Int32]
+    let byteSets: [ByteSet]
+    let alternatives: [[Int32]]
+    let rootAlternatives: [Int32]
 
-    // Stack arena; index 0 is the empty stack.
-    private var stackPos: [Int32] = [-1]
-    private var stackParent: [Int32] = [0]
-    private var stackDepth: [Int32] = [0]
-    private var stackIndex: [UInt64: Int32] = [:]
-    private(set) var exhausted = false
-    /// Set when a depth, live-stack or state bound cut a branch (the mask is then narrower).
-    private(set) var limitHit: String? = nil
+    // Stack arena.
+    var stackPos: [Int32] = [-1, -1]
+    var stackParent: [Int32] = [0, 0]
+    var stackDepth: [Int32] = [0, 0]
+    var stackIndex: [UInt64: Int32] = [:]
+    var exhausted = false
+    /// The last bound that cut a branch (the mask is then narrower), for diagnostics.
+    var limitHit: String? = nil
 
-    // Interned states and their transition rows.
-    private(set) var states: [[Int32]] = []
-    private var stateIndex: [[Int32]: Int32] = [:]
-    private var transitions: [Int32] = []
-    private(set) var epoch = 0
-    private var masks: [Int32: [UInt32]] = [:]
-    private var maskBytes = 0
-    private var walkDepth: [Int32] = []
+    // Interned states, their transition rows (`table`, 256 per state) and caches.
+    var states: [[Int32]] = []
+    var info: UnsafeMutablePointer<StateInfo>
+    var stateIndex: [[Int32]: Int32] = [:]
+    var table: UnsafeMutablePointer<Int32>
+    var tableCapacity = 64
+    var epoch = 0
+    /// Times `intern(state:)` refused a new state because the table was full mid-operation.
+    var stateCapHits = 0
+    var masks: [Int32: [UInt32]] = [:]
+    var localMasks: [Int32: LocalMask] = [:]
+    var maskBytes = 0
+    let walkStates: UnsafeMutablePointer<Int32>
 
     // Scratch.
-    private var visited: Set<UInt64> = []
-    private var work: [(Int32, Int32)] = []
-    private var scratch: [Int32] = []
+    var visited: Set<UInt64> = []
+    var work: [(Int32, Int32)] = []
+    var scratch: [Int32] = []
 
     init(program: GrammarProgram, vocabulary: TokenVocabulary, limits: GrammarLimits) {
         self.limits = limits
@@ -85,12 +104,20 @@ struct AutomatonCore {
         self.byteSets = program.byteSets
         self.alternatives = program.ruleAlternatives
         self.rootAlternatives = program.ruleAlternatives[Int(program.root)]
-        self.walkDepth = [Int32](repeating: 0, count: vocabulary.maxTokenLength + 1)
+        self.table = .allocate(capacity: 64 * 256)
+        self.info = .allocate(capacity: 64)
+        self.walkStates = .allocate(capacity: vocabulary.maxTokenLength + 1)
+    }
+
+    mutating func release() {
+        table.deallocate()
+        info.deallocate()
+        walkStates.deallocate()
     }
 
     // MARK: - Stacks
 
-    private mutating func intern(_ pos: Int32, _ parent: Int32) -> Int32? {
+    mutating func intern(_ pos: Int32, _ parent: Int32) -> Int32? {
         let key = UInt64(UInt32(bitPattern: pos)) << 32 | UInt64(UInt32(bitPattern: parent))
         if let id = stackIndex[key] { return id }
         let depth = stackDepth[Int(parent)] + 1
@@ -112,8 +139,9 @@ struct AutomatonCore {
     }
 
     /// Adds to `scratch` every stack reachable from "at `pos`, then return to `parent`"
-    /// without consuming a byte: tops are byte-set positions, or 0 when the root is done.
-    private mutating func closure(_ pos: Int32, _ parent: Int32) {
+    /// without consuming a byte: tops are byte-set positions, 0 when the root is done, or 1
+    /// when a context-free walk returns to its placeholder caller.
+    mutating func closure(_ pos: Int32, _ parent: Int32) {
         work.append((pos, parent))
         while let (p, parent) = work.popLast() {
             let key = UInt64(UInt32(bitPattern: p)) << 32 | UInt64(UInt32(bitPattern: parent))
@@ -133,8 +161,8 @@ struct AutomatonCore {
                 }
                 for a in alternatives[Int(args[Int(p)])].reversed() { work.append((a, cont)) }
             default:
-                if parent == 0 {
-                    scratch.append(0)
+                if parent <= Self.caller {
+                    scratch.append(parent)
                 } else {
                     work.append((stackPos[Int(parent)], stackParent[Int(parent)]))
                 }
@@ -142,10 +170,20 @@ struct AutomatonCore {
         }
     }
 
+    /// The expansion of a (continuation) stack: what may come next when it is on top.
+    mutating func expand(_ stack: Int32) -> Int32 {
+        if stack <= Self.caller {
+            scratch.append(stack)
+        } else {
+            closure(stackPos[Int(stack)], stackParent[Int(stack)])
+        }
+        return internScratch()
+    }
+
     // MARK: - States
 
     /// Interns the sorted, deduplicated stacks in `scratch` (emptied); dead when none.
-    private mutating func internScratch() -> Int32 {
+    mutating func internScratch() -> Int32 {
         visited.removeAll(keepingCapacity: true)
         defer { scratch.removeAll(keepingCapacity: true) }
         guard !scratch.isEmpty else { return Self.dead }
@@ -165,103 +203,78 @@ struct AutomatonCore {
 
     mutating func intern(state: [Int32]) -> Int32 {
         if let id = stateIndex[state] { return id }
+        guard !state.isEmpty else { return Self.dead }
         guard states.count < 2 * limits.maxCachedStates else {
             limitHit = "maxCachedStates=\(limits.maxCachedStates)"
+            stateCapHits += 1
             return Self.dead
         }
         let id = Int32(states.count)
+        if states.count == tableCapacity {
+            let grown = UnsafeMutablePointer<Int32>.allocate(capacity: tableCapacity * 2 * 256)
+            grown.moveInitialize(from: table, count: tableCapacity * 256)
+            table.deallocate()
+            table = grown
+            let grownInfo = UnsafeMutablePointer<StateInfo>.allocate(capacity: tableCapacity * 2)
+            grownInfo.moveInitialize(from: info, count: tableCapacity)
+            info.deallocate()
+            info = grownInfo
+            tableCapacity *= 2
+        }
+        (table + Int(id) * 256).initialize(repeating: Self.unknown, count: 256)
+        var flags: UInt8 = 0
+        var maxDepth: Int32 = 0
+        for s in state {
+            if s == Self.empty { flags |= Self.hasEmpty }
+            if s == Self.caller { flags |= Self.hasCaller }
+            maxDepth = max(maxDepth, stackDepth[Int(s)])
+        }
+        let special = Int32(flags & 1) + Int32(flags >> 1)
         states.append(state)
+        (info + Int(id)).initialize(to: StateInfo(flags: flags, count: Int32(state.count) - special, maxDepth: maxDepth))
         stateIndex[state] = id
-        transitions.append(contentsOf: repeatElement(Self.unknown, count: 256))
         return id
     }
 
     /// The start state: the root's alternatives expanded.
     mutating func initialStacks() -> [Int32] {
-        for a in rootAlternatives.reversed() { closure(a, 0) }
+        for a in rootAlternatives.reversed() { closure(a, Self.empty) }
         let id = internScratch()
         return id >= 0 ? states[Int(id)] : []
     }
 
     /// Between operations: drop states, transitions and masks when over their bound. Matchers
     /// keep their stack sets and re-intern them (`epoch` changes).
-    mutating func trim() {
+    mutating func trim(force: Bool = false) {
         if maskBytes > limits.maxCachedMaskBytes {
             masks.removeAll()
+            localMasks.removeAll()
             maskBytes = 0
         }
-        if states.count > limits.maxCachedStates {
+        if states.count > limits.maxCachedStates || force {
             states.removeAll()
             stateIndex.removeAll()
-            transitions.removeAll()
             masks.removeAll()
+            localMasks.removeAll()
             maskBytes = 0
             epoch += 1
         }
     }
 
     @inline(__always) mutating func step(_ state: Int32, _ byte: UInt8) -> Int32 {
-        let t = transitions[Int(state) &* 256 &+ Int(byte)]
+        let t = table[Int(state) &* 256 &+ Int(byte)]
         return t != Self.unknown ? t : computeStep(state, byte)
     }
 
-    @inline(never) private mutating func computeStep(_ state: Int32, _ byte: UInt8) -> Int32 {
-        for s in states[Int(state)] where s != 0 {
+    @inline(never) mutating func computeStep(_ state: Int32, _ byte: UInt8) -> Int32 {
+        for s in states[Int(state)] where s > Self.caller {
             let p = stackPos[Int(s)]
             if byteSets[Int(args[Int(p)])].contains(byte) { closure(p + 1, stackParent[Int(s)]) }
         }
         let t = internScratch()
-        transitions[Int(state) &* 256 &+ Int(byte)] = t
+        table[Int(state) &* 256 &+ Int(byte)] = t
         return t
     }
 
-    func isAccepting(_ state: Int32) -> Bool { states[Int(state)].first == 0 }
-
-    /// Only the empty stack is left: nothing may follow.
-    func isFinal(_ state: Int32) -> Bool { states[Int(state)] == [0] }
-
-    // MARK: - Masks
-
-    /// Writes the allowed-token bitset of `state` ((count+31)/32 words), from the cache or by
-    /// one preorder walk of the vocabulary trie that skips each refused subtree.
-    mutating func fillMask(_ state: Int32, _ words: UnsafeMutablePointer<UInt32>) {
-        let n = (vocabulary.count + 31) / 32
-        if let cached = masks[state] {
-            cached.withUnsafeBufferPointer { words.update(from: $0.baseAddress!, count: n) }
-            return
-        }
-        words.update(repeating: 0, count: n)
-        let v = vocabulary
-        v.trieByte.withUnsafeBufferPointer { bytes in
-        v.trieDepth.withUnsafeBufferPointer { depth in
-        v.trieSkip.withUnsafeBufferPointer { skip in
-        v.trieTokenStart.withUnsafeBufferPointer { start in
-        v.trieTokens.withUnsafeBufferPointer { tokens in
-            walkDepth[0] = state
-            var i = 1
-            let end = bytes.count
-            while i < end {
-                let d = Int(depth[i])
-                let t = step(walkDepth[d - 1], bytes[i])
-                if t < 0 {
-                    i = Int(skip[i])
-                    continue
-                }
-                walkDepth[d] = t
-                var k = Int(start[i])
-                let e = Int(start[i + 1])
-                while k < e {
-                    let id = Int(tokens[k])
-                    words[id >> 5] |= 1 << UInt32(id & 31)
-                    k += 1
-                }
-                i += 1
-            }
-        }}}}}
-        if isAccepting(state) {
-            for id in v.endTokens { words[Int(id) >> 5] |= 1 << UInt32(id & 31) }
-        }
-        masks[state] = Array(UnsafeBufferPointer(start: words, count: n))
-        maskBytes += n * 4
-    }
+    func isAccepting(_ state: Int32) -> Bool { info[Int(state)].flags & Self.hasEmpty != 0 }
 }

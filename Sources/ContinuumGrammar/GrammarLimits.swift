@@ -17,7 +17,8 @@ public struct GrammarLimits: Sendable, Equatable {
     /// Stacks in the shared arena of one grammar and vocabulary pair; beyond it the cache
     /// starts over for new matchers.
     public var maxArenaStacks: Int
-    /// Automaton states (sets of stacks) cached before the cache is flushed.
+    /// Automaton states (sets of stacks) cached before the cache is flushed (1 KB each for
+    /// the transition row; one operation may use up to twice this before a flush and retry).
     public var maxCachedStates: Int
     /// Bytes of cached token masks before the mask cache is flushed.
     public var maxCachedMaskBytes: Int
@@ -25,7 +26,7 @@ public struct GrammarLimits: Sendable, Equatable {
     public init(
         maxGrammarBytes: Int = 1 << 20, maxRules: Int = 100_000, maxElements: Int = 1_000_000,
         maxRepetition: Int = 10_000, maxStackDepth: Int = 1_024, maxLiveStacks: Int = 1_024,
-        maxArenaStacks: Int = 4_000_000, maxCachedStates: Int = 65_536, maxCachedMaskBytes: Int = 64 << 20
+        maxArenaStacks: Int = 4_000_000, maxCachedStates: Int = 16_384, maxCachedMaskBytes: Int = 64 << 20
     ) {
         self.maxGrammarBytes = maxGrammarBytes
         self.maxRules = maxRules

@@ -1,7 +1,10 @@
 /// One sequence's position in a grammar: the set of parse stacks alive after the bytes
 /// accepted so far. Not thread-safe; one per request. Its caches live in the automaton it
 /// shares with other matchers of the same grammar and vocabulary.
-public final class GrammarMatcher {
+// @unchecked Sendable: a sequence may move between threads from one decode step to the next;
+// its own fields must not be used from two threads at once (one per request), and the shared
+// automaton is behind its lock.
+public final class GrammarMatcher: @unchecked Sendable {
     private let automaton: GrammarAutomaton
     private let vocabulary: TokenVocabulary
     private var stacks: [Int32]
@@ -37,11 +40,22 @@ public final class GrammarMatcher {
         return state
     }
 
+    /// Runs `body` on the current state; if the state table filled up during it (so a branch
+    /// may have been cut), flushes the table and runs it once more from a clean one.
+    private func run<R>(_ body: (inout AutomatonCore, Int32) -> R) -> R {
+        automaton.withCore { core in
+            let hits = core.stateCapHits
+            let result = body(&core, current(&core))
+            guard core.stateCapHits != hits else { return result }
+            core.trim(force: true)
+            return body(&core, current(&core))
+        }
+    }
+
     /// Which tokens may come next, over the whole vocabulary: writes a bitset (bit i = token i
     /// allowed) of (count+31)/32 words. End tokens are allowed exactly when `canEnd`.
     public func fillMask(_ words: UnsafeMutablePointer<UInt32>) {
-        automaton.withCore { core in
-            let s = current(&core)
+        run { core, s in
             if s < 0 {
                 words.update(repeating: 0, count: (vocabulary.count + 31) / 32)
             } else {
@@ -75,17 +89,14 @@ public final class GrammarMatcher {
     /// Advances by raw bytes (for tests and for text forced by the caller); false and no
     /// change if some byte is refused.
     @discardableResult public func accept(bytes: [UInt8]) -> Bool {
-        automaton.withCore { core in
-            var s = current(&core)
-            guard s >= 0 else { return false }
-            for b in bytes {
-                s = core.step(s, b)
-                if s < 0 { return false }
-            }
-            state = s
-            stacks = core.states[Int(s)]
-            return true
+        let next: Int32 = run { core, start in
+            var s = start
+            for b in bytes where s >= 0 { s = core.step(s, b) }
+            if s >= 0 { stacks = core.states[Int(s)] }
+            return s
         }
+        if next >= 0 { state = next }
+        return next >= 0
     }
 
     /// The root has matched completely (an end token is allowed now).
@@ -99,8 +110,8 @@ public final class GrammarMatcher {
     /// Does not advance the matcher: `accept` each token appended.
     public func forcedTokens(limit: Int) -> [Int32] {
         guard limit > 0 else { return [] }
-        let forced: [UInt8] = automaton.withCore { core in
-            var s = current(&core)
+        let forced: [UInt8] = run { core, start in
+            var s = start
             var out: [UInt8] = []
             let cap = min(limit * max(vocabulary.maxTokenLength, 1), 4096)
             while s >= 0 && out.count < cap && !core.isAccepting(s) {
