@@ -159,7 +159,8 @@ def main():
     first = {}
     for l in open(a.instances):
         r = json.loads(l)
-        first.setdefault(r["index"], r)
+        if r.get("valid", True):
+            first.setdefault(r["index"], r)
     picks = sorted(first.values(), key=lambda r: r["index"])
     if a.limit:
         picks = picks[: a.limit]

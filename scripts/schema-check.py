@@ -204,7 +204,7 @@ def main():
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--timeout", type=int, default=10, help="seconds of generation per schema")
     ap.add_argument("--out")
-    ap.add_argument("--instances-out", help="write the valid canonical instances as JSONL {index,id,text}")
+    ap.add_argument("--instances-out", help="write the canonical instances as JSONL {index,id,valid,text}")
     a = ap.parse_args()
     signal.signal(signal.SIGALRM, on_alarm)
 
@@ -270,7 +270,7 @@ def main():
                 c["valid REJECTED"] += 1
                 problems.append({"index": i, "id": r["id"], "kind": "valid rejected", "text": t[:300]})
             if inst_out:
-                inst_out.write(json.dumps({"index": i, "id": r["id"], "text": t}, ensure_ascii=False) + "\n")
+                inst_out.write(json.dumps({"index": i, "id": r["id"], "valid": True, "text": t}, ensure_ascii=False) + "\n")
         for t, acc in zip(it, ok[len(vt):]):
             c["invalid instances"] += 1
             if acc:
@@ -278,6 +278,8 @@ def main():
                 problems.append({"index": i, "id": r["id"], "kind": "invalid accepted", "text": t[:300]})
             else:
                 c["invalid rejected"] += 1
+            if inst_out:
+                inst_out.write(json.dumps({"index": i, "id": r["id"], "valid": False, "text": t}, ensure_ascii=False) + "\n")
         if (i + 1) % 100 == 0:
             print(f"[{i + 1}/{len(rows)}] {dict(c)}", file=sys.stderr, flush=True)
     for k in sorted(c):

@@ -346,6 +346,12 @@ final class JSONSchemaCompiler {
                 required.insert(k)
             }
         }
+        // A property whose schema is `false` may not appear at all.
+        for p in props where p.value == .bool(false) && required.contains(p.key) {
+            throw GrammarError(.unusable, "object at \(path): required property \(p.key) has the schema false")
+        }
+        let forbidden = props.filter { $0.value == .bool(false) }.map(\.key)
+        props.removeAll { $0.value == .bool(false) }
         let declared = Set(props.map(\.key))
         // Required names with no declared schema: any value (kept in the order they are listed).
         if let r = s["required"], case .array(let items) = r {
@@ -382,7 +388,7 @@ final class JSONSchemaCompiler {
         }
         var extraKV: String? = nil
         if let ev = extraValue {
-            let key = props.isEmpty ? try primitive("string") : try addRule(sub(name, "additional-key"), try notStrings(props.map(\.key), path: path))
+            let key = props.isEmpty && forbidden.isEmpty ? try primitive("string") : try addRule(sub(name, "additional-key"), try notStrings(props.map(\.key) + forbidden, path: path))
             extraKV = try addRule(sub(name, "additional-kv"), key + " \":\" " + ev)
         }
         if props.isEmpty {

@@ -32,9 +32,16 @@ extension JSONSchemaCompiler {
             guard case .array(let branches)? = s[comb], constraining.count > 1 else { continue }
             let rest = without([comb])
             var out: [JSONSchemaValue] = []
+            var lastError: GrammarError? = nil
             for (i, b) in branches.enumerated() {
-                out.append(try merge(rest, try deref(b, path: path + "/\(comb)/\(i)", resolve: resolve), path: path + "/\(comb)/\(i)", resolve: resolve, depth: 0))
+                // A branch that contradicts the siblings (say another type) matches nothing: drop it.
+                do {
+                    out.append(try merge(rest, try deref(b, path: path + "/\(comb)/\(i)", resolve: resolve), path: path + "/\(comb)/\(i)", resolve: resolve, depth: 0))
+                } catch where error.kind == .unusable {
+                    lastError = error
+                }
             }
+            if out.isEmpty, let lastError { throw lastError }
             return .object([(comb, .array(out))])
         }
         return nil

@@ -22,18 +22,24 @@ private let corpusPath = URL(fileURLWithPath: #filePath).deletingLastPathCompone
     let rows = try corpusLines(corpusPath)
     #expect(rows.count >= 250)
     var failures: [String] = []
-    let start = Date()
+    var micros: [Double] = []
+    var bytes = 0
     for r in rows {
+        let t0 = DispatchTime.now().uptimeNanoseconds
         do {
             let g = try JSONSchemaGrammar.gbnf(schema: r.schema)
             #expect(g.hasPrefix("root ::= "))
+            bytes += g.utf8.count
         } catch {
             failures.append("\(r.id): \(error)")
         }
+        micros.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e3)
     }
     #expect(failures.isEmpty, "\(failures.count) failed, first: \(failures.prefix(5))")
-    let seconds = Date().timeIntervalSince(start)
-    print("corpus: \(rows.count) schemas compiled in \(String(format: "%.3f", seconds)) s")
+    micros.sort()
+    func p(_ q: Double) -> String { String(format: "%.1f", micros[min(micros.count - 1, Int(q * Double(micros.count - 1)))]) }
+    let mean = micros.reduce(0, +) / Double(max(micros.count, 1))
+    print("corpus: \(rows.count) schemas → GBNF, µs mean \(String(format: "%.1f", mean)) p50 \(p(0.5)) p99 \(p(0.99)) max \(p(1)); \(bytes / max(rows.count, 1)) grammar bytes mean")
 }
 
 /// With SCHEMA_GBNF_OUT=<dir>, writes `<line>.gbnf` (or `<line>.err` with the error) for every

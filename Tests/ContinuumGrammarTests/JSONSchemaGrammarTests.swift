@@ -183,3 +183,9 @@ private func error(_ schema: String, limits: JSONSchemaLimits = .default) -> Gra
     try check(#"{"type":"string","format":"uri"}"#, accepts: [#""https://example.com/a?b=c""#, #""urn:isbn:0451450523""#], rejects: [#""example.com""#, #""http://a b""#, #""1http://x""#])
     try check(#"{"type":"string","format":"hostname"}"#, accepts: [#""example.com""#, #""a-b.c""#, #""localhost""#], rejects: [#""-a.com""#, #""a..b""#, #""a_b.com""#])
 }
+
+@Test func falsePropertiesAndContradictingBranches() throws {
+    try check(#"{"type":"object","properties":{"a":{"type":"integer"},"b":false},"additionalProperties":true}"#,
+              accepts: [#"{"a":1}"#, #"{"a":1,"c":2}"#], rejects: [#"{"a":1,"b":2}"#])
+    try check(#"{"type":"string","anyOf":[{"type":"integer"},{"maxLength":1}]}"#, accepts: [#""x""#], rejects: ["1", #""xy""#])
+}
