@@ -8,6 +8,7 @@ final class JSONSchemaCompiler {
     private var bodies: [String: String] = [:]
     private var nameByBody: [String: String] = [:]
     private var refRules: [String: String] = [:]
+    private lazy var mergeBudget = limits.maxRefExpansions
     private var pendingRefs: [(String, String, JSONSchemaValue)] = []
     private var grammarBytes = 0
 
@@ -157,6 +158,14 @@ final class JSONSchemaCompiler {
         }
         let constraining = keys.filter { !Self.annotations.contains($0) && !$0.hasPrefix("x-") }
 
+        let combined = constraining.filter { ["$ref", "allOf", "anyOf", "oneOf"].contains($0) }
+        if !combined.isEmpty, constraining.count > 1 || combined == ["allOf"] {
+            guard mergeBudget > 0 else { throw GrammarError(.limitExceeded, "more than maxRefExpansions (\(limits.maxRefExpansions)) schema merges") }
+            mergeBudget -= 1
+            if let f = try flattened(s, path: path, resolve: { self.lookup($0) }) {
+                return try bodyFor(f, name: name, path: path, depth: depth + 1)
+            }
+        }
         if let ref = s["$ref"] {
             if let other = constraining.first(where: { $0 != "$ref" }) { throw unsupported(other, path, "beside $ref") }
             guard let r = ref.stringValue else { throw invalid(path, "$ref must be a string") }
@@ -249,7 +258,7 @@ final class JSONSchemaCompiler {
     }
 
     /// Resolves a local `$ref` to its subschema, or nil when it does not resolve.
-    private func lookup(_ ref: String) -> JSONSchemaValue? {
+    func lookup(_ ref: String) -> JSONSchemaValue? {
         guard ref.hasPrefix("#") else { return nil }
         var target = root
         let pointer = ref.dropFirst()
@@ -337,6 +346,12 @@ final class JSONSchemaCompiler {
                 required.insert(k)
             }
         }
+        // A property whose schema is `false` may not appear at all.
+        for p in props where p.value == .bool(false) && required.contains(p.key) {
+            throw GrammarError(.unusable, "object at \(path): required property \(p.key) has the schema false")
+        }
+        let forbidden = props.filter { $0.value == .bool(false) }.map(\.key)
+        props.removeAll { $0.value == .bool(false) }
         let declared = Set(props.map(\.key))
         // Required names with no declared schema: any value (kept in the order they are listed).
         if let r = s["required"], case .array(let items) = r {
@@ -373,7 +388,7 @@ final class JSONSchemaCompiler {
         }
         var extraKV: String? = nil
         if let ev = extraValue {
-            let key = props.isEmpty ? try primitive("string") : try addRule(sub(name, "additional-key"), try notStrings(props.map(\.key), path: path))
+            let key = props.isEmpty && forbidden.isEmpty ? try primitive("string") : try addRule(sub(name, "additional-key"), try notStrings(props.map(\.key) + forbidden, path: path))
             extraKV = try addRule(sub(name, "additional-kv"), key + " \":\" " + ev)
         }
         if props.isEmpty {
@@ -442,26 +457,25 @@ final class JSONSchemaCompiler {
             }
             node.terminal = true
         }
-        // rest(node): what may follow after the node's prefix so the whole is not a key.
+        // rest(node): what may follow the node's prefix, closing quote included, so that the
+        // whole is not a key. No `?` on the nested groups: llama.cpp refuses a quantifier on a
+        // group holding more than 2000 synthesized rules.
         func rest(_ node: Node) -> String {
             var alts: [String] = []
+            if !node.terminal { alts.append("\"\\\"\"") }
             var excluded = CodePointSet([0x22...0x22])
             for (u, child) in node.children {
                 excluded.insert(u.value...u.value)
                 let lit = GBNFText.literal(String(u))
-                alts.append(child.children.isEmpty ? "\(lit) \(char)+" : "\(lit) \(child.terminal ? "(" + rest(child) + ")" : "(" + rest(child) + ")?")")
-                if !child.children.isEmpty && child.terminal {
-                    // a key itself: must continue (handled by the non-optional group)
-                }
+                alts.append(child.children.isEmpty ? "\(lit) \(char)+ \"\\\"\"" : "\(lit) ( \(rest(child)) )")
             }
-            // Any other first character: plain, or an escape (escapes are compared loosely).
+            // Any other next character: plain, or an escape (escapes are compared loosely).
             let other = CodePointSet([0x00...0x1F, 0x5C...0x5C]).inverted().subtracting(excluded)
-            if !other.isEmpty { alts.append(GBNFText.charClass(other) + " \(char)*") }
-            if !excluded.contains(0x5C) { alts.append("\"\\\\\" ( [\"\\\\/bfnrt] | \"u\" [0-9a-fA-F]{4} ) \(char)*") }
+            if !other.isEmpty { alts.append(GBNFText.charClass(other) + " \(char)* \"\\\"\"") }
+            if !excluded.contains(0x5C) { alts.append("\"\\\\\" ( [\"\\\\/bfnrt] | \"u\" [0-9a-fA-F]{4} ) \(char)* \"\\\"\"") }
             return alts.joined(separator: " | ")
         }
-        let body = rest(trieRoot)
-        return "\"\\\"\" " + (trieRoot.terminal ? "( \(body) )" : "( \(body) )?") + " \"\\\"\""
+        return "\"\\\"\" ( " + rest(trieRoot) + " )"
     }
 
     // MARK: arrays

@@ -21,13 +21,13 @@ public struct JSONSchemaLimits: Sendable, Equatable {
     public var maxPatternBytes: Int
     /// Largest repetition count a grammar may carry: `minLength`/`maxLength`, `minItems`/
     /// `maxItems`, and a pattern's `{m,n}` multiplied through nested groups (the matcher
-    /// expands `x{m,n}` into copies of `x`).
+    /// expands `x{m,n}` into copies of `x`). 2000 is llama.cpp's own bound.
     public var maxRepetition: Int
 
     public init(
         maxSchemaBytes: Int = 1 << 20, maxNestingDepth: Int = 128, maxProperties: Int = 2_000,
         maxEnumEntries: Int = 5_000, maxRefExpansions: Int = 2_000, maxRules: Int = 50_000,
-        maxGrammarBytes: Int = 4 << 20, maxPatternBytes: Int = 8_192, maxRepetition: Int = 10_000
+        maxGrammarBytes: Int = 4 << 20, maxPatternBytes: Int = 8_192, maxRepetition: Int = 2_000
     ) {
         self.maxSchemaBytes = maxSchemaBytes
         self.maxNestingDepth = maxNestingDepth

@@ -20,6 +20,9 @@ enum JSONSchemaPrimitives {
         "uuid": "[0-9a-fA-F]{8} \"-\" [0-9a-fA-F]{4} \"-\" [0-9a-fA-F]{4} \"-\" [0-9a-fA-F]{4} \"-\" [0-9a-fA-F]{12}",
         "email": "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+ ( \".\" [A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+ )* \"@\" [A-Za-z0-9] ( [A-Za-z0-9-]* [A-Za-z0-9] )? ( \".\" [A-Za-z0-9] ( [A-Za-z0-9-]* [A-Za-z0-9] )? )+",
         "ipv4": "{p}ipv4-octet \".\" {p}ipv4-octet \".\" {p}ipv4-octet \".\" {p}ipv4-octet",
+        // A URI with a scheme (RFC 3986 letters, no spaces, quotes or backslashes after it).
+        "uri": "[A-Za-z] [A-Za-z0-9+.-]* \":\" [^ \"\\\\\\x00-\\x1F\\x7F]+",
+        "hostname": "[A-Za-z0-9] ( [A-Za-z0-9-]{0,61} [A-Za-z0-9] )? ( \".\" [A-Za-z0-9] ( [A-Za-z0-9-]{0,61} [A-Za-z0-9] )? )*",
         "ipv4-octet": "\"25\" [0-5] | \"2\" [0-4] [0-9] | \"1\" [0-9] [0-9] | [1-9] [0-9] | [0-9]",
     ]
 
@@ -34,5 +37,5 @@ enum JSONSchemaPrimitives {
     ]
 
     /// Formats a string schema may name (the content rule of each).
-    static let formats: Set<String> = ["date", "time", "date-time", "uuid", "email", "ipv4"]
+    static let formats: Set<String> = ["date", "time", "date-time", "uuid", "email", "ipv4", "uri", "hostname"]
 }

@@ -163,3 +163,29 @@ private func error(_ schema: String, limits: JSONSchemaLimits = .default) -> Gra
     #expect(!g.accepts("[]"))
     #expect(!g.accepts("\"x\""))
 }
+
+@Test func allOfAndSiblingKeywordsAreMerged() throws {
+    let s = ##"""
+    {"$defs":{"base":{"type":"object","properties":{"id":{"type":"integer"}},"required":["id"]}},
+     "allOf":[{"$ref":"#/$defs/base"},{"properties":{"name":{"type":"string","maxLength":3}},"required":["name"]}]}
+    """##
+    try check(s, accepts: [#"{"id":1,"name":"ab"}"#], rejects: [#"{"id":1}"#, #"{"name":"ab"}"#, #"{"id":1,"name":"abcd"}"#])
+    let dist = #"{"type":"object","properties":{"a":{"type":"integer"},"b":{"type":"integer"}},"anyOf":[{"required":["a"]},{"required":["b"]}]}"#
+    try check(dist, accepts: [#"{"a":1}"#, #"{"b":2}"#, #"{"a":1,"b":2}"#], rejects: ["{}"])
+    let refSibling = ##"{"$defs":{"s":{"type":"string"}},"$ref":"#/$defs/s","maxLength":2}"##
+    try check(refSibling, accepts: [#""ab""#], rejects: [#""abc""#, "1"])
+    try check(#"{"allOf":[{"type":["integer","string"]},{"type":"integer","minimum":3}]}"#, accepts: ["3"], rejects: ["2", #""x""#])
+    #expect(error(#"{"allOf":[{"type":"string"},{"type":"integer"}]}"#)?.kind == .unusable)
+    #expect(error(#"{"allOf":[{"pattern":"a"},{"pattern":"b"}]}"#)?.kind == .unsupportedKeyword)
+}
+
+@Test func uriAndHostnameFormats() throws {
+    try check(#"{"type":"string","format":"uri"}"#, accepts: [#""https://example.com/a?b=c""#, #""urn:isbn:0451450523""#], rejects: [#""example.com""#, #""http://a b""#, #""1http://x""#])
+    try check(#"{"type":"string","format":"hostname"}"#, accepts: [#""example.com""#, #""a-b.c""#, #""localhost""#], rejects: [#""-a.com""#, #""a..b""#, #""a_b.com""#])
+}
+
+@Test func falsePropertiesAndContradictingBranches() throws {
+    try check(#"{"type":"object","properties":{"a":{"type":"integer"},"b":false},"additionalProperties":true}"#,
+              accepts: [#"{"a":1}"#, #"{"a":1,"c":2}"#], rejects: [#"{"a":1,"b":2}"#])
+    try check(#"{"type":"string","anyOf":[{"type":"integer"},{"maxLength":1}]}"#, accepts: [#""x""#], rejects: ["1", #""xy""#])
+}
