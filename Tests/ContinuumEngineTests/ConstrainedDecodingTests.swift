@@ -51,7 +51,8 @@ import Testing
         for force in [false, true] {
             let before = e.stats.steps
             let (r, _) = try await Self.collect(try e.submit(prompt: prompt, parameters: p,
-                                                            constraint: OutputConstraint(grammar: try e.grammars.grammar(gbnf: g), forceTokens: force)))
+                                                            constraint: OutputConstraint(grammar: try e.grammars.grammar(gbnf: g), forceTokens: force,
+                                                                                         closesWithinBudget: false)))
             texts.append(r?.text ?? "")
             steps.append(e.stats.steps - before)
         }
@@ -66,11 +67,39 @@ import Testing
         let prompt = try e.chatPrompt([ChatMessage(role: "user", content: "Count.")])
         var p = SamplingParameters.greedy
         p.maxTokens = 8
-        let g = #"root ::= "[" ("1, ")* "]""#
+        // At least 40 items: more tokens than the budget holds, so no completion fits.
+        let g = #"root ::= "[" ("1, "){40} "]""#
         let (r, _) = try await Self.collect(try e.submit(prompt: prompt, parameters: p,
                                                         constraint: OutputConstraint(grammar: try e.grammars.grammar(gbnf: g), forceTokens: false)))
         #expect(r?.finishReason == .length)
         #expect(r?.completionTokens == 8)
+    }
+
+    /// A recursive grammar the small model never leaves on its own: near the budget the
+    /// shortest completion is spelled out, so the answer is complete instead of cut off.
+    @Test func aRecursiveAnswerIsClosedBeforeTheBudgetRunsOut() async throws {
+        guard let e = try BatchEngineTests.engine() else { return }
+        let prompt = try e.chatPrompt([ChatMessage(role: "user", content: "Nest brackets deeply.")])
+        let g = """
+            root ::= node
+            node ::= "{\\"children\\": [" (node (", " node)*)? "]}"
+            """
+        for (closes, budget) in [(true, 40), (true, 64), (false, 40)] {
+            var p = SamplingParameters.greedy
+            p.maxTokens = budget
+            let c = OutputConstraint(grammar: try e.grammars.grammar(gbnf: g), closesWithinBudget: closes)
+            let (r, streamed) = try await Self.collect(try e.submit(prompt: prompt, parameters: p, constraint: c))
+            let text = try #require(r).text
+            #expect(text == streamed)
+            #expect(r!.completionTokens <= budget)
+            if closes {
+                #expect(r?.finishReason == .stop, "\(text)")
+                let opened = text.filter { $0 == "[" }.count, closed = text.filter { $0 == "]" }.count
+                #expect(opened == closed && text.hasSuffix("]}"), "\(text)")
+            } else {
+                #expect(r?.finishReason == .length)
+            }
+        }
     }
 
     @Test func constrainedAndFreeRequestsShareStepsAndTheFreeOneIsUnchanged() async throws {

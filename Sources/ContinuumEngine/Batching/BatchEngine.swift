@@ -178,6 +178,7 @@ public final class BatchEngine: @unchecked Sendable {
                                     continuation: continuation, now: .now)
             seq.matcher = matcher
             seq.forcesTokens = forces
+            seq.closesWithinBudget = constraint?.closesWithinBudget ?? false
             sequences[id] = seq
             // May run on any thread, also inside `lock` (when the engine finishes the
             // stream), so it takes no lock of the engine's.
@@ -309,9 +310,23 @@ public final class BatchEngine: @unchecked Sendable {
             let sampled = s.sampler.sample(logits: row)
             if s.firstToken == nil { s.firstToken = .now }
             guard emit(sampled, to: s) else { continue }
+            var running = true
             if s.forcesTokens, let m = s.matcher {
                 for t in m.forcedTokens(limit: OutputConstraint.forcedTokensPerStep) {
-                    guard emit(SampledToken(id: t, logprob: 0, top: []), to: s) else { break }
+                    running = emit(SampledToken(id: t, logprob: 0, top: []), to: s)
+                    if !running { break }
+                }
+            }
+            if running, s.closesWithinBudget, let m = s.matcher {
+                let remaining = s.output.limit - s.output.tokens.count
+                if remaining <= m.completionLength + OutputConstraint.closingMargin(limit: s.output.limit),
+                   let closing = m.completionTokens(limit: remaining) {
+                    for (i, t) in closing.enumerated() where running {
+                        running = emit(SampledToken(id: t, logprob: 0, top: []), to: s, ends: i == closing.count - 1)
+                    }
+                    if running, closing.isEmpty, let done = scheduler.finish(s.id) {
+                        end(done, .stop)  // complete already: end here rather than run out
+                    }
                 }
             }
         }
@@ -319,12 +334,13 @@ public final class BatchEngine: @unchecked Sendable {
 
     /// Streams one token of a sequence (sampled or forced by its grammar) and either queues it
     /// for the next step or ends the sequence. False once the sequence has ended.
-    private func emit(_ token: SampledToken, to s: BatchSequence) -> Bool {
+    /// `ends`: the sequence ends on this token (the last of a spelled-out completion).
+    private func emit(_ token: SampledToken, to s: BatchSequence, ends: Bool = false) -> Bool {
         s.sampler.accept(token.id)
         s.matcher?.accept(token.id)
         var text = s.output.append(token.id)
         // A complete grammar that allows nothing more ends the sequence on this token.
-        if s.output.finishReason == nil, s.matcher?.mustEnd == true { text += s.output.finish(.stop) }
+        if s.output.finishReason == nil, ends || s.matcher?.mustEnd == true { text += s.output.finish(.stop) }
         s.continuation.yield(.token(GenerationEvent(token: token, text: text)))
         guard let reason = s.output.finishReason else {
             scheduler.append(token.id, to: s.id)

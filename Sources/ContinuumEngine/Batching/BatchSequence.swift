@@ -18,6 +18,8 @@ final class BatchSequence: @unchecked Sendable {
     var matcher: GrammarMatcher?
     /// Append the grammar's forced tokens without sampling.
     var forcesTokens = false
+    /// Spell the grammar's shortest completion when the budget runs low.
+    var closesWithinBudget = false
     private let cancelLock = NSLock()
     private var cancelledFlag = false
     var cancelled: Bool {

@@ -59,36 +59,41 @@ extension ChatCompletionRequest: GenerationRequest {
     }
 
     /// The messages as the chat template reads them: `developer` is the system role.
-    var chatMessages: [ChatMessage] { chatMessages(tools: []) }
+    var chatMessages: [ChatMessage] {
+        messages.map { m in
+            ChatMessage(role: m.role == .developer ? ChatRole.system.rawValue : m.role.rawValue, content: m.content?.text,
+                        toolCalls: m.toolCalls.map { ChatToolCall(id: $0.id, name: $0.function.name, arguments: $0.function.arguments) },
+                        toolCallID: m.toolCallID, name: m.name)
+        }
+    }
 
-    /// The messages with tools in the generic format (``ToolCallFormat``): the functions
-    /// described in the system message, earlier calls written out as the model would have
-    /// written them, and tool results as `<tool_response>` blocks in a user turn (as Qwen2.5's
-    /// own template renders them).
-    func chatMessages(tools: [ToolCallFormat.Function]) -> [ChatMessage] {
+    /// The prompt for a template that defines no tool format, in the generic one
+    /// (``ToolCallFormat``): the functions described in the system message, earlier calls
+    /// written out as the model would have written them, and tool results as
+    /// `<tool_response>` blocks in a user turn (as Qwen2.5's own template renders them).
+    func genericToolMessages(_ tools: [ToolCallFormat.Function]) -> [ChatMessage] {
         var out: [ChatMessage] = []
-        for m in messages {
-            let role = m.role == .developer ? ChatRole.system : m.role
-            var text = m.content?.text ?? ""
-            if role == .assistant, !m.toolCalls.isEmpty {
-                let calls = m.toolCalls.map { ToolCallFormat.render(name: $0.function.name, arguments: $0.function.arguments) }
+        for m in chatMessages {
+            var text = m.content ?? ""
+            if m.role == ChatRole.assistant.rawValue, !m.toolCalls.isEmpty {
+                let calls = m.toolCalls.map { ToolCallFormat.render(name: $0.name, arguments: $0.arguments) }
                 text = ((text.isEmpty ? [] : [text]) + calls).joined(separator: "\n")
             }
-            if role == .tool {
+            if m.role == ChatRole.tool.rawValue {
                 let block = "<tool_response>\n\(text)\n</tool_response>"
-                if let last = out.last, last.role == ChatRole.user.rawValue, last.content.hasSuffix("</tool_response>") {
-                    out[out.count - 1].content += "\n" + block
+                if let last = out.last, last.role == ChatRole.user.rawValue, last.content?.hasSuffix("</tool_response>") == true {
+                    out[out.count - 1].content = (last.content ?? "") + "\n" + block
                 } else {
                     out.append(ChatMessage(role: ChatRole.user.rawValue, content: block))
                 }
                 continue
             }
-            out.append(ChatMessage(role: role.rawValue, content: text))
+            out.append(ChatMessage(role: m.role, content: text))
         }
         if !tools.isEmpty {
             let prompt = ToolCallFormat.systemPrompt(tools)
             if let first = out.first, first.role == ChatRole.system.rawValue {
-                out[0].content = first.content + "\n\n" + prompt
+                out[0].content = (first.content ?? "") + "\n\n" + prompt
             } else {
                 out.insert(ChatMessage(role: ChatRole.system.rawValue, content: prompt), at: 0)
             }
@@ -96,11 +101,22 @@ extension ChatCompletionRequest: GenerationRequest {
         return out
     }
 
+    /// The prompt tokens: the model's own template renders tools where it defines a tool
+    /// format (Qwen2.5's), otherwise the generic format stands in.
+    func prompt(engine: BatchEngine, tools: [ToolCallFormat.Function]) throws -> [Int32] {
+        let native = (try? engine.chatTemplate().supportsTools) ?? false
+        let hasToolTurns = messages.contains { !$0.toolCalls.isEmpty || $0.role == .tool }
+        if native || (tools.isEmpty && !hasToolTurns) {
+            return try engine.chatPrompt(chatMessages, tools: tools.map(\.toolJSON))
+        }
+        return try engine.chatPrompt(genericToolMessages(tools))
+    }
+
     func plan(for backend: LocalBackend, maxTokens: Int?) throws -> GenerationPlan {
         let rules = try OutputRules(chat: self)
         let prompt: [Int32]
         do {
-            prompt = try backend.engine.chatPrompt(chatMessages(tools: rules.functions))
+            prompt = try self.prompt(engine: backend.engine, tools: rules.functions)
         } catch {
             throw OpenAIError.serverError("chat template: \(error)")
         }
