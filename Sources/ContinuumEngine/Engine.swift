@@ -77,7 +77,7 @@ public final class Engine: @unchecked Sendable {
     public func chatTemplate() throws -> ChatTemplate { try loaded.template.get() }
 
     /// Renders messages with the chat template and tokenizes them (special tokens parsed).
-    public func chatPrompt(_ messages: [ChatMessage]) throws -> [Int32] { try loaded.chatPrompt(messages) }
+    public func chatPrompt(_ messages: [ChatMessage], tools: [String] = []) throws -> [Int32] { try loaded.chatPrompt(messages, tools: tools) }
 
     /// Generates from `prompt` token ids. `onEvent` sees every sampled token with the text
     /// it releases; returning false stops the generation (`.cancelled`, unless that token

@@ -12,8 +12,8 @@ struct LoadedModel {
     let gguf: GGUFFile
     let model: TransformerDecoder
     let tokenizer: Tokenizer
-    /// The chat template, or why the model's is not supported (the model still serves
-    /// prompts given as tokens).
+    /// The chat template, or why there is none (a model without `tokenizer.chat_template` still
+    /// serves prompts given as text or tokens).
     let template: Result<ChatTemplate, EngineError>
     /// The longest sequence (prompt + generation) served: `contextLength` if given, else
     /// the model's trained length capped at 4096; at least 16.
@@ -39,17 +39,31 @@ struct LoadedModel {
         guard tokenizer.vocabularySize <= c.vocabularySize else {
             throw EngineError(.load, "tokenizer has \(tokenizer.vocabularySize) tokens but the model only \(c.vocabularySize)")
         }
-        do {
-            self.template = .success(try ChatTemplate(gguf: gguf, override: template))
-        } catch {
-            self.template = .failure(EngineError(.template, "\(error)"))
+        // A template that does not parse or uses what the interpreter lacks fails the load
+        // (ChatTemplate tries it on a small conversation), not every chat request later.
+        if template == nil, gguf.metadata["tokenizer.chat_template"]?.stringValue == nil {
+            self.template = .failure(EngineError(.template, "\(path) has no tokenizer.chat_template; choose one with --template (\(ChatTemplate.shippedNames.joined(separator: ", ")) or a .jinja file)"))
+        } else {
+            do {
+                self.template = .success(try ChatTemplate(gguf: gguf, override: template))
+            } catch {
+                throw EngineError(.load, "\(path): \(error.message)")
+            }
         }
         self.contextLength = max(16, contextLength ?? min(c.trainedContextLength, 4096))
         model.reserve(positions: self.contextLength)
     }
 
-    /// Renders messages with the chat template and tokenizes them (special tokens parsed).
-    func chatPrompt(_ messages: [ChatMessage]) throws(EngineError) -> [Int32] {
-        tokenizer.encode(try template.get().render(messages, addGenerationPrompt: true), parseSpecial: true)
+    /// Renders messages (and `tools`, JSON texts of OpenAI tool objects) with the chat template
+    /// and tokenizes them: the template's markup becomes control tokens, message contents never
+    /// do (`ChatTemplate.prompt`). A conversation the template rejects (`raise_exception`) is an
+    /// `EngineError.template` quoting the template's message.
+    func chatPrompt(_ messages: [ChatMessage], tools: [String] = []) throws(EngineError) -> [Int32] {
+        let t = try template.get()
+        do {
+            return try t.prompt(messages, tools: tools, addGenerationPrompt: true, tokenizer: tokenizer)
+        } catch {
+            throw EngineError(.template, error.isRaisedByTemplate ? "the chat template rejects the conversation: \(error.message)" : "\(error)")
+        }
     }
 }

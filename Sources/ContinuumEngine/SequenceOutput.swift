@@ -62,6 +62,16 @@ package struct SequenceOutput: Sendable {
         return piece
     }
 
+    /// Ends the sequence for a reason outside its tokens (its grammar is complete); returns
+    /// the text held back until now, which becomes part of `text`.
+    package mutating func finish(_ reason: FinishReason) -> String {
+        guard finishReason == nil else { return "" }
+        finishReason = reason
+        let piece = flush()
+        text += piece
+        return piece
+    }
+
     /// The summary once the sequence is over: ended by its tokens (`finishReason`), otherwise
     /// by the caller (`reason`: cancelled, or no room in the cache). Held-back text is not
     /// part of it then: it was never streamed.

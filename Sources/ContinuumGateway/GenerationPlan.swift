@@ -10,6 +10,10 @@ struct GenerationPlan: Sendable {
     var includeUsage: Bool
     /// nil: no logprobs; otherwise how many alternatives per token.
     var logprobs: Int?
+    /// The grammar the output must follow, if the request asked for one.
+    var constraint: OutputConstraint? = nil
+    /// Read tool calls out of the answer, naming these functions (nil: no tools).
+    var toolFunctions: Set<String>? = nil
 
     /// OpenAI's defaults (temperature 1, top_p 1, no top-k or min-p), then the request's fields.
     static func parameters(_ s: SamplingOptions, maxTokens: Int?, topLogprobs: Int?) -> SamplingParameters {

@@ -5,6 +5,8 @@ import Foundation
 /// `GrammarAutomaton`, so the token masks one request computes serve the next.
 public final class Grammar: Sendable {
     let program: GrammarProgram
+    /// Shortest completions, for closing a sentence before a token budget runs out.
+    let completion: GrammarCompletion
     public let limits: GrammarLimits
     private let automata = AutomatonCache()
 
@@ -17,6 +19,7 @@ public final class Grammar: Sendable {
         let program = try lowering.lower(rules, root: root)
         try GrammarAnalysis.check(program)
         self.program = program
+        self.completion = GrammarCompletion(program)
         self.limits = limits
     }
 

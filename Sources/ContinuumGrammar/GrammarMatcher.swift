@@ -5,9 +5,10 @@
 // its own fields must not be used from two threads at once (one per request), and the shared
 // automaton is behind its lock.
 public final class GrammarMatcher: @unchecked Sendable {
-    private let automaton: GrammarAutomaton
-    private let vocabulary: TokenVocabulary
-    private var stacks: [Int32]
+    let automaton: GrammarAutomaton
+    let vocabulary: TokenVocabulary
+    let completion: GrammarCompletion
+    private(set) var stacks: [Int32]
     private var state: Int32
     private var epoch: Int
     private var scratchMask: [UInt32]
@@ -24,6 +25,7 @@ public final class GrammarMatcher: @unchecked Sendable {
         }
         self.automaton = automaton
         self.vocabulary = vocabulary
+        self.completion = grammar.completion
         self.stacks = start.0
         self.state = start.1
         self.epoch = start.2
@@ -153,7 +155,7 @@ public final class GrammarMatcher: @unchecked Sendable {
     }
 
     /// The lowest-id token among the longest that are a prefix of `bytes[from...]`.
-    private func longestToken(_ bytes: [UInt8], from: Int) -> (Int32, Int)? {
+    func longestToken(_ bytes: [UInt8], from: Int) -> (Int32, Int)? {
         let v = vocabulary
         var node = 0
         var best: (Int32, Int)? = nil

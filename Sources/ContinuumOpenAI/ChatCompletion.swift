@@ -33,10 +33,25 @@ public struct ChatCompletion: Codable, Sendable, Equatable {
         /// Always `assistant`.
         public var role: ChatRole
         public var content: String?
+        /// The tools it called; omitted when none.
+        public var toolCalls: [ToolCall]?
 
-        public init(content: String?) {
+        public init(content: String?, toolCalls: [ToolCall]? = nil) {
             self.role = .assistant
             self.content = content
+            self.toolCalls = toolCalls
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case role, content
+            case toolCalls = "tool_calls"
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(role, forKey: .role)
+            try c.encode(content, forKey: .content)  // null, not omitted, when there are only tool calls
+            try c.encodeIfPresent(toolCalls, forKey: .toolCalls)
         }
     }
 
@@ -52,11 +67,12 @@ public struct ChatCompletion: Codable, Sendable, Equatable {
     }
 
     /// A one-choice completion from what the engine produced.
-    public init(_ metadata: ResponseMetadata, text: String, finishReason: OpenAIFinishReason, usage: Usage,
-                logprobs: ChatLogprobs? = nil) {
+    public init(_ metadata: ResponseMetadata, text: String?, toolCalls: [ToolCall]? = nil, finishReason: OpenAIFinishReason,
+                usage: Usage, logprobs: ChatLogprobs? = nil) {
         self.init(id: metadata.id, created: metadata.created, model: metadata.model,
                   systemFingerprint: metadata.systemFingerprint,
-                  choices: [Choice(index: 0, message: Message(content: text), logprobs: logprobs, finishReason: finishReason)],
+                  choices: [Choice(index: 0, message: Message(content: text, toolCalls: toolCalls), logprobs: logprobs,
+                                   finishReason: finishReason)],
                   usage: usage)
     }
 

@@ -44,10 +44,17 @@ public struct ChatCompletionChunk: Codable, Sendable, Equatable {
     public struct Delta: Codable, Sendable, Equatable {
         public var role: ChatRole?
         public var content: String?
+        public var toolCalls: [ToolCallDelta]?
 
-        public init(role: ChatRole? = nil, content: String? = nil) {
+        public init(role: ChatRole? = nil, content: String? = nil, toolCalls: [ToolCallDelta]? = nil) {
             self.role = role
             self.content = content
+            self.toolCalls = toolCalls
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case role, content
+            case toolCalls = "tool_calls"
         }
     }
 
@@ -76,6 +83,11 @@ public struct ChatCompletionChunk: Codable, Sendable, Equatable {
     public static func content(_ metadata: ResponseMetadata, _ text: String,
                                logprobs: ChatLogprobs? = nil) -> ChatCompletionChunk {
         .init(metadata, choices: [Choice(index: 0, delta: Delta(content: text), logprobs: logprobs)])
+    }
+
+    /// Pieces of tool calls (see ``ToolCallDelta``).
+    public static func toolCalls(_ metadata: ResponseMetadata, _ calls: [ToolCallDelta]) -> ChatCompletionChunk {
+        .init(metadata, choices: [Choice(index: 0, delta: Delta(toolCalls: calls))])
     }
 
     /// The last chunk with a choice: an empty delta and the finish reason.

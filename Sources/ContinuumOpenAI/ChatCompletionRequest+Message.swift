@@ -1,7 +1,6 @@
 extension ChatCompletionRequest {
     /// One message of a chat request. `content` is nil only for an assistant message that
-    /// carried tool calls (their details are not kept: they are forwarded as sent to remote
-    /// backends, and a local engine refuses them).
+    /// carried tool calls.
     public struct Message: Codable, Sendable, Equatable {
         public var role: ChatRole
         public var content: ChatMessageContent?
@@ -9,14 +8,15 @@ extension ChatCompletionRequest {
         public var name: String?
         /// For `tool` messages: the call this message answers.
         public var toolCallID: String?
-        /// Whether an assistant message carried `tool_calls`.
-        public var hasToolCalls = false
+        /// The calls an assistant message made (empty for other messages).
+        public var toolCalls: [ToolCall] = []
 
-        public init(role: ChatRole, content: String?, name: String? = nil, toolCallID: String? = nil) {
+        public init(role: ChatRole, content: String?, name: String? = nil, toolCallID: String? = nil, toolCalls: [ToolCall] = []) {
             self.role = role
             self.content = content.map(ChatMessageContent.text)
             self.name = name
             self.toolCallID = toolCallID
+            self.toolCalls = toolCalls
         }
 
         private enum CodingKeys: String, CodingKey {
@@ -34,7 +34,7 @@ extension ChatCompletionRequest {
             content = try c.decodeIfPresent(ChatMessageContent.self, forKey: .content)
             name = try c.decodeIfPresent(String.self, forKey: .name)
             toolCallID = try c.decodeIfPresent(String.self, forKey: .toolCallID)
-            hasToolCalls = c.contains(.toolCalls) && (try? c.decodeNil(forKey: .toolCalls)) != true
+            toolCalls = try c.decodeIfPresent([ToolCall].self, forKey: .toolCalls) ?? []
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -43,6 +43,7 @@ extension ChatCompletionRequest {
             try c.encodeIfPresent(content, forKey: .content)
             try c.encodeIfPresent(name, forKey: .name)
             try c.encodeIfPresent(toolCallID, forKey: .toolCallID)
+            if !toolCalls.isEmpty { try c.encode(toolCalls, forKey: .toolCalls) }
         }
     }
 }

@@ -18,6 +18,13 @@ public struct CompletionRequest: OpenAIRequest, Equatable {
     public var stream: Bool?
     public var streamOptions: StreamOptions?
     public var user: String?
+    /// A GBNF grammar the output must match (llama-server's extension).
+    public var grammar: String?
+    /// `response_format` (json_object / json_schema), as in chat completions.
+    public var responseFormat: ResponseFormat?
+    /// Whether control tokens written in a text prompt (`<|im_start|>`) become their ids, as
+    /// llama-server and vLLM do (default true); false tokenizes them as plain text.
+    public var parseSpecial: Bool?
     /// Fields only a remote backend can honour (unknown ones, `n` > 1), sorted.
     public var forwardOnly: [String] = []
 
@@ -44,6 +51,7 @@ public struct CompletionRequest: OpenAIRequest, Equatable {
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case model, prompt, logprobs, echo, suffix, stream, user
         case bestOf = "best_of", streamOptions = "stream_options"
+        case grammar, responseFormat = "response_format", parseSpecial = "parse_special"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -58,6 +66,9 @@ public struct CompletionRequest: OpenAIRequest, Equatable {
         stream = try c.decodeIfPresent(Bool.self, forKey: .stream)
         streamOptions = try c.decodeIfPresent(StreamOptions.self, forKey: .streamOptions)
         user = try c.decodeIfPresent(String.self, forKey: .user)
+        grammar = try c.decodeIfPresent(String.self, forKey: .grammar)
+        responseFormat = try c.decodeIfPresent(ResponseFormat.self, forKey: .responseFormat)
+        parseSpecial = try c.decodeIfPresent(Bool.self, forKey: .parseSpecial)
         var fields = try Self.unmodelledFields(decoder, modelled: Set(CodingKeys.allCases.map(\.rawValue) + SamplingOptions.keys))
         if let n = sampling.n, n > 1 { fields.append("n") }
         forwardOnly = fields
@@ -75,6 +86,19 @@ public struct CompletionRequest: OpenAIRequest, Equatable {
         try c.encodeIfPresent(stream, forKey: .stream)
         try c.encodeIfPresent(streamOptions, forKey: .streamOptions)
         try c.encodeIfPresent(user, forKey: .user)
+        try c.encodeIfPresent(grammar, forKey: .grammar)
+        try c.encodeIfPresent(responseFormat, forKey: .responseFormat)
+        try c.encodeIfPresent(parseSpecial, forKey: .parseSpecial)
+    }
+
+    /// Keeps the schema's key order from the client's bytes.
+    public mutating func attachRaw(_ raw: RawJSON) {
+        guard case .jsonSchema(var f)? = responseFormat, f.schema != nil,
+              let text = raw.rawValues(where: { p in
+                  p.count == 3 && p[0] == .key("response_format") && p[1] == .key("json_schema") && p[2] == .key("schema")
+              })?.first?.text else { return }
+        f.schema = text
+        responseFormat = .jsonSchema(f)
     }
 
     public func validate() throws(OpenAIError) {
@@ -87,6 +111,9 @@ public struct CompletionRequest: OpenAIRequest, Equatable {
         if let suffix, !suffix.isEmpty { throw .unsupportedValue(param: "suffix", "insertion is not supported") }
         if streamOptions != nil, stream != true {
             throw .invalidValue(param: "stream_options", "only allowed when 'stream' is true")
+        }
+        if grammar != nil, let f = responseFormat, f != .text {
+            throw .invalidValue(param: "grammar", "give either 'grammar' or a JSON 'response_format', not both")
         }
     }
 }

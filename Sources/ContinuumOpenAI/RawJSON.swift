@@ -58,6 +58,18 @@ public struct RawJSON: Sendable {
         return true
     }
 
+    /// The raw JSON text of every value (of any kind) whose path satisfies `include`, in
+    /// document order, with its path: how a JSON Schema keeps its key order (JSONDecoder's
+    /// dictionaries do not). Nil if the document cannot be read.
+    public func rawValues(where include: @escaping ([Step]) -> Bool) -> [(path: [Step], text: String)]? {
+        var scanner = Scanner(bytes: bytes)
+        var ranges: [(path: [Step], range: Range<Int>)] = []
+        scanner.onValue = { p, r in if include(p) { ranges.append((p, r)) } }
+        var path: [Step] = []
+        guard scanner.value(path: &path, depth: 0, visit: { _, _, _ in }), scanner.atEnd else { return nil }
+        return ranges.map { ($0.path, String(decoding: bytes[$0.range], as: UTF8.self)) }
+    }
+
     /// The raw JSON text of a top-level member's value, or nil.
     public func topLevel(_ key: String) -> String? {
         var scanner = Scanner(bytes: bytes)
@@ -92,6 +104,8 @@ public struct RawJSON: Sendable {
 private struct Scanner {
     let bytes: [UInt8]
     var i = 0
+    /// Called with every value's path and byte range once it has been read.
+    var onValue: (([RawJSON.Step], Range<Int>) -> Void)?
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -132,6 +146,15 @@ private struct Scanner {
     /// Reads one value; false if the bytes are not JSON.
     mutating func value(path: inout [RawJSON.Step], depth: Int,
                         visit: ([RawJSON.Step], Range<Int>, String) -> Void) -> Bool {
+        skipSpace()
+        let start = i
+        guard valueBody(path: &path, depth: depth, visit: visit) else { return false }
+        onValue?(path, start..<i)
+        return true
+    }
+
+    private mutating func valueBody(path: inout [RawJSON.Step], depth: Int,
+                                    visit: ([RawJSON.Step], Range<Int>, String) -> Void) -> Bool {
         guard depth <= RawJSON.maxDepth else { return false }
         skipSpace()
         guard i < bytes.count else { return false }

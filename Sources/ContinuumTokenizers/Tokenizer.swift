@@ -127,7 +127,7 @@ public final class Tokenizer: Sendable {
         var token: Int32
     }
 
-    private func encode(_ text: UnsafeRawBufferPointer, parseSpecial: Bool, into out: inout [Int32]) {
+    func encode(_ text: UnsafeRawBufferPointer, parseSpecial: Bool, into out: inout [Int32]) {
         guard !text.isEmpty else { return }
         // 1. Special tokens; 2. words of each text fragment.
         var words: [Word] = []

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ContinuumEngine
 import ContinuumTokenizers
+import Foundation
 
 /// Sampling flags shared by `generate` and `chat`.
 struct SamplingOptions: ParsableArguments {
@@ -38,17 +39,22 @@ struct ModelOptions: ParsableArguments {
     @Option(name: [.short, .long], help: "Threads.") var threads: Int = Engine.defaultThreadCount
     @Option(name: [.short, .customLong("ctx-size")], help: "Context length (default: the model's, at most 4096).")
     var contextLength: Int?
-    @Option(help: "Chat template to use instead of the model's: chatml.") var template: String?
+    @Option(help: "Chat template to use instead of the model's: a shipped name (\(ChatTemplate.shippedNames.joined(separator: ", "))) or a .jinja file.")
+    var template: String?
 
     func engine() throws -> Engine {
         let path = try ModelLocation.resolve(model)
-        var kind: ChatTemplate.Kind?
-        if let t = template {
-            // Only templates Continuum renders itself can be chosen; "chatml" adds no system prompt.
-            guard t == "chatml" else { throw ValidationError("unknown --template '\(t)'; known: chatml") }
-            kind = .chatml
-        }
+        let kind = try template.map(Self.templateChoice)
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         return try Engine(.init(modelPath: path, threads: threads, contextLength: contextLength, template: kind))
+    }
+
+    /// `--template NAME|FILE`: a shipped template by name, else a .jinja file that must exist.
+    static func templateChoice(_ text: String) throws -> ChatTemplate.Kind {
+        let kind = ChatTemplate.Kind.parse((text as NSString).expandingTildeInPath)
+        if case .file(let path) = kind, !FileManager.default.fileExists(atPath: path) {
+            throw ValidationError("--template '\(text)' is neither a shipped template (\(ChatTemplate.shippedNames.joined(separator: ", "))) nor a file")
+        }
+        return kind
     }
 }

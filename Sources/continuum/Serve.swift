@@ -4,6 +4,7 @@ import ContinuumGateway
 import ContinuumKernels
 import ContinuumLedger
 import ContinuumRouting
+import ContinuumTokenizers
 import Foundation
 import Hummingbird
 
@@ -28,6 +29,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most sequences decoding at once.") var parallel = 16
     @Option(help: "Most requests waiting; beyond it requests get 429.") var queue = 256
     @Option(help: "KV cache size in MiB; keys and values are F16 (default: room for every sequence's full context, at most 1024).") var kvCacheMiB: Int?
+    @Option(help: "Chat template instead of the model's: a shipped name (\(ChatTemplate.shippedNames.joined(separator: ", "))) or a .jinja file; a config's local backends may set their own (template:).")
+    var template: String?
     @Option(help: "Largest request body in bytes (default 4 MiB).") var bodyLimit: Int?
     @Option(help: "Network threads (default: one per core).") var eventLoops: Int?
     @Option(help: "Seconds a request's head may take to arrive (default 10; then 408).") var headerTimeout: Double?
@@ -79,7 +82,8 @@ struct Serve: AsyncParsableCommand {
         } else {
             let path = try ModelLocation.resolve(model)
             let engine = try BatchEngine(.init(modelPath: path, threads: threads, contextLength: contextLength,
-                                               kvCacheBytes: kvCacheMiB.map { $0 << 20 }, maxSequences: parallel, maxQueue: queue))
+                                               kvCacheBytes: kvCacheMiB.map { $0 << 20 }, maxSequences: parallel, maxQueue: queue,
+                                               template: try template.map(ModelOptions.templateChoice)))
             let name = modelName ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
             groups = [ReplicaGroup(model: name, backends: [.local(LocalBackend(name: "local", engine: engine))])]
         }
@@ -120,7 +124,7 @@ struct Serve: AsyncParsableCommand {
                 let engine = try BatchEngine(.init(
                     modelPath: path, threads: l.threads ?? threads, contextLength: l.context ?? contextLength,
                     kvCacheBytes: (l.kvCacheMiB ?? kvCacheMiB).map { $0 << 20 }, maxSequences: l.parallel ?? parallel,
-                    maxQueue: l.queue ?? queue))
+                    maxQueue: l.queue ?? queue, template: try (l.template ?? template).map(ModelOptions.templateChoice)))
                 built[name] = .local(LocalBackend(name: name, tier: l.tier, engine: engine))
             case .openai(let o):
                 var key: String?

@@ -1,4 +1,5 @@
 public import ContinuumGGUF
+public import ContinuumGrammar
 import ContinuumKernels
 public import ContinuumModels
 public import ContinuumTokenizers
@@ -69,6 +70,8 @@ public final class BatchEngine: @unchecked Sendable {
     public var contextLength: Int { loaded.contextLength }
     public let blockSize: Int
     public let options: Options
+    /// Compiled grammars by text and the vocabulary trie their matchers mask with.
+    public let grammars: GrammarCache
     private let loaded: LoadedModel
     private let model: TransformerDecoder
     private let storage: PagedKVStorage
@@ -99,6 +102,7 @@ public final class BatchEngine: @unchecked Sendable {
                                  contextLength: options.contextLength, template: options.template)
         model = loaded.model
         let c = model.configuration
+        grammars = GrammarCache(tokenizer: loaded.tokenizer, vocabularySize: c.vocabularySize)
         let contextLength = loaded.contextLength
         blockSize = max(1, options.blockSize)
         let perToken = PagedKVStorage.bytesPerToken(configuration: c)
@@ -133,7 +137,7 @@ public final class BatchEngine: @unchecked Sendable {
     public func chatTemplate() throws -> ChatTemplate { try loaded.template.get() }
     public var kvBlockCount: Int { storage.blockCount }
 
-    public func chatPrompt(_ messages: [ChatMessage]) throws -> [Int32] { try loaded.chatPrompt(messages) }
+    public func chatPrompt(_ messages: [ChatMessage], tools: [String] = []) throws -> [Int32] { try loaded.chatPrompt(messages, tools: tools) }
 
     public var stats: Stats {
         lock.withLock {
@@ -146,8 +150,11 @@ public final class BatchEngine: @unchecked Sendable {
 
     /// Queues a generation. Tokens stream as they are sampled; ending the iteration cancels
     /// the request and frees its blocks within one step. Throws at once when the queue is
-    /// full, the prompt cannot fit, or the parameters are invalid.
-    public func submit(prompt: [Int32], parameters: SamplingParameters) throws -> AsyncThrowingStream<GenerationUpdate, any Error> {
+    /// full, the prompt cannot fit, or the parameters are invalid. With a `constraint`, every
+    /// token is drawn from those its grammar allows, and the sequence ends (`.stop`) when the
+    /// grammar is complete and nothing more may follow.
+    public func submit(prompt: [Int32], parameters: SamplingParameters,
+                       constraint: OutputConstraint? = nil) throws -> AsyncThrowingStream<GenerationUpdate, any Error> {
         let params = try parameters.validated()
         guard !prompt.isEmpty else { throw BatchEngineError(.emptyPrompt, "the prompt has no tokens") }
         let vocab = tokenizer.vocabularySize
@@ -161,12 +168,17 @@ public final class BatchEngine: @unchecked Sendable {
         sampler.accept(contentsOf: prompt)
         let limit = SequenceOutput.limit(promptCount: prompt.count, maxTokens: params.maxTokens, contextLength: contextLength)
         let output = SequenceOutput(tokenizer: tokenizer, stop: params.stop, limit: limit)
+        let matcher = try constraint.map { c throws(GrammarError) in try GrammarMatcher(grammar: c.grammar, vocabulary: grammars.tokenVocabulary) }
+        let forces = (constraint?.forceTokens ?? false) && params.topLogprobs == 0
         let (stream, continuation) = AsyncThrowingStream<GenerationUpdate, any Error>.makeStream(bufferingPolicy: .unbounded)
         try lock.withLock {
             guard !stopping else { throw BatchEngineError(.shuttingDown, "not accepting new requests") }
             let id = try scheduler.enqueue(prompt: prompt, reserve: limit)
             let seq = BatchSequence(id: id, promptCount: prompt.count, sampler: sampler, output: output,
                                     continuation: continuation, now: .now)
+            seq.matcher = matcher
+            seq.forcesTokens = forces
+            seq.closesWithinBudget = constraint?.closesWithinBudget ?? false
             sequences[id] = seq
             // May run on any thread, also inside `lock` (when the engine finishes the
             // stream), so it takes no lock of the engine's.
@@ -286,17 +298,56 @@ public final class BatchEngine: @unchecked Sendable {
             let row = logits + logitIndex * vocab
             logitIndex += 1
             guard let s = sequences[entry.id], !s.cancelled else { continue }  // reaped next step
+            if let m = s.matcher {
+                m.applyMask(to: row)
+                // Nothing allowed: no token of this vocabulary continues the grammar (held-back
+                // text is dropped, as on cancellation, so the stream and the result agree).
+                if SamplingMath.max(row, vocab) == -.infinity {
+                    if let done = scheduler.finish(entry.id) { end(done, .stop) }
+                    continue
+                }
+            }
             let sampled = s.sampler.sample(logits: row)
-            s.sampler.accept(sampled.id)
             if s.firstToken == nil { s.firstToken = .now }
-            let text = s.output.append(sampled.id)
-            s.continuation.yield(.token(GenerationEvent(token: sampled, text: text)))
-            if let reason = s.output.finishReason {
-                if let done = scheduler.finish(entry.id) { end(done, reason) }
-            } else {
-                scheduler.append(sampled.id, to: entry.id)
+            guard emit(sampled, to: s) else { continue }
+            var running = true
+            if s.forcesTokens, let m = s.matcher {
+                for t in m.forcedTokens(limit: OutputConstraint.forcedTokensPerStep) {
+                    running = emit(SampledToken(id: t, logprob: 0, top: []), to: s)
+                    if !running { break }
+                }
+            }
+            if running, s.closesWithinBudget, let m = s.matcher {
+                let remaining = s.output.limit - s.output.tokens.count
+                if remaining <= m.completionLength + OutputConstraint.closingMargin(limit: s.output.limit),
+                   let closing = m.completionTokens(limit: remaining) {
+                    for (i, t) in closing.enumerated() where running {
+                        running = emit(SampledToken(id: t, logprob: 0, top: []), to: s, ends: i == closing.count - 1)
+                    }
+                    if running, closing.isEmpty, let done = scheduler.finish(s.id) {
+                        end(done, .stop)  // complete already: end here rather than run out
+                    }
+                }
             }
         }
+    }
+
+    /// Streams one token of a sequence (sampled or forced by its grammar) and either queues it
+    /// for the next step or ends the sequence. False once the sequence has ended.
+    /// `ends`: the sequence ends on this token (the last of a spelled-out completion).
+    private func emit(_ token: SampledToken, to s: BatchSequence, ends: Bool = false) -> Bool {
+        s.sampler.accept(token.id)
+        s.matcher?.accept(token.id)
+        var text = s.output.append(token.id)
+        // A complete grammar that allows nothing more ends the sequence on this token.
+        if s.output.finishReason == nil, ends || s.matcher?.mustEnd == true { text += s.output.finish(.stop) }
+        s.continuation.yield(.token(GenerationEvent(token: token, text: text)))
+        guard let reason = s.output.finishReason else {
+            scheduler.append(token.id, to: s.id)
+            return true
+        }
+        if let done = scheduler.finish(s.id) { end(done, reason) }
+        return false
     }
 
     /// Sends the result of a sequence the scheduler has let go, and ends its stream.

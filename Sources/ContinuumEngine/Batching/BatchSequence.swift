@@ -1,3 +1,4 @@
+import ContinuumGrammar
 import Foundation
 
 /// One request inside the batch engine, apart from its scheduling (`BatchScheduler` keeps
@@ -13,6 +14,12 @@ final class BatchSequence: @unchecked Sendable {
     let continuation: AsyncThrowingStream<GenerationUpdate, any Error>.Continuation
     let submitted: ContinuousClock.Instant
     var firstToken: ContinuousClock.Instant?
+    /// The grammar the output must follow, if any.
+    var matcher: GrammarMatcher?
+    /// Append the grammar's forced tokens without sampling.
+    var forcesTokens = false
+    /// Spell the grammar's shortest completion when the budget runs low.
+    var closesWithinBudget = false
     private let cancelLock = NSLock()
     private var cancelledFlag = false
     var cancelled: Bool {

@@ -1,4 +1,5 @@
 public import ContinuumEngine
+import ContinuumGrammar
 import ContinuumOpenAI
 public import ContinuumRouting
 import ContinuumTokenizers
@@ -28,7 +29,7 @@ public struct LocalBackend: Sendable {
     /// Submits to the engine, mapping its refusals to OpenAI errors.
     func submit(_ plan: GenerationPlan) throws -> AsyncThrowingStream<GenerationUpdate, any Error> {
         do {
-            return try engine.submit(prompt: plan.prompt, parameters: plan.parameters)
+            return try engine.submit(prompt: plan.prompt, parameters: plan.parameters, constraint: plan.constraint)
         } catch let e as BatchEngineError {
             switch e.code {
             case .queueFull:
@@ -39,6 +40,8 @@ public struct LocalBackend: Sendable {
             case .emptyPrompt, .invalidToken: throw OpenAIError.invalidValue(param: "prompt", e.message)
             case .shuttingDown: throw OpenAIError.backendUnavailable("the server is shutting down", retryAfterSeconds: 5)
             }
+        } catch let e as GrammarError {
+            throw OpenAIError.invalidValue(param: "grammar", e.message)
         } catch let e as SamplingParametersError {
             throw OpenAIError.invalidValue(param: e.field.rawValue, e.message)
         }

@@ -130,6 +130,9 @@ public struct ServeConfig: Sendable, Equatable {
         public var parallel: Int?
         public var queue: Int?
         public var kvCacheMiB: Int?
+        /// `template:` a shipped chat template name or a .jinja path (relative to the config
+        /// file) used instead of the model's; nil: the model's (or `--template`).
+        public var template: String?
     }
 
     public struct OpenAI: Sendable, Equatable {
@@ -347,7 +350,7 @@ public struct ServeConfig: Sendable, Equatable {
         var r = YAMLReader(m, path: "backends.\(name).")
         switch try r.string("type") {
         case "local":
-            try r.only(["type", "tier", "model", "threads", "context", "parallel", "queue", "kv_cache_mib"])
+            try r.only(["type", "tier", "model", "threads", "context", "parallel", "queue", "kv_cache_mib", "template"])
             var l = Local()
             l.tier = try r.tier() ?? .device
             l.model = try r.string("model").map { resolve($0, baseDirectory: baseDirectory) }
@@ -356,6 +359,10 @@ public struct ServeConfig: Sendable, Equatable {
             l.parallel = try r.int("parallel", in: 1...1024)
             l.queue = try r.int("queue", in: 0...1_000_000)
             l.kvCacheMiB = try r.int("kv_cache_mib", in: 1...1_048_576)
+            // A name (llama3, chatml) stays a name; anything path-like is resolved like `model`.
+            l.template = try r.string("template").map { t in
+                t.contains("/") || t.hasSuffix(".jinja") || t.hasPrefix("~") ? resolve(t, baseDirectory: baseDirectory) : t
+            }
             return .local(l)
         case "openai":
             try r.only(["type", "tier", "base_url", "api_key_env", "model", "connect_timeout_seconds", "first_byte_timeout_seconds",

@@ -1,4 +1,5 @@
 import ContinuumEngine
+import ContinuumGrammar
 import ContinuumOpenAI
 import ContinuumRouting
 import ContinuumTokenizers
@@ -59,20 +60,73 @@ extension ChatCompletionRequest: GenerationRequest {
 
     /// The messages as the chat template reads them: `developer` is the system role.
     var chatMessages: [ChatMessage] {
-        messages.map { ChatMessage(role: $0.role == .developer ? ChatRole.system.rawValue : $0.role.rawValue, content: $0.content?.text ?? "") }
+        messages.map { m in
+            ChatMessage(role: m.role == .developer ? ChatRole.system.rawValue : m.role.rawValue, content: m.content?.text,
+                        toolCalls: m.toolCalls.map { ChatToolCall(id: $0.id, name: $0.function.name, arguments: $0.function.arguments) },
+                        toolCallID: m.toolCallID, name: m.name)
+        }
+    }
+
+    /// The prompt for a template that defines no tool format, in the generic one
+    /// (``ToolCallFormat``): the functions described in the system message, earlier calls
+    /// written out as the model would have written them, and tool results as
+    /// `<tool_response>` blocks in a user turn (as Qwen2.5's own template renders them).
+    func genericToolMessages(_ tools: [ToolCallFormat.Function]) -> [ChatMessage] {
+        var out: [ChatMessage] = []
+        for m in chatMessages {
+            var text = m.content ?? ""
+            if m.role == ChatRole.assistant.rawValue, !m.toolCalls.isEmpty {
+                let calls = m.toolCalls.map { ToolCallFormat.render(name: $0.name, arguments: $0.arguments) }
+                text = ((text.isEmpty ? [] : [text]) + calls).joined(separator: "\n")
+            }
+            if m.role == ChatRole.tool.rawValue {
+                let block = "<tool_response>\n\(text)\n</tool_response>"
+                if let last = out.last, last.role == ChatRole.user.rawValue, last.content?.hasSuffix("</tool_response>") == true {
+                    out[out.count - 1].content = (last.content ?? "") + "\n" + block
+                } else {
+                    out.append(ChatMessage(role: ChatRole.user.rawValue, content: block))
+                }
+                continue
+            }
+            out.append(ChatMessage(role: m.role, content: text))
+        }
+        if !tools.isEmpty {
+            let prompt = ToolCallFormat.systemPrompt(tools)
+            if let first = out.first, first.role == ChatRole.system.rawValue {
+                out[0].content = (first.content ?? "") + "\n\n" + prompt
+            } else {
+                out.insert(ChatMessage(role: ChatRole.system.rawValue, content: prompt), at: 0)
+            }
+        }
+        return out
+    }
+
+    /// The prompt tokens: the model's own template renders tools where it defines a tool
+    /// format (Qwen2.5's), otherwise the generic format stands in.
+    func prompt(engine: BatchEngine, tools: [ToolCallFormat.Function]) throws -> [Int32] {
+        let native = (try? engine.chatTemplate().supportsTools) ?? false
+        let hasToolTurns = messages.contains { !$0.toolCalls.isEmpty || $0.role == .tool }
+        if native || (tools.isEmpty && !hasToolTurns) {
+            return try engine.chatPrompt(chatMessages, tools: tools.map(\.toolJSON))
+        }
+        return try engine.chatPrompt(genericToolMessages(tools))
     }
 
     func plan(for backend: LocalBackend, maxTokens: Int?) throws -> GenerationPlan {
+        let rules = try OutputRules(chat: self)
         let prompt: [Int32]
         do {
-            prompt = try backend.engine.chatPrompt(chatMessages)
+            prompt = try self.prompt(engine: backend.engine, tools: rules.functions)
         } catch {
             throw OpenAIError.serverError("chat template: \(error)")
         }
-        return GenerationPlan(
+        var plan = GenerationPlan(
             prompt: prompt,
             parameters: GenerationPlan.parameters(sampling, maxTokens: maxTokens, topLogprobs: logprobsCount),
             stream: isStreaming, includeUsage: includeUsage, logprobs: logprobsCount)
+        plan.constraint = try rules.constraint(engine: backend.engine, logprobs: logprobsCount != nil)
+        if rules.parsesToolCalls { plan.toolFunctions = Set(rules.functions.map(\.name)) }
+        return plan
     }
 
     func respond(_ updates: AsyncThrowingStream<GenerationUpdate, any Error>, plan: GenerationPlan, meta: ResponseMetadata,
@@ -122,7 +176,9 @@ extension CompletionRequest: GenerationRequest {
         let tokenizer = backend.engine.tokenizer
         let ids: [Int32]
         switch prompt {
-        case .text(let t): ids = tokenizer.encode(t, parseSpecial: false)
+        // Control tokens a client wrote in its own templated text are parsed, as llama-server
+        // and vLLM do, unless it says otherwise.
+        case .text(let t): ids = tokenizer.encode(t, parseSpecial: parseSpecial ?? true)
         case .tokens(let t):
             let vocab = tokenizer.vocabularySize
             guard t.allSatisfy({ $0 >= 0 && $0 < vocab }) else {
@@ -131,8 +187,10 @@ extension CompletionRequest: GenerationRequest {
             ids = t.map { Int32($0) }
         }
         guard !ids.isEmpty else { throw OpenAIError.invalidValue(param: "prompt", "the prompt is empty") }
-        return GenerationPlan(prompt: ids, parameters: GenerationPlan.parameters(sampling, maxTokens: maxTokens ?? 16, topLogprobs: logprobs),
-                              stream: isStreaming, includeUsage: includeUsage, logprobs: logprobs)
+        var plan = GenerationPlan(prompt: ids, parameters: GenerationPlan.parameters(sampling, maxTokens: maxTokens ?? 16, topLogprobs: logprobs),
+                                  stream: isStreaming, includeUsage: includeUsage, logprobs: logprobs)
+        plan.constraint = try OutputRules(completion: self).constraint(engine: backend.engine, logprobs: logprobs != nil)
+        return plan
     }
 
     func respond(_ updates: AsyncThrowingStream<GenerationUpdate, any Error>, plan: GenerationPlan, meta: ResponseMetadata,

@@ -24,8 +24,9 @@ public struct PromptHasher: Sendable {
         self.init(tokenizer: try Tokenizer(gguf: gguf), template: try ChatTemplate(gguf: gguf), blockSize: blockSize)
     }
 
-    public func chat(_ messages: [ChatMessage]) -> RoutingRequest {
-        tokens(tokenizer.encode(template.render(messages, addGenerationPrompt: true), parseSpecial: true))
+    /// A conversation the template rejects hashes as an empty prompt (the replica will refuse it).
+    public func chat(_ messages: [ChatMessage], tools: [String] = []) -> RoutingRequest {
+        tokens((try? template.prompt(messages, tools: tools, addGenerationPrompt: true, tokenizer: tokenizer)) ?? [])
     }
 
     public func text(_ prompt: String) -> RoutingRequest {
