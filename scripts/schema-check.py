@@ -22,6 +22,7 @@ import copy
 import decimal
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -51,6 +52,16 @@ def strict(schema):
             out[k] = strict(v)
     if isinstance(out.get("properties"), dict) and out["properties"] and "additionalProperties" not in out:
         out["additionalProperties"] = False
+    # The compiler infers the type from the keywords present when `type` is absent (as
+    # llama.cpp does); JSON Schema would accept every other type there.
+    if "type" not in out and not any(k in out for k in ("$ref", "anyOf", "oneOf", "allOf", "enum", "const", "not", "if")):
+        kinds = [("object", ("properties", "required", "additionalProperties", "minProperties", "maxProperties")),
+                 ("array", ("items", "prefixItems", "additionalItems", "minItems", "maxItems", "uniqueItems")),
+                 ("string", ("minLength", "maxLength", "pattern", "format")),
+                 ("number", ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"))]
+        types = [t for t, keys in kinds if any(k in out for k in keys)]
+        if types:
+            out["type"] = types[0] if len(types) == 1 else types
     return out
 
 
@@ -73,6 +84,16 @@ class Canon:
             seen += 1
         return s
 
+    def merged(self, rest, branch):
+        """Siblings of anyOf/oneOf hold in every branch (the compiler merges them too)."""
+        branch = self.resolve(branch)
+        if not rest or not isinstance(branch, dict):
+            return branch
+        out = dict(rest)
+        out.update({k: x for k, x in branch.items() if k != "properties"})
+        out["properties"] = {**(rest.get("properties") or {}), **(branch.get("properties") or {})}
+        return out
+
     def fits(self, s, v):
         try:
             return self.validator.evolve(schema=s).is_valid(v)
@@ -84,10 +105,11 @@ class Canon:
         if isinstance(s, dict):
             for comb in ("anyOf", "oneOf"):
                 if comb in s:
+                    rest = {k: x for k, x in s.items() if k != comb}
                     for branch in s[comb]:
                         if self.fits(branch, v):
-                            return self.text(branch, v)
-                    return self.text(s[comb][0], v)
+                            return self.text(self.merged(rest, branch), v)
+                    return self.text(self.merged(rest, s[comb][0]), v)
             if "allOf" in s and len(s["allOf"]) == 1:
                 return self.text(s["allOf"][0], v)
         if not isinstance(s, dict):
@@ -116,6 +138,14 @@ class Canon:
                 r = format(decimal.Decimal(r), "f")
             return r
         return json.dumps(v, ensure_ascii=False)
+
+
+def ecma_patterns(cls):
+    """`pattern` with ECMAScript's ASCII \\d \\w \\s (Python's re would match any Unicode digit)."""
+    def pattern(validator, patrn, instance, schema):
+        if validator.is_type(instance, "string") and not re.search(patrn, instance, re.ASCII):
+            yield jsonschema.ValidationError(f"{instance!r} does not match {patrn!r}")
+    return jsonschema.validators.extend(cls, {"pattern": pattern})
 
 
 class Timeout(Exception):
@@ -204,6 +234,7 @@ def main():
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--timeout", type=int, default=10, help="seconds of generation per schema")
     ap.add_argument("--out")
+    ap.add_argument("--only", help="comma-separated corpus line indices")
     ap.add_argument("--instances-out", help="write the canonical instances as JSONL {index,id,valid,text}")
     a = ap.parse_args()
     signal.signal(signal.SIGALRM, on_alarm)
@@ -211,24 +242,28 @@ def main():
     rows = [json.loads(l) for l in open(a.corpus) if l.strip()]
     if a.limit:
         rows = rows[: a.limit]
+    only = set(int(x) for x in a.only.split(",")) if a.only else None
     c = collections.Counter()
     problems = []
     inst_out = open(a.instances_out, "w") if a.instances_out else None
     for i, r in enumerate(rows):
+        if only is not None and i not in only:
+            continue
         gpath = os.path.join(a.gbnf_dir, f"{i}.gbnf")
         if not os.path.exists(gpath):
             c["schemas without grammar"] += 1
             continue
         schema = strict(r["schema"])
         try:
-            cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+            cls = ecma_patterns(jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator))
             cls.check_schema(schema)
             validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
         except Exception:
             c["schemas python-jsonschema rejects"] += 1
             continue
         try:
-            valid = draw_valid(schema, a.valid, a.timeout)
+            # hypothesis-jsonschema rewrites the schema it is given (sorts keys, inlines refs).
+            valid = draw_valid(copy.deepcopy(schema), a.valid, a.timeout)
         except Timeout:
             c["schemas: generation timed out"] += 1
             continue
