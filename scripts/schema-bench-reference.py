@@ -28,6 +28,7 @@ usage: schema-bench-reference.py --instances valid-instances.jsonl --out DIR
           [--limit N] [--engines llg,xgr] [--tokenizer-cache DIR]
 """
 import argparse
+import importlib.metadata
 import importlib.util
 import json
 import os
@@ -90,11 +91,12 @@ class Llg:
         self.fill = fill_next_token_bitmask
         self.tok = llguidance.hf.from_tokenizer(tok)
         self.mask = allocate_token_bitmask(1, self.tok.vocab_size)
-        self.version = getattr(llguidance, "__version__", "?")
+        self.version = importlib.metadata.version("llguidance")
 
     def compile(self, schema):
         s = dict(schema)
-        s["x-guidance"] = {"whitespace_flexible": False, "item_separator": ",", "key_separator": ":"}
+        # coerce_one_of: oneOf as anyOf, as Continuum's compiler does.
+        s["x-guidance"] = {"whitespace_flexible": False, "item_separator": ",", "key_separator": ":", "coerce_one_of": True}
         m = self.llg.LLMatcher(self.tok, json.dumps({"grammars": [{"json_schema": s}]}))
         if m.is_error():
             raise ValueError(m.get_error())
@@ -122,7 +124,7 @@ class Xgr:
         info = xgr.TokenizerInfo.from_huggingface(tok, vocab_size=len(tok))
         self.compiler = xgr.GrammarCompiler(info, max_threads=1, cache_enabled=False)
         self.mask = xgr.allocate_token_bitmask(1, info.vocab_size)
-        self.version = getattr(xgr, "__version__", "?")
+        self.version = importlib.metadata.version("xgrammar")
 
     def compile(self, schema):
         return self.compiler.compile_json_schema(json.dumps(schema), any_whitespace=False, separators=(",", ":"), strict_mode=True)
@@ -165,8 +167,11 @@ def main():
     if a.limit:
         picks = picks[: a.limit]
 
+    results_path = os.path.join(a.out, "results.json")
     results = {"machine": platform.processor() or platform.machine(), "python": sys.version.split()[0],
                "schemas": len(picks), "engines": {}}
+    if os.path.exists(results_path):  # a run of some engines adds to an earlier run's
+        results["engines"] = json.load(open(results_path)).get("engines", {})
     for vname in a.vocabs.split(","):
         tok = load_tokenizer(a.models, VOCABS[vname], a.tokenizer_cache)
         with open(os.path.join(a.out, f"tokens-{vname}.jsonl"), "w") as fh:
@@ -224,7 +229,7 @@ def main():
                   f"p50 {s['mask_us'].get('p50', 0):8.1f} p99 {s['mask_us'].get('p99', 0):8.1f} | "
                   f"mask+consume p50 {s['mask_plus_consume_us'].get('p50', 0):8.1f} | tokens {s['mask_us']['n']} | fails {fails}",
                   flush=True)
-    with open(os.path.join(a.out, "results.json"), "w") as fh:
+    with open(results_path, "w") as fh:
         json.dump(results, fh, indent=1)
 
 

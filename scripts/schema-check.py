@@ -10,10 +10,10 @@ GBNF_DIR/i.gbnf (written by `SCHEMA_GBNF_OUT=GBNF_DIR swift test --filter dumpCo
   - invalid instances: mutations of the valid ones (a member dropped/added, a value replaced
     by one of another type or outside an enum) that python-jsonschema rejects -> the grammar
     must reject them.
-The oracle is a batch build of llama.cpp's tests/test-gbnf-validator.cpp (VALIDATOR: argv
+The oracle is a batch build of llama.cpp's tests/test-gbnf-validator.cpp (--build-validator makes it; argv
 grammar, inputs separated by NUL bytes; prints 1 or "0 <pos> <msg>" per input).
 
-usage: schema-check.py --validator PATH --gbnf-dir DIR [--corpus JSONL] [--valid N] [--limit N]
+usage: schema-check.py --validator PATH [--build-validator LLAMA_SRC LLAMA_BUILD] --gbnf-dir DIR [--corpus JSONL] [--valid N] [--limit N]
                        [--timeout S] [--out report.json]
 """
 import argparse
@@ -22,6 +22,7 @@ import copy
 import decimal
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -51,6 +52,16 @@ def strict(schema):
             out[k] = strict(v)
     if isinstance(out.get("properties"), dict) and out["properties"] and "additionalProperties" not in out:
         out["additionalProperties"] = False
+    # The compiler infers the type from the keywords present when `type` is absent (as
+    # llama.cpp does); JSON Schema would accept every other type there.
+    if "type" not in out and not any(k in out for k in ("$ref", "anyOf", "oneOf", "allOf", "enum", "const", "not", "if")):
+        kinds = [("object", ("properties", "required", "additionalProperties", "minProperties", "maxProperties")),
+                 ("array", ("items", "prefixItems", "additionalItems", "minItems", "maxItems", "uniqueItems")),
+                 ("string", ("minLength", "maxLength", "pattern", "format")),
+                 ("number", ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"))]
+        types = [t for t, keys in kinds if any(k in out for k in keys)]
+        if types:
+            out["type"] = types[0] if len(types) == 1 else types
     return out
 
 
@@ -73,6 +84,16 @@ class Canon:
             seen += 1
         return s
 
+    def merged(self, rest, branch):
+        """Siblings of anyOf/oneOf hold in every branch (the compiler merges them too)."""
+        branch = self.resolve(branch)
+        if not rest or not isinstance(branch, dict):
+            return branch
+        out = dict(rest)
+        out.update({k: x for k, x in branch.items() if k != "properties"})
+        out["properties"] = {**(rest.get("properties") or {}), **(branch.get("properties") or {})}
+        return out
+
     def fits(self, s, v):
         try:
             return self.validator.evolve(schema=s).is_valid(v)
@@ -84,10 +105,11 @@ class Canon:
         if isinstance(s, dict):
             for comb in ("anyOf", "oneOf"):
                 if comb in s:
+                    rest = {k: x for k, x in s.items() if k != comb}
                     for branch in s[comb]:
                         if self.fits(branch, v):
-                            return self.text(branch, v)
-                    return self.text(s[comb][0], v)
+                            return self.text(self.merged(rest, branch), v)
+                    return self.text(self.merged(rest, s[comb][0]), v)
             if "allOf" in s and len(s["allOf"]) == 1:
                 return self.text(s["allOf"][0], v)
         if not isinstance(s, dict):
@@ -116,6 +138,14 @@ class Canon:
                 r = format(decimal.Decimal(r), "f")
             return r
         return json.dumps(v, ensure_ascii=False)
+
+
+def ecma_patterns(cls):
+    """`pattern` with ECMAScript's ASCII \\d \\w \\s (Python's re would match any Unicode digit)."""
+    def pattern(validator, patrn, instance, schema):
+        if validator.is_type(instance, "string") and not re.search(patrn, instance, re.ASCII):
+            yield jsonschema.ValidationError(f"{instance!r} does not match {patrn!r}")
+    return jsonschema.validators.extend(cls, {"pattern": pattern})
 
 
 class Timeout(Exception):
@@ -180,6 +210,42 @@ def mutations(v):
     return out
 
 
+BATCH_MAIN = r"""
+// Batch variant (Continuum scripts/schema-check.py): argv[1] grammar, argv[2] file of inputs
+// separated by NUL bytes; prints one line per input: "1" accepted, "0 <pos> <msg>" rejected.
+int main(int argc, char ** argv) {
+    if (argc != 3) { fprintf(stderr, "usage: %s grammar inputs\n", argv[0]); return 2; }
+    std::string g; { std::ifstream f(argv[1]); std::stringstream b; b << f.rdbuf(); g = b.str(); }
+    std::string all; { std::ifstream f(argv[2], std::ios::binary); std::stringstream b; b << f.rdbuf(); all = b.str(); }
+    std::vector<std::string> inputs; size_t s = 0;
+    for (size_t i = 0; i < all.size(); ++i) if (all[i] == '\0') { inputs.push_back(all.substr(s, i - s)); s = i + 1; }
+    if (s < all.size()) inputs.push_back(all.substr(s));
+    for (auto & in : inputs) {
+        llama_grammar * grammar = llama_grammar_init_impl(nullptr, g.c_str(), "root", false, nullptr, 0, nullptr, 0);
+        if (!grammar) { printf("E grammar\n"); fflush(stdout); return 3; }
+        size_t pos = 0; std::string msg;
+        bool ok = llama_grammar_validate(grammar, in, pos, msg);
+        if (ok) printf("1\n"); else printf("0 %zu %s\n", pos, msg.c_str());
+        llama_grammar_free_impl(grammar);
+    }
+    return 0;
+}
+"""
+
+
+def build_validator(llama_src, llama_build, out):
+    """Builds the batch validator: llama.cpp's tests/test-gbnf-validator.cpp up to its
+    main() (the llama_grammar_validate function) plus BATCH_MAIN, linked against an
+    existing static llama.cpp build (scripts/build-llamacpp.sh)."""
+    src = open(os.path.join(llama_src, "tests", "test-gbnf-validator.cpp")).read()
+    head = src[: src.index("static void print_error_message")]
+    path = out + ".cpp"
+    with open(path, "w") as fh:
+        fh.write(head + BATCH_MAIN)
+    libs = [os.path.join(llama_build, x) for x in ("src/libllama.a", "ggml/src/libggml.a", "ggml/src/libggml-cpu.a", "ggml/src/libggml-base.a")]
+    subprocess.check_call(["g++", "-O2", "-std=c++17", f"-I{llama_src}/include", f"-I{llama_src}/ggml/include", f"-I{llama_src}/src",
+                           path, "-o", out, *libs, "-lpthread", "-fopenmp", "-ldl"])
+
 def run_validator(validator, gbnf_path, texts):
     with tempfile.NamedTemporaryFile("wb", delete=False) as fh:
         fh.write(b"\0".join(t.encode("utf-8") for t in texts))
@@ -196,7 +262,9 @@ def run_validator(validator, gbnf_path, texts):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--validator", required=True)
+    ap.add_argument("--validator", required=True, help="batch validator binary (built with --build-validator SRC BUILD)")
+    ap.add_argument("--build-validator", nargs=2, metavar=("LLAMA_SRC", "LLAMA_BUILD"),
+                    help="first build --validator from llama.cpp's source tree and a static build of it")
     ap.add_argument("--gbnf-dir", required=True)
     ap.add_argument("--corpus", default=os.path.join(os.path.dirname(__file__), "..", "Tests", "data", "schemas", "corpus.jsonl"))
     ap.add_argument("--valid", type=int, default=4, help="valid instances per schema")
@@ -204,31 +272,38 @@ def main():
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--timeout", type=int, default=10, help="seconds of generation per schema")
     ap.add_argument("--out")
+    ap.add_argument("--only", help="comma-separated corpus line indices")
     ap.add_argument("--instances-out", help="write the canonical instances as JSONL {index,id,valid,text}")
     a = ap.parse_args()
+    if a.build_validator:
+        build_validator(a.build_validator[0], a.build_validator[1], a.validator)
     signal.signal(signal.SIGALRM, on_alarm)
 
     rows = [json.loads(l) for l in open(a.corpus) if l.strip()]
     if a.limit:
         rows = rows[: a.limit]
+    only = set(int(x) for x in a.only.split(",")) if a.only else None
     c = collections.Counter()
     problems = []
     inst_out = open(a.instances_out, "w") if a.instances_out else None
     for i, r in enumerate(rows):
+        if only is not None and i not in only:
+            continue
         gpath = os.path.join(a.gbnf_dir, f"{i}.gbnf")
         if not os.path.exists(gpath):
             c["schemas without grammar"] += 1
             continue
         schema = strict(r["schema"])
         try:
-            cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+            cls = ecma_patterns(jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator))
             cls.check_schema(schema)
             validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
         except Exception:
             c["schemas python-jsonschema rejects"] += 1
             continue
         try:
-            valid = draw_valid(schema, a.valid, a.timeout)
+            # hypothesis-jsonschema rewrites the schema it is given (sorts keys, inlines refs).
+            valid = draw_valid(copy.deepcopy(schema), a.valid, a.timeout)
         except Timeout:
             c["schemas: generation timed out"] += 1
             continue

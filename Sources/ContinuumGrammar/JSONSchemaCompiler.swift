@@ -444,8 +444,8 @@ final class JSONSchemaCompiler {
         let trieRoot = Node()
         for k in keys {
             let encoded = JSONSchemaValue.quoted(k).dropFirst().dropLast()
-            guard encoded.utf8.count <= 1_000 else {
-                throw GrammarError(.limitExceeded, "property name longer than 1000 bytes at \(path)")
+            guard encoded.utf8.count <= 256 else {  // the trie is walked recursively
+                throw GrammarError(.limitExceeded, "property name longer than 256 bytes (beside additionalProperties) at \(path)")
             }
             var node = trieRoot
             for u in encoded.unicodeScalars {

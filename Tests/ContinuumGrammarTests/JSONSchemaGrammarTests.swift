@@ -189,3 +189,12 @@ private func error(_ schema: String, limits: JSONSchemaLimits = .default) -> Gra
               accepts: [#"{"a":1}"#, #"{"a":1,"c":2}"#], rejects: [#"{"a":1,"b":2}"#])
     try check(#"{"type":"string","anyOf":[{"type":"integer"},{"maxLength":1}]}"#, accepts: [#""x""#], rejects: ["1", #""xy""#])
 }
+
+@Test func nestingJustUnderTheLimitCompiles() throws {
+    // 31 levels of object-in-array: four JSON nestings of the schema text each (124 < 128).
+    var s = #"{"type":"integer"}"#
+    for _ in 0..<31 { s = #"{"type":"array","items":{"type":"object","properties":{"a":\#(s)},"required":["a"]}}"# }
+    let g = try GBNFRecognizer(try JSONSchemaGrammar.gbnf(schema: s))
+    let text = String(repeating: #"[{"a":"#, count: 31) + "1" + String(repeating: "}]", count: 31)
+    #expect(g.accepts(text))
+}
