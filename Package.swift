@@ -95,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "continuum",
             dependencies: [
-                "ContinuumEngine", "ContinuumGGUF", "ContinuumTokenizers", "ContinuumModels", "ContinuumKernels",
+                "ContinuumEngine", "ContinuumGGUF", "ContinuumTokenizers", "ContinuumModels", "ContinuumKernels", "ContinuumGrammar",
                 "ContinuumGateway", "ContinuumLedger", "ContinuumRouting", "ContinuumReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

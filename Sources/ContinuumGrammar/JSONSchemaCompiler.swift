@@ -32,6 +32,12 @@ final class JSONSchemaCompiler {
     }
 
     func compile() throws(GrammarError) -> String {
+        // Draft 4 and older have no `const`: their validators ignore it, so enforcing it
+        // would produce answers those validators judge differently. Refuse instead.
+        if let dialect = root["$schema"]?.stringValue, dialect.contains("draft-04") || dialect.contains("draft-03"),
+           Self.mentions("const", in: root) {
+            throw GrammarError(.unsupportedKeyword, "unsupported keyword const: not a keyword of \(dialect) (the schema's $schema), so validators ignore it; declare a later draft")
+        }
         let rootName = prefix + "root"
         try setRule(rootName, "\"\"")  // reserved; a `$ref: "#"` resolves here
         refRules["#"] = rootName
@@ -121,6 +127,77 @@ final class JSONSchemaCompiler {
 
     // MARK: visiting
 
+    /// `oneOf` is a union only when no value can match two branches; a grammar can say
+    /// "one of these" but not "not both", so branches must be provably disjoint: different
+    /// types, different constants, or a property both require with different constants.
+    /// Otherwise the schema is refused (anyOf says what such a schema usually means).
+    private func checkDisjoint(_ subs: [JSONSchemaValue], path: String) throws(GrammarError) {
+        let resolved = subs.map { s -> JSONSchemaValue in
+            var s = s, hops = 0
+            while let r = s["$ref"]?.stringValue, hops < 32, let t = lookup(r) { s = t; hops += 1 }
+            return s
+        }
+        for i in resolved.indices {
+            for j in resolved.indices where j > i && !Self.disjoint(resolved[i], resolved[j]) {
+                throw unsupported("oneOf", path, "branches \(i) and \(j) may both match one value, and a grammar cannot exclude such values (use anyOf, or make the branches differ in type or in a required constant)")
+            }
+        }
+    }
+
+    /// Whether `key` is used as a keyword anywhere in `s` (not inside `enum`/`const` values).
+    static func mentions(_ key: String, in s: JSONSchemaValue, depth: Int = 0) -> Bool {
+        guard depth < 256 else { return false }
+        switch s {
+        case .object(let members):
+            for (k, v) in members where k != "enum" && k != "examples" && k != "default" {
+                if k == key || mentions(key, in: v, depth: depth + 1) { return true }
+            }
+            return false
+        case .array(let xs): return xs.contains { mentions(key, in: $0, depth: depth + 1) }
+        default: return false
+        }
+    }
+
+    static func disjoint(_ a: JSONSchemaValue, _ b: JSONSchemaValue) -> Bool {
+        if let ta = types(a), let tb = types(b), ta.isDisjoint(with: tb) { return true }
+        if let va = constants(a), let vb = constants(b), !va.contains(where: { x in vb.contains(x) }) { return true }
+        // A property both require, with constants that differ (a discriminator).
+        guard case .array(let ra)? = a["required"], case .array(let rb)? = b["required"] else { return false }
+        let requiredB = Set(rb.compactMap(\.stringValue))
+        for key in ra.compactMap(\.stringValue) where requiredB.contains(key) {
+            if let pa = a["properties"]?[key], let pb = b["properties"]?[key], disjoint(pa, pb) { return true }
+        }
+        return false
+    }
+
+    /// The JSON types a schema allows, when it says (integer counts as number).
+    private static func types(_ s: JSONSchemaValue) -> Set<String>? {
+        var ts: [String]
+        switch s["type"] {
+        case .string(let t)?: ts = [t]
+        case .array(let xs)?: ts = xs.compactMap(\.stringValue)
+        default:
+            guard let values = constants(s) else { return nil }
+            ts = values.map { v in
+                switch v {
+                case .null: "null"
+                case .bool: "boolean"
+                case .number: "number"
+                case .string: "string"
+                case .array: "array"
+                case .object: "object"
+                }
+            }
+        }
+        return Set(ts.map { $0 == "integer" ? "number" : $0 })
+    }
+
+    private static func constants(_ s: JSONSchemaValue) -> [JSONSchemaValue]? {
+        if let c = s["const"] { return [c] }
+        if case .array(let e)? = s["enum"] { return e }
+        return nil
+    }
+
     private func unsupported(_ keyword: String, _ path: String, _ why: String = "") -> GrammarError {
         GrammarError(.unsupportedKeyword, "unsupported keyword \(keyword) at \(path)" + (why.isEmpty ? "" : ": \(why)"))
     }
@@ -187,6 +264,7 @@ final class JSONSchemaCompiler {
             guard let a = s[comb] else { continue }
             if let other = constraining.first(where: { $0 != comb }) { throw unsupported(other, path, "beside \(comb)") }
             guard case .array(let subs) = a, !subs.isEmpty else { throw invalid(path + "/" + comb, "\(comb) must be a non-empty array") }
+            if comb == "oneOf" { try checkDisjoint(subs, path: path + "/oneOf") }
             var alts: [String] = []
             for (i, subschema) in subs.enumerated() {
                 alts.append(try visit(subschema, name: sub(name, "\(i)"), path: path + "/\(comb)/\(i)", depth: depth + 1))

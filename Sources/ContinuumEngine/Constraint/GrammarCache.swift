@@ -1,5 +1,5 @@
 public import ContinuumGrammar
-import ContinuumTokenizers
+public import ContinuumTokenizers
 import Foundation
 
 /// Compiled grammars of one engine by their GBNF text, the most recently used kept: clients
@@ -45,17 +45,23 @@ public final class GrammarCache: @unchecked Sendable {
     public var tokenVocabulary: TokenVocabulary {
         lock.withLock {
             if let v = vocabulary { return v }
-            var tokens = [[UInt8]](repeating: [], count: vocabularySize)
-            for id in 0..<min(vocabularySize, tokenizer.vocabularySize) where !tokenizer.isControl(Int32(id)) {
-                tokens[id] = tokenizer.tokenBytes(Int32(id))
-            }
-            var ends = tokenizer.eotIDs
-            ends.insert(tokenizer.eosID)
-            for e in ends where Int(e) < vocabularySize { tokens[Int(e)] = [] }
-            let v = TokenVocabulary(tokens: tokens, endTokens: ends)
+            let v = Self.tokenVocabulary(tokenizer, size: vocabularySize)
             vocabulary = v
             return v
         }
+    }
+
+    /// A tokenizer's vocabulary as a grammar matcher sees it, padded to `size` ids (a model's
+    /// output rows may outnumber its tokenizer's tokens).
+    public static func tokenVocabulary(_ tokenizer: Tokenizer, size: Int) -> TokenVocabulary {
+        var tokens = [[UInt8]](repeating: [], count: max(size, tokenizer.vocabularySize))
+        for id in 0..<tokenizer.vocabularySize where !tokenizer.isControl(Int32(id)) {
+            tokens[id] = tokenizer.tokenBytes(Int32(id))
+        }
+        var ends = tokenizer.eotIDs
+        ends.insert(tokenizer.eosID)
+        for e in ends where Int(e) < tokens.count { tokens[Int(e)] = [] }
+        return TokenVocabulary(tokens: tokens, endTokens: ends)
     }
 
     public var count: Int { lock.withLock { grammars.count } }
