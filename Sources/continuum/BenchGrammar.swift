@@ -22,7 +22,7 @@ struct BenchGrammar: ParsableCommand {
     @Option(help: "Write per-schema results as JSON to this file.") var out: String?
 
     func run() throws {
-        let path = model.map { ($0 as NSString).expandingTildeInPath } ?? ModelLocation.defaultModel
+        let path = try ModelLocation.resolve(model)
         let tokenizer = try Tokenizer(gguf: GGUFFile(path: path))
         let vocabulary = GrammarCache.tokenVocabulary(tokenizer, size: tokenizer.vocabularySize)
         var schemas: [String: String] = [:]

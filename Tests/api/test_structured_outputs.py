@@ -213,3 +213,36 @@ def test_tool_choice_none_answers_in_text(qclient):
     m = qclient.chat.completions.create(model="qwen", messages=[{"role": "user", "content": "Say hi."}],
                                         tools=[WEATHER], tool_choice="none", max_tokens=20, temperature=0)
     assert m.choices[0].message.tool_calls is None and m.choices[0].message.content
+
+
+# --- Real schemas (scripts/eval-structured.py runs the full 250; the suite runs a share) ----
+
+def _eval_module():
+    import importlib.util
+    from conftest import ROOT
+    spec = importlib.util.spec_from_file_location("eval_structured", ROOT / "scripts/eval-structured.py")
+    m = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(m)
+    return m
+
+
+@pytest.mark.parametrize("streaming", [False, True])
+def test_real_schemas_validate_smollm2(client, streaming):
+    ev = _eval_module()
+    rows = ev.select(60)
+    import concurrent.futures as cf
+    with cf.ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda ir: ev.run_one(client, "smollm2", ir[1], streaming, 256, ir[0]), enumerate(rows)))
+    bad = [r for r in results if not r["ok"]]
+    assert not bad, bad[:3]
+
+
+@pytest.mark.parametrize("streaming", [False, True])
+def test_real_schemas_validate_qwen(qclient, streaming):
+    ev = _eval_module()
+    rows = ev.select(20)
+    import concurrent.futures as cf
+    with cf.ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda ir: ev.run_one(qclient, "qwen", ir[1], streaming, 256, ir[0]), enumerate(rows)))
+    bad = [r for r in results if not r["ok"]]
+    assert not bad, bad[:3]
