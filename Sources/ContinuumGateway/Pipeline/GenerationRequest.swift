@@ -117,6 +117,9 @@ extension ChatCompletionRequest: GenerationRequest {
         let prompt: [Int32]
         do {
             prompt = try self.prompt(engine: backend.engine, tools: rules.functions)
+        } catch let e as EngineError where e.code == .template && e.message.hasPrefix("the chat template rejects") {
+            // The template's own check (roles that must alternate, …): the conversation's fault.
+            throw OpenAIError.invalidValue(param: "messages", e.message)
         } catch {
             throw OpenAIError.serverError("chat template: \(error)")
         }
