@@ -11,7 +11,8 @@ Usage:
   --ctx N              context size (default 2048)
   --verify-threads N   threads of the second, verifying server (default 1; 0 skips the check)
   --code / --no-code   add the extra code cases (default: on when the file name says "coder")
-  --gemma / --no-gemma add Gemma's turn-marker and whitespace-token cases (default: on when the
+  --gemma / --no-gemma add Gemma's turn-marker and whitespace-token cases, the Gemma turn format
+                       for chat cases and a prompt longer than its sliding window (default: on when the
                        file name says "gemma")
   --port N             port on 127.0.0.1 (default: a free one)
   --server-args "..."  extra llama-server arguments for both servers (e.g. "-fa off" for the
@@ -89,6 +90,14 @@ GEMMA_TOKENIZE_TEXTS = [
     "one\n\ntwo\n\n\n\nthree    four\t\tfive",
     "<bos>text after a written bos",
     "\u00fcber \u0161\u010de \u2603 \U0001d54f \U00010348",
+]
+
+# A prompt longer than Gemma 3's 512-token sliding window, so its local layers mask keys.
+LONG_PROMPT = "Here is a list of facts.\n" + "".join(
+    f"Fact {i}: the number {i} squared is {i * i}.\n" for i in range(1, 61)) + "Fact 61: the number 61 squared is"
+
+GEMMA_GENERATE_CASES = [
+    ("raw-long", "raw", LONG_PROMPT, 24),
 ]
 
 # (name, kind, text, n_predict); kind "raw" sends text as is, "chat" wraps it in the chat template.
@@ -232,7 +241,7 @@ def main():
     gemma = a.gemma if a.gemma is not None else "gemma" in os.path.basename(a.model).lower()
     extra = a.server_args.split()
     texts = TOKENIZE_TEXTS + (CODE_TOKENIZE_TEXTS if code else []) + (GEMMA_TOKENIZE_TEXTS if gemma else [])
-    cases = GENERATE_CASES + (CODE_GENERATE_CASES if code else [])
+    cases = GENERATE_CASES + (CODE_GENERATE_CASES if code else []) + (GEMMA_GENERATE_CASES if gemma else [])
 
     out = {"reference": None,
            "model": f"{os.path.basename(a.model)} (sha256 {sha256(a.model)})",
