@@ -42,7 +42,8 @@ struct GemmaTests {
         #expect(long > 600)
         try GoldenGenerationTests().check(
             model: Self.file, golden: golden,
-            sibling: TestResources.projectGolden.appendingPathComponent("gemma-3-270m-q4_k_m.fa-off.json"))
+            sibling: TestResources.projectGolden.appendingPathComponent("gemma-3-270m-q4_k_m.fa-off.json"),
+            contextLength: 2048)
     }
 
     /// Past the 512-token window the logits of a prompt are bitwise the same processed in one
