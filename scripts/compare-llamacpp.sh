@@ -5,7 +5,8 @@
 #                                    [--reps 3] [-p 512] [-n 128] [--models "smollm2 qwen2.5"]
 #                                    [--no-continuum] [--no-build] [--continuum PATH]
 #                                    [--wait-idle SECONDS] [--isa native|avx2|avx512]
-#   For each model (smollm2 always, fetched if missing; qwen2.5 only if already in the cache)
+#   For each model (smollm2 always, fetched if missing; qwen2.5 and gemma3 only if already in
+#   the cache; --models "gemma3" for Gemma 3 270M alone)
 #   and each thread count, runs
 #     llama-bench -m M -p 512 -n 128 -t T -r 3 -o json
 #   and once per model
@@ -93,6 +94,9 @@ for m in $models; do
     qwen2.5)
       p="$cache/Qwen2.5-Coder-0.5B-Instruct.Q4_K_M.gguf"
       if [[ ! -f "$p" ]]; then echo "note: $p not present; qwen2.5 skipped (scripts/fetch-model.sh qwen2.5 fetches it)" >&2; continue; fi ;;
+    gemma3)
+      p="$cache/gemma-3-270m-q4_k_m.gguf"
+      if [[ ! -f "$p" ]]; then echo "note: $p not present; gemma3 skipped (scripts/fetch-model.sh gemma3 fetches it)" >&2; continue; fi ;;
     *) if [[ -f "$m" ]]; then p="$m"; else echo "error: unknown model '$m'" >&2; exit 2; fi ;;
   esac
   names+=("$(basename "$p" .gguf)"); paths+=("$p")

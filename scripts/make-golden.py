@@ -11,7 +11,12 @@ Usage:
   --ctx N              context size (default 2048)
   --verify-threads N   threads of the second, verifying server (default 1; 0 skips the check)
   --code / --no-code   add the extra code cases (default: on when the file name says "coder")
+  --gemma / --no-gemma add Gemma's turn-marker and whitespace-token cases, the Gemma turn format
+                       for chat cases and a prompt longer than its sliding window (default: on when the
+                       file name says "gemma")
   --port N             port on 127.0.0.1 (default: a free one)
+  --server-args "..."  extra llama-server arguments for both servers (e.g. "-fa off" for the
+                       second-opinion files Tests/golden/*.fa-off.json)
 
 Only the Python standard library is used; the server listens on 127.0.0.1 only and is stopped
 when the script ends.
@@ -80,6 +85,21 @@ CODE_TOKENIZE_TEXTS = [
     "SELECT id, name FROM users WHERE age >= 18 ORDER BY name;",
 ]
 
+GEMMA_TOKENIZE_TEXTS = [
+    "<start_of_turn>user\nHi<end_of_turn>\n<start_of_turn>model\n",
+    "one\n\ntwo\n\n\n\nthree    four\t\tfive",
+    "<bos>text after a written bos",
+    "\u00fcber \u0161\u010de \u2603 \U0001d54f \U00010348",
+]
+
+# A prompt longer than Gemma 3's 512-token sliding window, so its local layers mask keys.
+LONG_PROMPT = "Here is a list of facts.\n" + "".join(
+    f"Fact {i}: the number {i} squared is {i * i}.\n" for i in range(1, 61)) + "Fact 61: the number 61 squared is"
+
+GEMMA_GENERATE_CASES = [
+    ("raw-long", "raw", LONG_PROMPT, 24),
+]
+
 # (name, kind, text, n_predict); kind "raw" sends text as is, "chat" wraps it in the chat template.
 GENERATE_CASES = [
     ("raw-france", "raw", "The capital of France is", 24),
@@ -120,12 +140,12 @@ def sha256(path):
 class Server:
     """A llama-server on 127.0.0.1, started and stopped by this script."""
 
-    def __init__(self, binary, model, threads, ctx, port=None):
+    def __init__(self, binary, model, threads, ctx, port=None, extra=()):
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.logf = tempfile.NamedTemporaryFile(prefix="llama-server-", suffix=".log", delete=False)
         cmd = [binary, "-m", model, "--host", "127.0.0.1", "--port", str(self.port),
-               "-t", str(threads), "-c", str(ctx)]
+               "-t", str(threads), "-c", str(ctx), *extra]
         log("starting:", " ".join(cmd))
         self.proc = subprocess.Popen(cmd, stdout=self.logf, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL)
@@ -208,6 +228,9 @@ def main():
     ap.add_argument("--port", type=int, default=None)
     ap.add_argument("--code", dest="code", action="store_true", default=None)
     ap.add_argument("--no-code", dest="code", action="store_false")
+    ap.add_argument("--gemma", dest="gemma", action="store_true", default=None)
+    ap.add_argument("--no-gemma", dest="gemma", action="store_false")
+    ap.add_argument("--server-args", default="")
     a = ap.parse_args()
 
     if not os.path.isfile(a.model):
@@ -215,14 +238,16 @@ def main():
     if not os.access(a.server, os.X_OK):
         sys.exit(f"error: {a.server} not found (scripts/build-llamacpp.sh builds it)")
     code = a.code if a.code is not None else "coder" in os.path.basename(a.model).lower()
-    texts = TOKENIZE_TEXTS + (CODE_TOKENIZE_TEXTS if code else [])
-    cases = GENERATE_CASES + (CODE_GENERATE_CASES if code else [])
+    gemma = a.gemma if a.gemma is not None else "gemma" in os.path.basename(a.model).lower()
+    extra = a.server_args.split()
+    texts = TOKENIZE_TEXTS + (CODE_TOKENIZE_TEXTS if code else []) + (GEMMA_TOKENIZE_TEXTS if gemma else [])
+    cases = GENERATE_CASES + (CODE_GENERATE_CASES if code else []) + (GEMMA_GENERATE_CASES if gemma else [])
 
     out = {"reference": None,
            "model": f"{os.path.basename(a.model)} (sha256 {sha256(a.model)})",
            "tokenize": [], "generate": []}
 
-    with Server(a.server, a.model, a.threads, a.ctx, a.port) as srv:
+    with Server(a.server, a.model, a.threads, a.ctx, a.port, extra) as srv:
         props = srv.call("/props")
         out["reference"] = f"llama.cpp server {props.get('build_info', 'unknown')}"
         log(out["reference"])
@@ -230,7 +255,11 @@ def main():
             ids = srv.call("/tokenize", {"content": t, "add_special": False})["tokens"]
             out["tokenize"].append({"text": t, "ids": ids})
         for name, kind, text, n_predict in cases:
-            if kind == "chat":
+            if kind == "chat" and gemma:
+                # this GGUF carries no chat template (the server would fall back to ChatML):
+                # Gemma's own turn format, its BOS added by tokenization
+                prompt = f"<start_of_turn>user\n{text}<end_of_turn>\n<start_of_turn>model\n"
+            elif kind == "chat":
                 prompt = srv.call("/apply-template", {
                     "messages": [{"role": "user", "content": text}],
                     "add_generation_prompt": True})["prompt"]
@@ -249,7 +278,7 @@ def main():
     # Second opinion: another server with a different thread count, prompts sent as token ids.
     verifier = None
     if a.verify_threads > 0:
-        verifier = Server(a.server, a.model, a.verify_threads, a.ctx)
+        verifier = Server(a.server, a.model, a.verify_threads, a.ctx, extra=extra)
     try:
         for g, (_, _, _, n_predict) in zip(out["generate"], cases):
             n = len(g["output_ids"])
@@ -263,7 +292,7 @@ def main():
             g["agree_steps"] = n
             srv2 = verifier
             if srv2 is None:
-                srv2 = Server(a.server, a.model, a.threads, a.ctx)
+                srv2 = Server(a.server, a.model, a.threads, a.ctx, extra=extra)
                 verifier = srv2
             g["agree_text"] = srv2.call("/detokenize", {"tokens": g["output_ids"][:n]})["content"]
     finally:

@@ -35,6 +35,13 @@ static void scale_ref(float *x, float s, int n) { for (int i = 0; i < n; i++) x[
 static void swiglu_ref(float *g, const float *u, int n) {  // g (n,) = silu(g) * u (n,)
     for (int i = 0; i < n; i++) g[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
 }
+// g (n,) = gelu(g) * u (n,), GELU's tanh approximation (Gemma's GeGLU) in its sigmoid form:
+// 0.5·x·(1 + tanh(y)) = x / (1 + exp(-2y)), y = sqrt(2/pi)·(x + 0.044715·x³). llama.cpp computes
+// the same function (ggml_gelu_f32) through a table of binary16 inputs; this keeps f32.
+static inline float gelu_arg2(float x) { return -2.0f * 0.7978845608028654f * x * (1.0f + 0.044715f * x * x); }
+static void geglu_ref(float *g, const float *u, int n) {
+    for (int i = 0; i < n; i++) g[i] = g[i] / (1.0f + expf(gelu_arg2(g[i]))) * u[i];
+}
 
 // ---------------------------------------------------------------- AVX-512
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
@@ -104,6 +111,18 @@ AVX512 static void swiglu_512(float *g, const float *u, int n) {
         _mm512_mask_storeu_ps(g + i, k, _mm512_mul_ps(silu, _mm512_maskz_loadu_ps(k, u + i)));
     }
 }
+AVX512 static void geglu_512(float *g, const float *u, int n) {
+    const __m512 one = _mm512_set1_ps(1.0f), a = _mm512_set1_ps(0.044715f);
+    const __m512 c = _mm512_set1_ps(-2.0f * 0.7978845608028654f);
+    for (int i = 0; i < n; i += 16) {
+        __mmask16 k = n - i >= 16 ? 0xFFFF : (__mmask16)((1u << (n - i)) - 1);
+        __m512 x = _mm512_maskz_loadu_ps(k, g + i);
+        // same association as geglu_ref: ((c·x)·(1 + (a·x)·x))
+        __m512 arg = _mm512_mul_ps(_mm512_mul_ps(c, x), _mm512_add_ps(one, _mm512_mul_ps(_mm512_mul_ps(a, x), x)));
+        __m512 gelu = _mm512_div_ps(x, _mm512_add_ps(one, ck_exp512(arg)));
+        _mm512_mask_storeu_ps(g + i, k, _mm512_mul_ps(gelu, _mm512_maskz_loadu_ps(k, u + i)));
+    }
+}
 #define HAVE512 (ck_active_isa() == CK_ISA_AVX512)
 
 // ---------------------------------------------------------------- AVX2 (+FMA)
@@ -160,6 +179,18 @@ AVX2F static void swiglu_256(float *g, const float *u, int n) {
     }
     for (; i < n; i++) g[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
 }
+AVX2F static void geglu_256(float *g, const float *u, int n) {
+    const __m256 one = _mm256_set1_ps(1.0f), a = _mm256_set1_ps(0.044715f);
+    const __m256 c = _mm256_set1_ps(-2.0f * 0.7978845608028654f);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 x = _mm256_loadu_ps(g + i);
+        __m256 arg = _mm256_mul_ps(_mm256_mul_ps(c, x), _mm256_add_ps(one, _mm256_mul_ps(_mm256_mul_ps(a, x), x)));
+        __m256 gelu = _mm256_div_ps(x, _mm256_add_ps(one, ck_exp256(arg)));
+        _mm256_storeu_ps(g + i, _mm256_mul_ps(gelu, _mm256_loadu_ps(u + i)));
+    }
+    for (; i < n; i++) g[i] = g[i] / (1.0f + expf(gelu_arg2(g[i]))) * u[i];
+}
 #define HAVE256 (ck_active_isa() == CK_ISA_AVX2)
 #else
 #define HAVE256 0
@@ -168,6 +199,8 @@ AVX2F static void swiglu_256(float *g, const float *u, int n) {
 #define scale_mul_256 scale_mul_ref
 #define exp_sum_256 exp_sum_ref
 #define swiglu_256 swiglu_ref
+#define geglu_256 geglu_ref
+#define geglu_512 geglu_ref
 #define HAVE512 0
 #define dot_512 dot_ref
 #define axpy_512 axpy_ref
@@ -228,6 +261,15 @@ void ck_softmax_f32(float *x, int n) {
     else scale_ref(x, 1.0f / s, n);
 }
 
+void ck_geglu_f32(float *gate, const float *up, int n) {
+    // NEON has no fast path yet: the reference
+    if (HAVE512) geglu_512(gate, up, n);
+    else if (HAVE256) geglu_256(gate, up, n);
+    else geglu_ref(gate, up, n);
+}
+
+void ck_geglu_reference_f32(float *gate, const float *up, int n) { geglu_ref(gate, up, n); }
+
 void ck_swiglu_f32(float *gate, const float *up, int n) {
     if (HAVENEON) ck_neon_swiglu_f32(gate, up, n);
     else if (HAVE512) swiglu_512(gate, up, n);
@@ -275,6 +317,10 @@ int ck_floatops_selftest_avx2(void) {
         memcpy(y1, a, sizeof(float) * n); memcpy(y2, a, sizeof(float) * n);
         y1[5] = y2[5] = -100.0f;  // keep silu away from -inf * 0
         swiglu_256(y1, b, n); swiglu_ref(y2, b, n);
+        for (int i = 0; i < n; i++) if (rel_err(y1[i], y2[i]) > 1e-5f) { bad++; break; }
+        memcpy(y1, a, sizeof(float) * n); memcpy(y2, a, sizeof(float) * n);
+        y1[5] = y2[5] = -100.0f;
+        geglu_256(y1, b, n); geglu_ref(y2, b, n);
         for (int i = 0; i < n; i++) if (rel_err(y1[i], y2[i]) > 1e-5f) { bad++; break; }
     }
     return bad;

@@ -30,7 +30,7 @@ void ck_f16_to_f32_row(const uint16_t *x, float *y, long n) {
 }
 
 /// What one task reads: G query heads (rows hd floats apart from q, written to out likewise)
-/// against positions 0..<len of one kv head, whose position j lives at row
+/// against positions first..<len of one kv head (first > 0 only under a sliding window), whose position j lives at row
 /// slot(j) = table ? table[j / bs] * bs + j % bs : j of k and v (rows kvs halves apart).
 typedef struct {
     const float *q;
@@ -39,6 +39,7 @@ typedef struct {
     const int32_t *table;
     long kvs;
     int G, hd, len, bs;
+    int first;
     float scale;
 } att_task;
 
@@ -75,7 +76,7 @@ static void core_reference(const att_task *t) {
         s[hh] = 0;
         for (int d = 0; d < hd; d++) acc[hh * hd + d] = 0;
     }
-    for (int j = 0; j < t->len; j++) {
+    for (int j = t->first; j < t->len; j++) {
         long slot = task_slot(t, j);
         const uint16_t *k = t->k + slot * t->kvs, *v = t->v + slot * t->kvs;
         for (int d = 0; d < hd; d++) kf[d] = f16_to_f32(k[d]);
@@ -159,7 +160,7 @@ PA2 static void core_avx2(const att_task *tk) {
     }
     const __m256 lane = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7), ninf = _mm256_set1_ps(-INFINITY);
     const __m256 vscale = _mm256_set1_ps(tk->scale);
-    for (int j0 = 0; j0 < len; j0 += C) {
+    for (int j0 = tk->first; j0 < len; j0 += C) {
         const int cnt = len - j0 < C ? len - j0 : C;
         // widen the block's K and V rows once for the whole group
         const uint16_t *kp[C], *vp[C];
@@ -238,7 +239,7 @@ PA512 static void core_avx512(const att_task *tk) {
         for (int d = 0; d < vecs; d++) _mm512_store_ps(o + hh * hd + 16 * d, _mm512_setzero_ps());
     }
     const __m512 vscale = _mm512_set1_ps(tk->scale), ninf = _mm512_set1_ps(-INFINITY);
-    for (int j0 = 0; j0 < len; j0 += C) {
+    for (int j0 = tk->first; j0 < len; j0 += C) {
         const int cnt = len - j0 < C ? len - j0 : C;
         const __mmask16 live = cnt == C ? (__mmask16)0xFFFF : (__mmask16)((1u << cnt) - 1);
         const uint16_t *kp[C], *vp[C];
@@ -342,7 +343,7 @@ static att_plan plan(int isa, int head_dim, int n, int heads, int kv_heads, int 
     return p;
 }
 
-typedef struct { const ck_paged_attention_args *a; att_plan p; } paged_job;
+typedef struct { const ck_paged_attention_args *a; att_plan p; int window; } paged_job;
 
 static void paged_index(void *ctx, int index, int ith) {
     (void)ith;
@@ -359,12 +360,18 @@ static void paged_index(void *ctx, int index, int ith) {
         .table = a->tables + a->table_offsets[i], .kvs = a->kv_stride,
         .G = group, .hd = hd, .len = a->positions[i] + 1, .bs = a->block_size, .scale = a->scale,
     };
+    // sliding window: position p attends to p - window + 1 ... p (llama.cpp masks p - j >= window)
+    if (j->window > 0 && t.len > j->window) t.first = t.len - j->window;
     int h0 = part * j->p.part_heads, h1 = h0 + j->p.part_heads < group ? h0 + j->p.part_heads : group;
     run_heads(t, h0, h1, j->p.path);
 }
 
 void ck_paged_attention(ck_pool *pool, int isa, const ck_paged_attention_args *a) {
-    paged_job j = {a, plan(isa, a->head_dim, a->n, a->heads, a->kv_heads, pool ? ck_pool_threads(pool) : 1)};
+    ck_paged_attention_window(pool, isa, a, 0);
+}
+
+void ck_paged_attention_window(ck_pool *pool, int isa, const ck_paged_attention_args *a, int window) {
+    paged_job j = {a, plan(isa, a->head_dim, a->n, a->heads, a->kv_heads, pool ? ck_pool_threads(pool) : 1), window};
     int count = a->n * a->kv_heads * j.p.parts;
     if (!pool) { for (int w = 0; w < count; w++) paged_index(&j, w, 0); return; }
     ck_pool_for(pool, count, paged_index, &j);

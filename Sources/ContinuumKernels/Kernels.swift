@@ -72,6 +72,11 @@ public enum Kernels {
         ck_swiglu_f32(gate, up, Int32(n))
     }
 
+    /// gate[i] = gelu(gate[i]) * up[i], GELU's tanh approximation (Gemma's GeGLU feed-forward)
+    public static func geglu(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, n: Int) {
+        ck_geglu_f32(gate, up, Int32(n))
+    }
+
     /// Σ a[i]*b[i]
     public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, n: Int) -> Float {
         ck_dot_f32(a, b, Int32(n))

@@ -45,6 +45,18 @@ extension Reference {
         }
     }
 
+    /// gate (n,) = gelu(gate) * up (n,), GELU's tanh approximation written as ggml's
+    /// `ggml_gelu_f32`: 0.5·x·(1 + tanh(sqrt(2/π)·x·(1 + 0.044715·x²))).
+    public static func geglu(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, n: Int) {
+        for i in 0..<n {
+            let x = gate[i]
+            let y: Float = 0.7978845608028654 * x * (1 + 0.044715 * x * x)
+            let e = expF(-2 * abs(y))  // tanh(|y|) = (1 - e) / (1 + e), no overflow
+            let t = (1 - e) / (1 + e)
+            gate[i] = 0.5 * x * (1 + (y < 0 ? -t : t)) * up[i]
+        }
+    }
+
     /// Σ a[i]*b[i] over n
     public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, n: Int) -> Float {
         var s: Float = 0

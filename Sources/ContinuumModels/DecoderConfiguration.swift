@@ -8,8 +8,17 @@ public enum RopeStyle: Sendable {
     case halfSplit
 }
 
+/// The activation of the gated feed-forward: act(gate) * up.
+public enum FeedForwardActivation: Sendable {
+    /// SiLU (llama, qwen2).
+    case swiglu
+    /// GELU, tanh approximation (gemma3).
+    case geglu
+}
+
 /// The hyper-parameters of a decoder-only transformer with grouped-query attention,
-/// RMSNorm and a SwiGLU feed-forward: the family llama and qwen2 both belong to.
+/// RMSNorm and a gated feed-forward: the family llama, qwen2 and gemma3 belong to. The
+/// fields after `hasQKVBias` have llama's values by default; gemma3 sets them (Gemma3.swift).
 public struct DecoderConfiguration: Sendable, Equatable {
     public var architecture: String
     public var layerCount: Int
@@ -27,6 +36,28 @@ public struct DecoderConfiguration: Sendable, Equatable {
     public var trainedContextLength: Int
     /// Q, K and V projections carry biases (qwen2).
     public var hasQKVBias: Bool
+    public var activation: FeedForwardActivation = .swiglu
+    /// Embeddings are multiplied by sqrt(embeddingDimension) (gemma).
+    public var scalesEmbedding = false
+    /// Q and K are RMS-normed per head before RoPE (`attn_q_norm`, `attn_k_norm`).
+    public var hasQKNorm = false
+    /// The attention and feed-forward outputs are RMS-normed before the residual add
+    /// (`post_attention_norm`, `post_ffw_norm`).
+    public var hasPostNorms = false
+    /// Keys a sliding-window layer sees: the query at position p attends to p - window + 1 ... p.
+    /// 0: no layer has a window.
+    public var slidingWindow = 0
+    /// Per layer: whether it is a sliding-window (local) layer; empty when none is.
+    public var slidingLayers: [Bool] = []
+    /// RoPE base of the sliding-window layers (global layers use `ropeBase`).
+    public var ropeBaseLocal: Float = 10_000
+    /// Scale of q·k; nil is 1/sqrt(headDimension).
+    public var attentionScale: Float? = nil
+    /// tanh soft-capping of the logits (logits = cap·tanh(logits/cap)); 0 is none.
+    public var finalLogitSoftcap: Float = 0
+
+    /// Whether layer `l` attends through the sliding window.
+    public func isSliding(_ l: Int) -> Bool { slidingWindow > 0 && l < slidingLayers.count && slidingLayers[l] }
 
     public var qDimension: Int { headCount * headDimension }
     public var kvDimension: Int { kvHeadCount * headDimension }
@@ -87,5 +118,11 @@ public struct DecoderConfiguration: Sendable, Equatable {
         try check((1...2_000_000).contains(vocabularySize), "vocab size \(vocabularySize)")
         try check(normEpsilon > 0 && normEpsilon < 1, "layer_norm_rms_epsilon \(normEpsilon)")
         try check(ropeBase > 0, "rope.freq_base \(ropeBase)")
+        try check(ropeBaseLocal > 0, "rope.freq_base_swa \(ropeBaseLocal)")
+        try check(slidingWindow >= 0 && slidingWindow <= Int(Int32.max), "attention.sliding_window \(slidingWindow)")
+        try check(slidingLayers.isEmpty || slidingLayers.count == layerCount,
+                  "sliding_window_pattern has \(slidingLayers.count) entries for \(layerCount) layers")
+        try check(finalLogitSoftcap >= 0 && finalLogitSoftcap.isFinite, "final_logit_softcapping \(finalLogitSoftcap)")
+        if let s = attentionScale { try check(s > 0 && s.isFinite, "attention scale \(s)") }
     }
 }

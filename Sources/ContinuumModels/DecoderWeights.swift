@@ -16,6 +16,10 @@ struct LayerWeights: @unchecked Sendable {
     var wGate: WeightMatrix                   // (ff, d)
     var wUp: WeightMatrix                     // (ff, d)
     var wDown: WeightMatrix                   // (d, ff)
+    var qNorm: UnsafePointer<Float>? = nil             // (hd,) gemma3
+    var kNorm: UnsafePointer<Float>? = nil             // (hd,) gemma3
+    var postAttentionNorm: UnsafePointer<Float>? = nil // (d,) gemma3
+    var postFFNNorm: UnsafePointer<Float>? = nil       // (d,) gemma3
 }
 
 /// All weights of a decoder. `@unchecked Sendable`: every pointer points into the
@@ -44,7 +48,7 @@ public struct DecoderWeights: @unchecked Sendable {
         for i in 0..<c.layerCount {
             let p = "blk.\(i)."
             let bias = c.hasQKVBias
-            layers.append(LayerWeights(
+            var layer = LayerWeights(
                 attentionNorm: try loader.vector(p + "attn_norm.weight", count: c.embeddingDimension),
                 wq: try loader.matrix(p + "attn_q.weight", rows: c.qDimension, cols: c.embeddingDimension),
                 wk: try loader.matrix(p + "attn_k.weight", rows: c.kvDimension, cols: c.embeddingDimension),
@@ -56,7 +60,16 @@ public struct DecoderWeights: @unchecked Sendable {
                 ffnNorm: try loader.vector(p + "ffn_norm.weight", count: c.embeddingDimension),
                 wGate: try loader.matrix(p + "ffn_gate.weight", rows: c.feedForwardDimension, cols: c.embeddingDimension),
                 wUp: try loader.matrix(p + "ffn_up.weight", rows: c.feedForwardDimension, cols: c.embeddingDimension),
-                wDown: try loader.matrix(p + "ffn_down.weight", rows: c.embeddingDimension, cols: c.feedForwardDimension)))
+                wDown: try loader.matrix(p + "ffn_down.weight", rows: c.embeddingDimension, cols: c.feedForwardDimension))
+            if c.hasQKNorm {
+                layer.qNorm = try loader.vector(p + "attn_q_norm.weight", count: c.headDimension)
+                layer.kNorm = try loader.vector(p + "attn_k_norm.weight", count: c.headDimension)
+            }
+            if c.hasPostNorms {
+                layer.postAttentionNorm = try loader.vector(p + "post_attention_norm.weight", count: c.embeddingDimension)
+                layer.postFFNNorm = try loader.vector(p + "post_ffw_norm.weight", count: c.embeddingDimension)
+            }
+            layers.append(layer)
         }
         self.layers = layers
     }

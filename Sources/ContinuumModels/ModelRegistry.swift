@@ -9,7 +9,7 @@ protocol Architecture {
 
 /// Architectures by `general.architecture`. Adding one is one file and one line here.
 public enum ModelRegistry {
-    static let architectures: [any Architecture.Type] = [Llama.self, Qwen2.self]
+    static let architectures: [any Architecture.Type] = [Llama.self, Qwen2.self, Gemma3.self]
 
     public static var supportedArchitectures: [String] { architectures.map { $0.name } }
 

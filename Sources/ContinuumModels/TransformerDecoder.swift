@@ -1,9 +1,16 @@
 public import ContinuumGGUF
 public import ContinuumKernels
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
-/// A decoder-only transformer (RMSNorm, grouped-query attention with RoPE, SwiGLU
-/// feed-forward), the shape shared by llama and qwen2. Architecture files (Llama.swift,
-/// Qwen2.swift) read their configuration and hand it here.
+/// A decoder-only transformer (RMSNorm, grouped-query attention with RoPE, gated
+/// feed-forward), the shape shared by llama, qwen2 and gemma3. Architecture files (Llama.swift,
+/// Qwen2.swift, Gemma3.swift) read their configuration and hand it here; Gemma's extras (scaled
+/// embeddings, Q/K norms, post-norms, GeGLU, sliding-window layers, logit soft-capping) are
+/// switched on by the configuration and cost nothing when off.
 ///
 /// Reference: llama.cpp `src/models/llama.cpp`, llama2.c `run.c` `forward`.
 /// All scratch is allocated once for `maxBatch` tokens; `forward` allocates nothing.
@@ -112,6 +119,11 @@ public final class TransformerDecoder: @unchecked Sendable {
         for (i, t) in batch.tokens.enumerated() {
             Kernels.dequantizeRow(weights.tokenEmbedding, row: Int(t), into: x + i * d)
         }
+        if c.scalesEmbedding {
+            let s = Float(d).squareRoot()
+            for i in 0..<(n * d) { x[i] *= s }
+        }
+        let hd = c.headDimension
         let layout = PagedAttentionLayout(positions: batch.positions, tableOffsets: batch.tableOffsets,
                                           tables: batch.tables, blockSize: storage.blockSize)
         for (l, w) in weights.layers.enumerated() {
@@ -128,14 +140,20 @@ public final class TransformerDecoder: @unchecked Sendable {
                     addInPlace(v + i * kvd, bv, kvd)
                 }
             }
+            if let qNorm = w.qNorm, let kNorm = w.kNorm {
+                for r in 0..<(n * c.headCount) { Kernels.rmsNorm(q + r * hd, weight: qNorm, n: hd, eps: c.normEpsilon, out: q + r * hd) }
+                for r in 0..<(n * c.kvHeadCount) { Kernels.rmsNorm(k + r * hd, weight: kNorm, n: hd, eps: c.normEpsilon, out: k + r * hd) }
+            }
             let neox = c.ropeStyle == .halfSplit
+            let sliding = c.isSliding(l)
+            let ropeBase = sliding ? c.ropeBaseLocal : c.ropeBase
             let keys = storage.keys(layer: l), values = storage.values(layer: l)
             for i in 0..<n {
                 let position = Int(batch.positions[i])
                 Kernels.rope(q + i * qd, heads: c.headCount, headDim: c.headDimension, ropeDim: c.ropeDimension,
-                             position: position, base: c.ropeBase, neox: neox)
+                             position: position, base: ropeBase, neox: neox)
                 Kernels.rope(k + i * kvd, heads: c.kvHeadCount, headDim: c.headDimension, ropeDim: c.ropeDimension,
-                             position: position, base: c.ropeBase, neox: neox)
+                             position: position, base: ropeBase, neox: neox)
                 // the cache holds binary16: rounded here, once, the same on every kernel path
                 let slot = Int(batch.slots[i])
                 Kernels.roundToHalf(k + i * kvd, keys + slot * kvd, count: kvd)
@@ -143,16 +161,26 @@ public final class TransformerDecoder: @unchecked Sendable {
             }
             Kernels.pagedAttention(q: q, qStride: qd, keys: keys, values: values, kvStride: kvd, out: att, outStride: qd,
                                    n: n, layout: layout, heads: c.headCount, kvHeads: c.kvHeadCount, headDim: c.headDimension,
-                                   scale: 1 / Float(c.headDimension).squareRoot(), context: context)
+                                   scale: c.attentionScale ?? 1 / Float(c.headDimension).squareRoot(),
+                                   window: sliding ? c.slidingWindow : 0, context: context)
             Kernels.matmul(w.wo, att, n: n, proj, context: context)
+            if let post = w.postAttentionNorm {
+                for i in 0..<n { Kernels.rmsNorm(proj + i * d, weight: post, n: d, eps: c.normEpsilon, out: proj + i * d) }
+            }
             addInPlace(x, proj, n * d)
             for i in 0..<n {
                 Kernels.rmsNorm(x + i * d, weight: w.ffnNorm, n: d, eps: c.normEpsilon, out: xb + i * d)
             }
             Kernels.matmul(w.wGate, xb, n: n, gate, context: context)
             Kernels.matmul(w.wUp, xb, n: n, up, context: context)
-            Kernels.swiglu(gate, up, n: n * ff)
+            switch c.activation {
+            case .swiglu: Kernels.swiglu(gate, up, n: n * ff)
+            case .geglu: Kernels.geglu(gate, up, n: n * ff)
+            }
             Kernels.matmul(w.wDown, gate, n: n, proj, context: context)
+            if let post = w.postFFNNorm {
+                for i in 0..<n { Kernels.rmsNorm(proj + i * d, weight: post, n: d, eps: c.normEpsilon, out: proj + i * d) }
+            }
             addInPlace(x, proj, n * d)
         }
         let m = batch.logitRows.count
@@ -161,6 +189,10 @@ public final class TransformerDecoder: @unchecked Sendable {
             Kernels.rmsNorm(x + Int(row) * d, weight: weights.outputNorm, n: d, eps: c.normEpsilon, out: xb + j * d)
         }
         Kernels.matmul(weights.output, xb, n: m, logits, context: context)
+        if c.finalLogitSoftcap > 0 {
+            let cap = c.finalLogitSoftcap
+            for i in 0..<(m * c.vocabularySize) { logits[i] = cap * Float(tanh(Double(logits[i] / cap))) }
+        }
     }
 
     @inline(__always) private func addInPlace(_ y: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) {

@@ -2,7 +2,8 @@ public import ContinuumGGUF
 
 /// Byte-level BPE tokenizer (GPT-2 style) built from a GGUF vocabulary, giving the same
 /// tokens as llama.cpp (`src/llama-vocab.cpp`, `src/unicode.cpp`) for the pre-tokenizers
-/// `smollm`, `qwen2`, `llama-bpe` and `default`/`gpt-2`.
+/// `smollm`, `qwen2`, `llama-bpe` and `default`/`gpt-2`; or a SentencePiece tokenizer
+/// (`tokenizer.ggml.model` "llama", e.g. Gemma 3) as llama.cpp's SPM.
 ///
 /// Immutable after `init` except for a bounded cache of word tokenizations behind a lock, so
 /// one instance can serve every request of a model concurrently.
@@ -23,6 +24,8 @@ public final class Tokenizer: Sendable {
 
     let preTokenizer: PreTokenizer
     let vocabulary: Vocabulary
+    /// Set for SentencePiece models (`tokenizer.ggml.model` "llama"), which do not use BPE merges.
+    let sentencePiece: SentencePiece?
     private let cache: Locked<WordCache>
 
     /// Maximum number of distinct words whose tokens are cached.
@@ -39,17 +42,33 @@ public final class Tokenizer: Sendable {
     /// `.token_type`, `.merges`, `.bos_token_id`, `.eos_token_id`, `.add_bos_token`).
     public init(metadata: [String: GGUFValue]) throws(TokenizerError) {
         let model = metadata["tokenizer.ggml.model"]?.stringValue ?? ""
-        guard model == "gpt2" else { throw .unsupportedModel(model.isEmpty ? "(missing)" : model) }
-        let preName = metadata["tokenizer.ggml.pre"]?.stringValue ?? "default"
-        guard let pre = PreTokenizer(name: preName) else { throw .unknownPreTokenizer(preName) }
-        let vocabulary = try Vocabulary(metadata: metadata)
+        let vocabulary: Vocabulary
+        let pre: PreTokenizer
+        let addsBOSByDefault: Bool
+        switch model {
+        case "gpt2":
+            let preName = metadata["tokenizer.ggml.pre"]?.stringValue ?? "default"
+            guard let p = PreTokenizer(name: preName) else { throw .unknownPreTokenizer(preName) }
+            pre = p
+            vocabulary = try Vocabulary(metadata: metadata)
+            sentencePiece = nil
+            addsBOSByDefault = p.addsBOSByDefault
+        case "llama":
+            // SentencePiece: no pre-tokenizer; the fragment is tokenized whole (SentencePiece.swift)
+            guard let p = PreTokenizer(name: "default") else { throw .unknownPreTokenizer("default") }
+            pre = p
+            (vocabulary, sentencePiece) = try Vocabulary.sentencePiece(metadata: metadata)
+            addsBOSByDefault = true
+        default:
+            throw .unsupportedModel(model.isEmpty ? "(missing)" : model)
+        }
         self.preTokenizer = pre
         self.vocabulary = vocabulary
         vocabularySize = vocabulary.count
         bosID = vocabulary.bosID
         eosID = vocabulary.eosID
         eotIDs = vocabulary.eotIDs
-        addsBOS = (vocabulary.addBOS ?? pre.addsBOSByDefault) && vocabulary.bosID != nil
+        addsBOS = (vocabulary.addBOS ?? addsBOSByDefault) && vocabulary.bosID != nil
         cache = Locked(WordCache(capacity: Self.cacheCapacity))
         _ = CharClass.of(0x4E00)  // build the BMP class table now, not in the first request
     }
@@ -129,6 +148,10 @@ public final class Tokenizer: Sendable {
 
     func encode(_ text: UnsafeRawBufferPointer, parseSpecial: Bool, into out: inout [Int32]) {
         guard !text.isEmpty else { return }
+        if let sentencePiece {
+            encodeSentencePiece(sentencePiece, text, parseSpecial: parseSpecial, into: &out)
+            return
+        }
         // 1. Special tokens; 2. words of each text fragment.
         var words: [Word] = []
         words.reserveCapacity(text.count / 3)

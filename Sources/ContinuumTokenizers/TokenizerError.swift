@@ -21,8 +21,7 @@ public struct TokenizerError: Error, CustomStringConvertible, Sendable, Equatabl
         self.message = message
     }
 
-    /// `tokenizer.ggml.model` names a tokenizer this module does not implement (e.g. "llama",
-    /// SentencePiece).
+    /// `tokenizer.ggml.model` names a tokenizer this module does not implement (e.g. "bert").
     public static let unsupportedModel = TokenizerError(.unsupportedModel, "")
     /// `tokenizer.ggml.pre` names a pre-tokenizer this module does not implement.
     public static let unknownPreTokenizer = TokenizerError(.unknownPreTokenizer, "")
@@ -34,9 +33,8 @@ public struct TokenizerError: Error, CustomStringConvertible, Sendable, Equatabl
     public static let badFiles = TokenizerError(.badFiles, "")
 
     static func unsupportedModel(_ name: String) -> TokenizerError {
-        let hint = name == "llama" ? " (SentencePiece tokenizers are not supported yet)" : ""
-        return TokenizerError(.unsupportedModel,
-                              "tokenizer.ggml.model '\(name)' is not supported\(hint); supported: gpt2 (byte-level BPE)")
+        TokenizerError(.unsupportedModel,
+                       "tokenizer.ggml.model '\(name)' is not supported; supported: gpt2 (byte-level BPE), llama (SentencePiece)")
     }
 
     static func unknownPreTokenizer(_ name: String) -> TokenizerError {

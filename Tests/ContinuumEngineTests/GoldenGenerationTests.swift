@@ -59,7 +59,7 @@ import Testing
         return (s.reduce(0, +) / Double(s.count), s[s.count * 95 / 100], s.last!)
     }
 
-    func check(model file: String, golden url: URL, sibling: URL) throws {
+    func check(model file: String, golden url: URL, sibling: URL, contextLength: Int = 1024) throws {
         guard let path = TestResources.model(file) else {
             Issue.record(Comment(rawValue: TestResources.missingModel(file)))
             return
@@ -68,7 +68,7 @@ import Testing
         let noise = Self.stats(Self.referenceNoise(golden, try GoldenFile.load(sibling)))
         // Steps whose top-two gap in llama.cpp is below this are near-ties the noise can flip.
         let decisiveMargin = max(Self.minimumDecisiveMargin, 2 * noise.p95)
-        let engine = try Engine(.init(modelPath: path, threads: 2, contextLength: 1024))
+        let engine = try Engine(.init(modelPath: path, threads: 2, contextLength: contextLength))
         var errors: [Double] = []
         var strictSteps = 0, strictAgree = 0
         for g in golden.generate {

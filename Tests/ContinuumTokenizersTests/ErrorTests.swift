@@ -24,13 +24,24 @@ import Testing
         }
     }
 
-    @Test func sentencePieceIsUnsupported() {
+    @Test func unknownModelIsNamed() {
+        do {
+            _ = try Tokenizer(metadata: metadata(model: "ugm"))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error == .unsupportedModel)
+            #expect(error.message.contains("'ugm'"))
+        }
+    }
+
+    /// A SentencePiece vocabulary without scores cannot be tokenized: the error names the key.
+    @Test func sentencePieceNeedsScores() {
         do {
             _ = try Tokenizer(metadata: metadata(model: "llama"))
             Issue.record("expected an error")
         } catch {
-            #expect(error == .unsupportedModel)
-            #expect(error.message.contains("SentencePiece"))
+            #expect(error == .badVocabulary)
+            #expect(error.message.contains("tokenizer.ggml.scores"))
         }
     }
 

@@ -27,6 +27,11 @@ typedef struct {
 /// head_dim % 8 == 0, AVX-512 head_dim % 16 == 0, both head_dim <= 256, else the reference).
 void ck_paged_attention(ck_pool *pool, int isa, const ck_paged_attention_args *a);
 
+/// As ck_paged_attention with a sliding window (Gemma 3's local layers): the query at position
+/// p attends to positions max(0, p - window + 1) ... p only. window <= 0 means no window (the
+/// same arithmetic as ck_paged_attention).
+void ck_paged_attention_window(ck_pool *pool, int isa, const ck_paged_attention_args *a, int window);
+
 #ifdef __cplusplus
 }
 #endif

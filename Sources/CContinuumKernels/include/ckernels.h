@@ -86,6 +86,8 @@ void ck_axpy_f32(float alpha, const float *x, float *y, int n);           // y +
 void ck_rmsnorm_f32(const float *x, const float *w, int n, float eps, float *out);  // out may alias x
 void ck_softmax_f32(float *x, int n);                                     // in place
 void ck_swiglu_f32(float *gate, const float *up, int n);                  // gate = silu(gate)·up
+void ck_geglu_f32(float *gate, const float *up, int n);                   // gate = gelu_tanh(gate)·up
+void ck_geglu_reference_f32(float *gate, const float *up, int n);         // the scalar reference of ck_geglu_f32
 /// Compares the AVX2 float ops with the scalar reference (if the CPU has AVX2); returns failures.
 int ck_floatops_selftest_avx2(void);
 /// Compares the AVX2 activation quantizer with the scalar reference byte for byte; returns mismatches.
