@@ -40,6 +40,7 @@ models:
 	@$(SMOLLM2) >/dev/null
 	@scripts/fetch-names.sh >/dev/null || echo "warning: census first names unavailable; the PII tests use their lower bar" >&2
 	@$(QWEN) >/dev/null || echo "warning: Qwen2.5 model unavailable; its tests will fail" >&2
+	@scripts/fetch-model.sh gemma3 >/dev/null || echo "warning: Gemma 3 model unavailable; its tests are skipped" >&2
 	@$(MINILM) >/dev/null || echo "warning: all-MiniLM-L6-v2 unavailable; the embedding tests will fail" >&2
 
 build:
