@@ -73,3 +73,29 @@ import Testing
         #expect(try render("{{ x|tojson }}", ["x": .dict([("z", .float(2)), ("a", .string("é\u{1}"))])]) == #"{"z": 2.0, "a": "é\u0001"}"#)
     }
 }
+
+/// How long rendering and tokenizing a chat prompt takes (printed; bounded loosely so a
+/// pathological slowdown fails).
+@Suite struct ChatTemplateSpeedTests {
+    @Test func renderAndPromptSpeed() throws {
+        let tok = try Fixtures.qwen.get()
+        let t = try ChatTemplate(gguf: try Fixtures.qwenGGUF.get())
+        let tool = #"{"type": "function", "function": {"name": "get_weather", "description": "Weather.", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}"#
+        var messages = [ChatMessage(role: "system", content: "You are terse.")]
+        for i in 0..<10 {
+            messages.append(ChatMessage(role: "user", content: "Question \(i): what is the weather like in city number \(i) today?"))
+            messages.append(ChatMessage(role: "assistant", content: "It is sunny in city \(i), about \(20 + i) degrees."))
+        }
+        messages.append(ChatMessage(role: "user", content: "And tomorrow?"))
+        let n = 200
+        let clock = ContinuousClock()
+        var chars = 0
+        let render = clock.measure { for _ in 0..<n { chars += (try? t.render(messages, tools: [tool]))?.utf8.count ?? 0 } }
+        var ids = 0
+        let prompt = clock.measure { for _ in 0..<n { ids += (try? t.prompt(messages, tools: [tool], tokenizer: tok))?.count ?? 0 } }
+        let perRender = render / n, perPrompt = prompt / n
+        print("chat template (qwen2.5, 22 messages + 1 tool, \(chars / n) bytes, \(ids / n) tokens): render \(perRender), render+protect+tokenize \(perPrompt)")
+        #expect(chars / n > 1000 && ids / n > 200)
+        #expect(perPrompt < .milliseconds(200))
+    }
+}

@@ -411,7 +411,7 @@ struct JinjaParser {
                 if token.kind == .name || token.kind == .integer {
                     let name = token.text
                     i += 1
-                    e = token.kind == .integer ? e : e
+                    // `x.0` is an item, as jinja2 reads it.
                     e = Int(name).map { .item(e, .literal(.int($0))) } ?? .attribute(e, name)
                 } else {
                     throw error("expected an attribute name")
