@@ -1,6 +1,6 @@
 /// A parsed JSON value that keeps object keys in document order, because the grammar emits
 /// properties in schema order (Foundation's JSONSerialization loses that order).
-enum JSONSchemaValue: Sendable, Equatable {
+package enum JSONSchemaValue: Sendable, Equatable {
     case null
     case bool(Bool)
     /// The number's source text (so integers beyond Int64 and exact decimals survive) and
@@ -10,7 +10,7 @@ enum JSONSchemaValue: Sendable, Equatable {
     case array([JSONSchemaValue])
     case object([(key: String, value: JSONSchemaValue)])
 
-    static func == (a: JSONSchemaValue, b: JSONSchemaValue) -> Bool {
+    package static func == (a: JSONSchemaValue, b: JSONSchemaValue) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
         case let (.bool(x), .bool(y)): return x == y
@@ -23,30 +23,30 @@ enum JSONSchemaValue: Sendable, Equatable {
         }
     }
 
-    subscript(key: String) -> JSONSchemaValue? {
+    package subscript(key: String) -> JSONSchemaValue? {
         if case .object(let members) = self {
             return members.first(where: { $0.key == key })?.value
         }
         return nil
     }
 
-    var objectMembers: [(key: String, value: JSONSchemaValue)]? {
+    package var objectMembers: [(key: String, value: JSONSchemaValue)]? {
         if case .object(let m) = self { return m }
         return nil
     }
 
-    var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
-    var doubleValue: Double? {
+    package var doubleValue: Double? {
         if case .number(_, let d) = self { return d }
         return nil
     }
 
     /// The value as an exact Int64 when its text is an integer (or an integral decimal like 5.0).
-    var int64Value: Int64? {
+    package var int64Value: Int64? {
         guard case .number(let text, let d) = self else { return nil }
         if let i = Int64(text) { return i }
         if d.rounded() == d, abs(d) < 9.0e15 { return Int64(d) }
@@ -55,7 +55,7 @@ enum JSONSchemaValue: Sendable, Equatable {
 
     /// Compact JSON text, keys in their order, strings escaped as Python's
     /// `json.dumps(ensure_ascii=False, separators=(",", ":"))` does: the canonical layout.
-    var canonicalText: String {
+    package var canonicalText: String {
         var out = ""
         write(to: &out)
         return out
@@ -112,12 +112,12 @@ enum JSONSchemaValue: Sendable, Equatable {
 }
 
 /// A small strict JSON parser (RFC 8259) with a nesting bound, for schema texts.
-struct JSONSchemaParser {
+package struct JSONSchemaParser {
     private let bytes: [UInt8]
     private var pos = 0
     private let maxDepth: Int
 
-    static func parse(_ text: String, maxDepth: Int) throws(GrammarError) -> JSONSchemaValue {
+    package static func parse(_ text: String, maxDepth: Int) throws(GrammarError) -> JSONSchemaValue {
         var p = JSONSchemaParser(bytes: Array(text.utf8), maxDepth: maxDepth)
         p.skipSpace()
         let v = try p.value(depth: 0)

@@ -1,4 +1,4 @@
-@testable import ContinuumGrammar
+import ContinuumGrammar
 import Foundation
 import Testing
 

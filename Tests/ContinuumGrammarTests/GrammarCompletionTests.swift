@@ -1,4 +1,4 @@
-@testable import ContinuumGrammar
+import ContinuumGrammar
 import Testing
 
 /// Every single byte as a token, so completions tokenize one byte at a time.

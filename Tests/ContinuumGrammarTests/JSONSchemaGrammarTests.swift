@@ -1,4 +1,4 @@
-@testable import ContinuumGrammar
+import ContinuumGrammar
 import Testing
 
 /// Compiles `schema` and checks each text against the grammar with the test recognizer.

@@ -1,4 +1,4 @@
-@testable import ContinuumGrammar
+import ContinuumGrammar
 import Testing
 
 private func regex(_ p: String, search: Bool = false) throws -> GBNFRecognizer {
