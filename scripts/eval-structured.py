@@ -41,8 +41,8 @@ def ask(row):
     return f"Write one JSON value for: {str(what)[:200]}. Use realistic, short values."
 
 
-def run_one(client, model, row, streaming, max_tokens, seed):
-    kw = dict(model=model, messages=[{"role": "user", "content": ask(row)}], max_tokens=max_tokens, temperature=0.7, seed=seed,
+def run_one(client, model, row, streaming, max_tokens, seed, temperature=0.7):
+    kw = dict(model=model, messages=[{"role": "user", "content": ask(row)}], max_tokens=max_tokens, temperature=temperature, seed=seed,
               response_format={"type": "json_schema", "json_schema": {"name": "answer", "schema": row["schema"], "strict": True}})
     t0 = time.time()
     try:
@@ -78,6 +78,7 @@ def main():
     ap.add_argument("--mode", choices=["stream", "nostream", "both"], default="both")
     ap.add_argument("--max-tokens", type=int, default=1024)
     ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--temperature", type=float, default=0.7)
     ap.add_argument("--out")
     a = ap.parse_args()
     rows = select(a.count)
@@ -86,7 +87,7 @@ def main():
     jobs = [(row, s, i) for s in modes for i, row in enumerate(rows)]
     results, t0 = [], time.time()
     with cf.ThreadPoolExecutor(a.concurrency) as pool:
-        futures = [pool.submit(run_one, client, a.model, row, s, a.max_tokens, i) for row, s, i in jobs]
+        futures = [pool.submit(run_one, client, a.model, row, s, a.max_tokens, i, a.temperature) for row, s, i in jobs]
         for n, f in enumerate(cf.as_completed(futures), 1):
             results.append(f.result())
             if n % 50 == 0 or n == len(jobs):
@@ -99,7 +100,8 @@ def main():
         for r in rs:
             finishes[r.get("finish")] = finishes.get(r.get("finish"), 0) + 1
         print(f"{a.model} {'streaming' if s else 'non-streaming'}: {ok}/{len(rs)} valid ({100 * ok / max(1, len(rs)):.1f}%), "
-              f"finish reasons {finishes}, {len({r['id'] for r in rs})} schemas")
+              f"finish reasons {finishes}, {len({r['id'] for r in rs})} schemas, "
+              f"{sum(r.get('chars', 0) for r in rs)} characters in {time.time() - t0:.1f} s wall")
     for r in results:
         if not r["ok"]:
             print(f"FAIL {r['id']} ({'stream' if r['streaming'] else 'nostream'}, finish {r.get('finish')}): {r['error']} :: {r.get('text', '')[:160]!r}")

@@ -39,6 +39,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most open connections; beyond it a connection gets 503 (default 4096).") var maxConnections: Int?
     @OptionGroup var ledgerOptions: LedgerOptions
     @Flag(help: "Run without a ledger (no API keys, no usage rows).") var noLedger = false
+    @Flag(help: "Sample every token of a grammar-constrained answer, also where the grammar allows only one (default: such tokens are appended without sampling).") var noForcedTokens = false
 
     func run() async throws {
         Gateway.runConcurrencyOnEventLoops(loops: eventLoops)
@@ -83,7 +84,7 @@ struct Serve: AsyncParsableCommand {
             let path = try ModelLocation.resolve(model)
             let engine = try BatchEngine(.init(modelPath: path, threads: threads, contextLength: contextLength,
                                                kvCacheBytes: kvCacheMiB.map { $0 << 20 }, maxSequences: parallel, maxQueue: queue,
-                                               template: try template.map(ModelOptions.templateChoice)))
+                                               template: try template.map(ModelOptions.templateChoice), forcedTokens: !noForcedTokens))
             let name = modelName ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
             groups = [ReplicaGroup(model: name, backends: [.local(LocalBackend(name: "local", engine: engine))])]
         }
@@ -124,7 +125,8 @@ struct Serve: AsyncParsableCommand {
                 let engine = try BatchEngine(.init(
                     modelPath: path, threads: l.threads ?? threads, contextLength: l.context ?? contextLength,
                     kvCacheBytes: (l.kvCacheMiB ?? kvCacheMiB).map { $0 << 20 }, maxSequences: l.parallel ?? parallel,
-                    maxQueue: l.queue ?? queue, template: try (l.template ?? template).map(ModelOptions.templateChoice)))
+                    maxQueue: l.queue ?? queue, template: try (l.template ?? template).map(ModelOptions.templateChoice),
+                    forcedTokens: !noForcedTokens))
                 built[name] = .local(LocalBackend(name: name, tier: l.tier, engine: engine))
             case .openai(let o):
                 var key: String?

@@ -36,10 +36,12 @@ public final class BatchEngine: @unchecked Sendable {
         /// Most requests waiting for admission; beyond it `submit` throws `.queueFull`.
         public var maxQueue: Int
         public var template: ChatTemplate.Kind?
+        /// Append the tokens a grammar forces without sampling them (``OutputConstraint``).
+        public var forcedTokens: Bool
 
         public init(modelPath: String, threads: Int = Engine.defaultThreadCount, contextLength: Int? = nil,
                     blockSize: Int = 32, kvCacheBytes: Int? = nil, maxBatchTokens: Int = 512, maxSequences: Int = 16,
-                    maxQueue: Int = 256, template: ChatTemplate.Kind? = nil) {
+                    maxQueue: Int = 256, template: ChatTemplate.Kind? = nil, forcedTokens: Bool = true) {
             self.modelPath = modelPath
             self.threads = threads
             self.contextLength = contextLength
@@ -49,6 +51,7 @@ public final class BatchEngine: @unchecked Sendable {
             self.maxSequences = maxSequences
             self.maxQueue = maxQueue
             self.template = template
+            self.forcedTokens = forcedTokens
         }
     }
 
@@ -169,7 +172,7 @@ public final class BatchEngine: @unchecked Sendable {
         let limit = SequenceOutput.limit(promptCount: prompt.count, maxTokens: params.maxTokens, contextLength: contextLength)
         let output = SequenceOutput(tokenizer: tokenizer, stop: params.stop, limit: limit)
         let matcher = try constraint.map { c throws(GrammarError) in try GrammarMatcher(grammar: c.grammar, vocabulary: grammars.tokenVocabulary) }
-        let forces = (constraint?.forceTokens ?? false) && params.topLogprobs == 0
+        let forces = (constraint?.forceTokens ?? false) && options.forcedTokens && params.topLogprobs == 0
         let (stream, continuation) = AsyncThrowingStream<GenerationUpdate, any Error>.makeStream(bufferingPolicy: .unbounded)
         try lock.withLock {
             guard !stopping else { throw BatchEngineError(.shuttingDown, "not accepting new requests") }
