@@ -121,9 +121,15 @@ let user = #"{"role":"user","content":"hi"}"#
     }
 
     @Test func unmodelledFieldsAreListed() throws {
-        let body = #"{"model":"m","messages":[{"role":"user","content":"hi"},{"role":"assistant","content":null,"tool_calls":[{"id":"1"}]}],"tools":[],"logit_bias":null,"n":2,"x":{"y":1}}"#
+        // Tools and tool calls are modelled (a local engine honours them); the rest is listed.
+        let body = #"{"model":"m","messages":[{"role":"user","content":"hi"},{"role":"assistant","content":null,"tool_calls":[{"id":"1","type":"function","function":{"name":"f","arguments":"{}"}}]}],"tools":[],"logit_bias":null,"n":2,"x":{"y":1}}"#
         let r = try ChatCompletionRequest.decode(from: Data(body.utf8))
-        #expect(r.forwardOnly == ["tools", "x", "n", "messages[1].tool_calls"])
+        #expect(r.forwardOnly == ["x", "n"])
+        #expect(r.messages[1].toolCalls == [ToolCall(id: "1", name: "f", arguments: "{}")])
+        let malformed = #"{"model":"m","messages":[{"role":"assistant","content":null,"tool_calls":[{"id":"1"}]}]}"#
+        check(decodeError(ChatCompletionRequest.self, malformed), ExpectedError(
+            body: malformed, param: "messages[0].tool_calls[0].type", code: "missing_required_parameter",
+            message: "Missing required parameter: 'messages[0].tool_calls[0].type'."))
         let plain = try ChatCompletionRequest.decode(from: Data(#"{"model":"m","messages":[{"role":"user","content":"hi"}],"n":1,"tools":null}"#.utf8))
         #expect(plain.forwardOnly.isEmpty)
     }
