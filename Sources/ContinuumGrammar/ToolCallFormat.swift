@@ -23,21 +23,7 @@ public enum ToolCallFormat {
             return "{\"type\": \"function\", \"function\": \(f)}}"
         }
 
-        static func quote(_ s: String) -> String {
-            var out = "\""
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case _ where u.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16)
-                default: out.unicodeScalars.append(u)
-                }
-            }
-            return out + "\""
-        }
+        static func quote(_ s: String) -> String { JSONSchemaValue.quoted(s) }
     }
 
     /// The system message of the generic format (Qwen2.5's wording, which small models

@@ -114,3 +114,22 @@ func aBareCallObjectNamingAFunctionIsACall(pieces: Int) {
     _ = q.finish()
     #expect(q.calls.isEmpty && q.content == code)
 }
+
+@Test func theRequiredCallGrammarAcceptsValidCallsOnly() throws {
+    let weather = ToolCallFormat.Function(name: "get_weather", parameters: #"{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}"#)
+    let ping = ToolCallFormat.Function(name: "ping")
+    let bytes = TokenVocabulary(tokens: (0..<256).map { [UInt8($0)] }, endTokens: [])
+    func accepts(_ text: String, parallel: Bool) throws -> Bool {
+        let m = try GrammarMatcher(grammar: Grammar(gbnf: ToolCallFormat.gbnf([weather, ping], parallel: parallel)), vocabulary: bytes)
+        return m.accept(bytes: Array(text.utf8)) && m.canEnd
+    }
+    let call = "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\":\"Paris\"}}\n</tool_call>"
+    let second = "<tool_call>\n{\"name\": \"ping\", \"arguments\": {}}\n</tool_call>"
+    #expect(try accepts(call, parallel: false))
+    #expect(try accepts(second, parallel: false))
+    #expect(try !accepts(call + "\n" + second, parallel: false))
+    #expect(try accepts(call + "\n" + second, parallel: true))
+    #expect(try !accepts(call.replacingOccurrences(of: "get_weather", with: "get_time"), parallel: true))
+    #expect(try !accepts("<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {}}\n</tool_call>", parallel: true))  // city is required
+    #expect(throws: GrammarError.self) { try ToolCallFormat.gbnf([], parallel: true) }
+}
