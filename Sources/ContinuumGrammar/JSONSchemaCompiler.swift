@@ -192,6 +192,28 @@ final class JSONSchemaCompiler {
         return Set(ts.map { $0 == "integer" ? "number" : $0 })
     }
 
+    /// `const`/`enum` values that also have the schema's `type` (nil: no constants; all of
+    /// them when there is no `type`).
+    static func typedConstants(_ s: JSONSchemaValue) -> [JSONSchemaValue]? {
+        guard let values = constants(s) else { return nil }
+        var allowed: [String]
+        switch s["type"] {
+        case .string(let t)?: allowed = [t]
+        case .array(let ts)?: allowed = ts.compactMap(\.stringValue)
+        default: return values
+        }
+        return values.filter { v in
+            switch v {
+            case .null: allowed.contains("null")
+            case .bool: allowed.contains("boolean")
+            case .number(_, let d): allowed.contains("number") || (allowed.contains("integer") && d == d.rounded())
+            case .string: allowed.contains("string")
+            case .array: allowed.contains("array")
+            case .object: allowed.contains("object")
+            }
+        }
+    }
+
     private static func constants(_ s: JSONSchemaValue) -> [JSONSchemaValue]? {
         if let c = s["const"] { return [c] }
         if case .array(let e)? = s["enum"] { return e }
@@ -248,14 +270,18 @@ final class JSONSchemaCompiler {
             guard let r = ref.stringValue else { throw invalid(path, "$ref must be a string") }
             return try resolveRef(r, path: path, depth: depth)
         }
+        if s["const"] != nil || s["enum"] != nil, let typed = Self.typedConstants(s), typed.isEmpty {
+            throw GrammarError(.unusable, "schema at \(path): no value of its enum/const has its type, so no value is valid")
+        }
         if let c = s["const"] {
             return GBNFText.literal(c.canonicalText)
         }
         if let e = s["enum"] {
-            guard case .array(let values) = e, !values.isEmpty else { throw invalid(path + "/enum", "enum must be a non-empty array") }
+            guard case .array(var values) = e, !values.isEmpty else { throw invalid(path + "/enum", "enum must be a non-empty array") }
             guard values.count <= limits.maxEnumEntries else {
                 throw GrammarError(.limitExceeded, "enum of \(values.count) entries at \(path) exceeds maxEnumEntries (\(limits.maxEnumEntries))")
             }
+            values = Self.typedConstants(s) ?? values
             var seen = Set<String>()
             let lits = values.map { GBNFText.literal($0.canonicalText) }.filter { seen.insert($0).inserted }
             return lits.joined(separator: " | ")
@@ -266,9 +292,11 @@ final class JSONSchemaCompiler {
             guard case .array(let subs) = a, !subs.isEmpty else { throw invalid(path + "/" + comb, "\(comb) must be a non-empty array") }
             if comb == "oneOf" { try checkDisjoint(subs, path: path + "/oneOf") }
             var alts: [String] = []
-            for (i, subschema) in subs.enumerated() {
+            // A branch whose constants contradict its type admits nothing: leave it out.
+            for (i, subschema) in subs.enumerated() where Self.typedConstants(subschema)?.isEmpty != true {
                 alts.append(try visit(subschema, name: sub(name, "\(i)"), path: path + "/\(comb)/\(i)", depth: depth + 1))
             }
+            guard !alts.isEmpty else { throw GrammarError(.unusable, "schema at \(path): no branch of \(comb) admits a value") }
             return alts.joined(separator: " | ")
         }
         if let a = s["allOf"] {
@@ -424,6 +452,9 @@ final class JSONSchemaCompiler {
                 required.insert(k)
             }
         }
+        // A property whose constants all contradict its type (BFCL has `"type": "boolean",
+        // "enum": ["True", "False"]`) can have no value: like `false`, it may not appear.
+        for i in props.indices where Self.typedConstants(props[i].value)?.isEmpty == true { props[i].value = .bool(false) }
         // A property whose schema is `false` may not appear at all.
         for p in props where p.value == .bool(false) && required.contains(p.key) {
             throw GrammarError(.unusable, "object at \(path): required property \(p.key) has the schema false")
