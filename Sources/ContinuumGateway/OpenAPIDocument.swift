@@ -45,8 +45,11 @@ enum OpenAPIDocument {
                 "content": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"oneOf": [
                   {"$ref": "#/components/schemas/TextPart"}, {"$ref": "#/components/schemas/MediaPart"}]}}, {"type": "null"}]},
                 "name": {"type": ["string", "null"]}, "tool_call_id": {"type": ["string", "null"]}},
-                "if": {"properties": {"role": {"not": {"const": "assistant"}}}},
-                "then": {"required": ["content"], "properties": {"content": {"not": {"type": "null"}}}}},
+                "allOf": [
+                  {"if": {"properties": {"role": {"not": {"const": "assistant"}}}},
+                   "then": {"required": ["content"], "properties": {"content": {"not": {"type": "null"}}}}},
+                  {"if": {"properties": {"role": {"const": "tool"}}},
+                   "then": {"required": ["tool_call_id"], "properties": {"tool_call_id": {"type": "string"}}}}]},
               "Stop": {"oneOf": [{"type": "string", "minLength": 1},
                 {"type": "array", "items": {"type": "string", "minLength": 1}, "maxItems": 4}, {"type": "null"}]},
               "ChatCompletionRequest": {"type": "object", "required": ["model", "messages"], "properties": {
