@@ -95,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "continuum",
             dependencies: [
-                "ContinuumEngine", "ContinuumGGUF", "ContinuumTokenizers", "ContinuumModels", "ContinuumKernels", "ContinuumGrammar",
+                "ContinuumEngine", "ContinuumGGUF", "ContinuumTokenizers", "ContinuumModels", "ContinuumKernels", "ContinuumGrammar", "ContinuumOpenAI",
                 "ContinuumGateway", "ContinuumLedger", "ContinuumRouting", "ContinuumReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -2,6 +2,7 @@ import ArgumentParser
 import ContinuumEngine
 import ContinuumGGUF
 import ContinuumGrammar
+import ContinuumOpenAI
 import ContinuumTokenizers
 import Foundation
 
@@ -29,7 +30,7 @@ struct BenchGrammar: ParsableCommand {
         for line in try String(contentsOfFile: corpus, encoding: .utf8).split(separator: "\n") {
             // The raw schema text keeps its key order (properties are generated in it).
             guard let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let id = obj["id"] as? String,
-                  let raw = RawJSONField.value(of: "schema", in: String(line)) else { continue }
+                  let raw = RawJSON(line.utf8).topLevel("schema") else { continue }
             schemas[id] = raw
         }
         var compile: [Double] = [], masks: [Double] = [], refused = 0, rows: [[String: Any]] = []
@@ -68,31 +69,4 @@ struct BenchGrammar: ParsableCommand {
 
 extension Duration {
     fileprivate var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}
-
-/// The raw text of one top-level member of a JSON object line (what JSONSerialization's
-/// dictionaries lose: key order).
-enum RawJSONField {
-    static func value(of key: String, in line: String) -> String? {
-        let b = Array(line.utf8)
-        let needle = Array("\"\(key)\":".utf8)
-        guard let start = (0...(b.count - needle.count)).first(where: { Array(b[$0..<($0 + needle.count)]) == needle }) else { return nil }
-        var i = start + needle.count
-        while i < b.count, b[i] == 0x20 { i += 1 }
-        let from = i
-        var depth = 0, inString = false, escaped = false
-        while i < b.count {
-            let c = b[i]
-            if inString {
-                if escaped { escaped = false } else if c == 0x5C { escaped = true } else if c == 0x22 { inString = false }
-            } else if c == 0x22 { inString = true
-            } else if c == 0x7B || c == 0x5B { depth += 1
-            } else if c == 0x7D || c == 0x5D {
-                depth -= 1
-                if depth == 0 { return String(decoding: b[from...i], as: UTF8.self) }
-            }
-            i += 1
-        }
-        return nil
-    }
 }
