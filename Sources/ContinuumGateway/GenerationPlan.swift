@@ -14,6 +14,9 @@ struct GenerationPlan: Sendable {
     var constraint: OutputConstraint? = nil
     /// Read tool calls out of the answer, naming these functions (nil: no tools).
     var toolFunctions: Set<String>? = nil
+    /// `parallel_tool_calls: false`: calls after the first are dropped (with `required` the
+    /// grammar already allows one only).
+    var singleToolCall = false
 
     /// OpenAI's defaults (temperature 1, top_p 1, no top-k or min-p), then the request's fields.
     static func parameters(_ s: SamplingOptions, maxTokens: Int?, topLogprobs: Int?) -> SamplingParameters {

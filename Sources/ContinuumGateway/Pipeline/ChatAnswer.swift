@@ -27,7 +27,7 @@ struct ChatAnswer {
             _ = parser.feed(c.result.text)
             _ = parser.finish()
             if !parser.calls.isEmpty {
-                calls = parser.calls.map { ToolCall(id: Self.callID(), name: $0.name, arguments: $0.arguments) }
+                calls = parser.calls.prefix(plan.singleToolCall ? 1 : .max).map { ToolCall(id: Self.callID(), name: $0.name, arguments: $0.arguments) }
                 text = parser.content.isEmpty ? nil : parser.content
                 if reason == .stop { reason = .toolCalls }
             }
@@ -56,7 +56,7 @@ struct ChatAnswer {
                 let lp = plan.logprobs.map { ChatLogprobs([backend.logprobEntry(t.token)], topLogprobs: $0) }
                 if let calls {
                     let events = calls.withLockedValue { $0.feed(t.text) }
-                    return try Self.frames(events, meta: meta, logprobs: lp)
+                    return try Self.frames(Self.kept(events, plan), meta: meta, logprobs: lp)
                 }
                 guard !t.text.isEmpty || lp != nil else { return nil }
                 return try SSEEncoder.data(ChatCompletionChunk.content(meta, t.text, logprobs: lp))
@@ -66,7 +66,7 @@ struct ChatAnswer {
                 var reason = Gateway.finishReason(r.finishReason)
                 if let calls {
                     let (events, called) = calls.withLockedValue { p in (p.finish(), !p.calls.isEmpty) }
-                    if let data = try Self.frames(events, meta: meta, logprobs: nil) { frames.append(data) }
+                    if let data = try Self.frames(Self.kept(events, plan), meta: meta, logprobs: nil) { frames.append(data) }
                     if called && reason == .stop { reason = .toolCalls }
                 }
                 frames.append(try SSEEncoder.data(ChatCompletionChunk.finish(meta, reason)))
@@ -76,6 +76,17 @@ struct ChatAnswer {
                 }
                 return frames
             }).response()
+    }
+
+    /// The events a client gets: with `parallel_tool_calls: false`, none of a second call.
+    private static func kept(_ events: [ToolCallParser.Event], _ plan: GenerationPlan) -> [ToolCallParser.Event] {
+        guard plan.singleToolCall else { return events }
+        return events.filter { e in
+            switch e {
+            case .callStart(let i, _), .arguments(let i, _): i == 0
+            case .content: true
+            }
+        }
     }
 
     /// The chunks of parser events (content, a call's start with a new id, argument pieces),

@@ -129,6 +129,7 @@ extension ChatCompletionRequest: GenerationRequest {
             stream: isStreaming, includeUsage: includeUsage, logprobs: logprobsCount)
         plan.constraint = try rules.constraint(engine: backend.engine, logprobs: logprobsCount != nil)
         if rules.parsesToolCalls { plan.toolFunctions = Set(rules.functions.map(\.name)) }
+        plan.singleToolCall = parallelToolCalls == false
         return plan
     }
 
