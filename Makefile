@@ -33,7 +33,7 @@ test-arm:
 venv: .venv/.ready
 .venv/.ready: Makefile
 	python3 -m venv .venv
-	.venv/bin/pip install -q openai==3.57.0 pytest==9.0.3 httpx==0.29.0 schemathesis==4.32.5 jsonschema==4.26.0
+	.venv/bin/pip install -q openai==3.57.0 pytest==9.0.3 httpx==0.29.0 schemathesis==4.32.5 jsonschema==4.26.0 anthropic==2.17.0 selenium==4.51.0
 	touch $@
 
 models:

@@ -8,6 +8,9 @@ enum RouteKind: Sendable {
         switch path {
         case "/health", "/ready": self = .open
         case "/metrics", "/v1/kv-events": self = .admin
+        // The dashboard's page and assets are open (the page asks for a key); what it reads is admin.
+        case let p where p.hasPrefix("/ui/api/"): self = .admin
+        case let p where p == "/ui" || p.hasPrefix("/ui/"): self = .open
         default: self = .inference
         }
     }
@@ -16,6 +19,7 @@ enum RouteKind: Sendable {
     static let methods: [String: [String]] = [
         "/health": ["GET"], "/ready": ["GET"], "/v1/models": ["GET"], "/openapi.json": ["GET"], "/metrics": ["GET"],
         "/v1/kv-events": ["GET"], "/v1/chat/completions": ["POST"], "/v1/completions": ["POST"], "/v1/embeddings": ["POST"],
+        "/v1/messages": ["POST"], "/v1/responses": ["POST"], "/tokenize": ["POST"], "/detokenize": ["POST"],
     ]
 
     /// The prefix of the request ids of a path: the OpenAI object id of its answer.
@@ -24,6 +28,8 @@ enum RouteKind: Sendable {
         case "/v1/chat/completions": "chatcmpl-"
         case "/v1/completions": "cmpl-"
         case "/v1/embeddings": "embd-"
+        case "/v1/messages": "msg_"
+        case "/v1/responses": "resp_"
         default: "req-"
         }
     }
