@@ -141,7 +141,7 @@ struct Serve: AsyncParsableCommand {
                     timeouts: .init(connect: .milliseconds(Int(o.connectTimeoutSeconds * 1000)),
                                     firstByte: .milliseconds(Int(o.firstByteTimeoutSeconds * 1000)),
                                     read: .milliseconds(Int(o.readTimeoutSeconds * 1000))),
-                    maxConnections: o.maxConnections, breaker: CircuitBreaker(failureThreshold: o.failureThreshold)))
+                    maxConnections: o.maxConnections, breaker: CircuitBreaker(failureThreshold: o.failureThreshold), api: o.api))
             }
         }
         return try file.models.sorted(by: { $0.key < $1.key }).map { model, served in
@@ -193,7 +193,7 @@ struct Serve: AsyncParsableCommand {
         case .local(let l):
             "\(l.name) (\(l.tier.rawValue), in process, context \(l.engine.contextLength), KV cache \(l.engine.kvBlockCount * l.engine.blockSize) tokens)"
         case .openai(let o):
-            "\(o.name) (\(o.tier.rawValue), \(o.baseURL))"
+            "\(o.name) (\(o.tier.rawValue), \(o.api == .anthropic ? "Anthropic API at " : "")\(o.baseURL))"
         }
     }
 }

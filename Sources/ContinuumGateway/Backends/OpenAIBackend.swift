@@ -16,7 +16,10 @@ public struct OpenAIBackend: Sendable {
     public let upstreamModel: String?
     public let timeouts: Timeouts
     public let breaker: CircuitBreaker
-    let authorization: String?
+    /// OpenAI's API, or Anthropic's Messages API (passed through).
+    public let api: UpstreamAPI
+    /// The authentication header: `authorization: Bearer KEY`, or `x-api-key: KEY` for Anthropic.
+    let authorization: (name: String, value: String)?
     /// AsyncHTTPClient: HTTPS upstreams, and the KV-event subscriptions.
     let client: HTTPClient
     /// The pooled client for plain-HTTP upstreams (nil for HTTPS).
@@ -41,14 +44,16 @@ public struct OpenAIBackend: Sendable {
     ///   - apiKey: sent as `Authorization: Bearer`; nil sends none.
     ///   - maxConnections: connections kept open to the upstream (more requests queue for one).
     public init(name: String, tier: Tier, baseURL: String, apiKey: String?, upstreamModel: String? = nil,
-                timeouts: Timeouts = Timeouts(), maxConnections: Int = 256, breaker: CircuitBreaker = CircuitBreaker()) {
+                timeouts: Timeouts = Timeouts(), maxConnections: Int = 256, breaker: CircuitBreaker = CircuitBreaker(),
+                api: UpstreamAPI = .openAI) {
+        self.api = api
         self.name = name
         self.tier = tier
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.upstreamModel = upstreamModel
         self.timeouts = timeouts
         self.breaker = breaker
-        authorization = apiKey.map { "Bearer \($0)" }
+        authorization = apiKey.map { api == .anthropic ? ("x-api-key", $0) : ("authorization", "Bearer \($0)") }
         var configuration = HTTPClient.Configuration(
             timeout: .init(connect: .init(timeouts.connect), read: .init(timeouts.read)),
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnections))
@@ -65,7 +70,8 @@ public struct OpenAIBackend: Sendable {
         let accept = stream ? "text/event-stream" : "application/json"
         if let pooled {
             var headers = [("content-type", "application/json"), ("accept", accept)]
-            if let authorization { headers.append(("authorization", authorization)) }
+            if let authorization { headers.append(authorization) }
+            if api == .anthropic { headers.append(("anthropic-version", UpstreamAPI.anthropicVersion)) }
             let r = try await pooled.execute(method: .POST, path: path, headers: headers, body: body,
                                              firstByteTimeout: timeouts.firstByte, readTimeout: timeouts.read)
             return UpstreamAnswer(status: r.status, retryAfter: r.headers.first(name: "retry-after"), body: .pooled(r.body))
@@ -74,7 +80,8 @@ public struct OpenAIBackend: Sendable {
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
         request.headers.add(name: "accept", value: accept)
-        if let authorization { request.headers.add(name: "authorization", value: authorization) }
+        if let authorization { request.headers.add(name: authorization.name, value: authorization.value) }
+        if api == .anthropic { request.headers.add(name: "anthropic-version", value: UpstreamAPI.anthropicVersion) }
         request.body = .bytes(body)
         let r = try await client.execute(request, timeout: .init(timeouts.firstByte))
         return UpstreamAnswer(status: Int(r.status.code), retryAfter: r.headers.first(name: "retry-after"), body: .client(r.body))
@@ -83,7 +90,8 @@ public struct OpenAIBackend: Sendable {
     /// GET `/models` within `timeout`: true when the upstream answers 2xx.
     func probe(timeout: Duration) async -> Bool {
         var request = HTTPClientRequest(url: baseURL + "/models")
-        if let authorization { request.headers.add(name: "authorization", value: authorization) }
+        if let authorization { request.headers.add(name: authorization.name, value: authorization.value) }
+        if api == .anthropic { request.headers.add(name: "anthropic-version", value: UpstreamAPI.anthropicVersion) }
         do {
             let response = try await client.execute(request, timeout: .init(timeout))
             _ = try? await response.body.collect(upTo: 1 << 20)

@@ -135,7 +135,11 @@ public struct ServeConfig: Sendable, Equatable {
         public var template: String?
     }
 
+    /// A remote backend: `type: openai` (an OpenAI-compatible server) or `type: anthropic`
+    /// (Anthropic's Messages API, which answers `/v1/messages` requests passed through as
+    /// they came); the same keys for both.
     public struct OpenAI: Sendable, Equatable {
+        public var api: UpstreamAPI = .openAI
         public var tier: Tier = .cloud
         public var baseURL: String
         /// Name of the environment variable holding the API key (never the key itself).
@@ -348,7 +352,8 @@ public struct ServeConfig: Sendable, Equatable {
             throw ServeConfigError("backends: '\(name)' is not a valid name (letters, digits, - _ . up to 64)")
         }
         var r = YAMLReader(m, path: "backends.\(name).")
-        switch try r.string("type") {
+        let type = try r.string("type")
+        switch type {
         case "local":
             try r.only(["type", "tier", "model", "threads", "context", "parallel", "queue", "kv_cache_mib", "template"])
             var l = Local()
@@ -364,14 +369,15 @@ public struct ServeConfig: Sendable, Equatable {
                 t.contains("/") || t.hasSuffix(".jinja") || t.hasPrefix("~") ? resolve(t, baseDirectory: baseDirectory) : t
             }
             return .local(l)
-        case "openai":
+        case "openai", "anthropic":
             try r.only(["type", "tier", "base_url", "api_key_env", "model", "connect_timeout_seconds", "first_byte_timeout_seconds",
                         "read_timeout_seconds", "max_connections", "failure_threshold"])
-            guard let url = try r.string("base_url") else { throw ServeConfigError("backends.\(name).base_url is required for type openai") }
+            guard let url = try r.string("base_url") else { throw ServeConfigError("backends.\(name).base_url is required for type \(type ?? "openai")") }
             guard let u = URL(string: url), let scheme = u.scheme, ["http", "https"].contains(scheme), u.host != nil else {
                 throw ServeConfigError("backends.\(name).base_url: '\(url)' is not an http(s) URL")
             }
             var o = OpenAI(baseURL: url)
+            o.api = type == "anthropic" ? .anthropic : .openAI
             o.tier = try r.tier() ?? .cloud
             o.apiKeyEnv = try r.string("api_key_env")
             o.model = try r.string("model")
@@ -382,7 +388,7 @@ public struct ServeConfig: Sendable, Equatable {
             o.failureThreshold = try r.int("failure_threshold", in: 1...1000) ?? 3
             return .openai(o)
         case let other:
-            throw ServeConfigError("backends.\(name).type must be `local` or `openai`\(other.map { " (got '\($0)')" } ?? "")")
+            throw ServeConfigError("backends.\(name).type must be `local`, `openai` or `anthropic`\(other.map { " (got '\($0)')" } ?? "")")
         }
     }
 
