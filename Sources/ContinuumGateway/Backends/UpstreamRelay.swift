@@ -82,6 +82,7 @@ struct UpstreamRelay: Sendable {
         }
         backend.breaker.recordSuccess()
         let usage = (try? JSONDecoder().decode(UsageEnvelope.self, from: data))?.usage
+            ?? (try? JSONDecoder().decode(MessagesUsageEnvelope.self, from: data))?.usage?.usage
         let counts = usage.map(TokenCounts.init) ?? TokenCounts(prompt: estimate() ?? 0, completion: 0, cached: 0, estimated: true)
         log.finish(counts: counts, status: .ok, httpStatus: status)
         if let restoration { data = restoration.restoring(json: data) }
@@ -226,7 +227,12 @@ private struct StreamWatcher {
         }
         let now = ContinuousClock.now
         for e in events {
-            if e.isDone { sawDone = true; continue }
+            if e.isDone || e.event == "message_stop" { sawDone = true; continue }  // OpenAI's end, Anthropic's
+            if e.event == "message_start" || e.event == "message_delta", let m = try? JSONDecoder().decode(MessagesUsageEnvelope.self, from: Data(e.data.utf8)) {
+                // Anthropic reports input tokens at the start and output tokens at the end.
+                let u = m.usage ?? m.message?.usage
+                usage = Usage(promptTokens: u?.inputTokens ?? usage?.promptTokens ?? 0, completionTokens: u?.outputTokens ?? usage?.completionTokens ?? 0)
+            }
             if e.event == "error" || e.data.hasPrefix(#"{"error""#) {
                 upstreamError = OpenAIError(status: 200, body: Data(e.data.utf8))?.message ?? "error event"
                 sawDone = true  // an error event ends an OpenAI stream
@@ -249,6 +255,19 @@ private struct StreamWatcher {
 
 /// The `usage` of a completion or of a stream's last chunk.
 private struct UsageEnvelope: Decodable { var usage: Usage? }
+
+/// Anthropic's `usage`: of a message, of a `message_delta` event, or inside `message_start`'s message.
+private struct MessagesUsageEnvelope: Decodable {
+    struct Counts: Decodable {
+        var inputTokens: Int?
+        var outputTokens: Int?
+        var usage: Usage { Usage(promptTokens: inputTokens ?? 0, completionTokens: outputTokens ?? 0) }
+        private enum CodingKeys: String, CodingKey { case inputTokens = "input_tokens", outputTokens = "output_tokens" }
+    }
+    struct Message: Decodable { var usage: Counts? }
+    var usage: Counts?
+    var message: Message?
+}
 
 private struct UsageChunk: Decodable {
     struct Ignored: Decodable {}

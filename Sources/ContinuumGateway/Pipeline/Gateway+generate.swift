@@ -29,7 +29,7 @@ extension Gateway {
         }
         let meta = ResponseMetadata(id: context.requestID, created: Int(Date().timeIntervalSince1970), model: body.model)
         let request = Routed(body: body, raw: RawJSON(raw.readableBytesView), meta: meta, key: context.key, arrived: context.arrived,
-                             limit: limit, reservation: reservation, plan: plan)
+                             limit: limit, reservation: reservation, plan: plan, passthrough: context.passthrough)
         if let cascade { return try await CascadeRun(gateway: self, cascade: cascade, request: request).answer() }
         return try await carryOut(request, step: plan.steps[0], reasons: plan.reasons)
     }
@@ -124,6 +124,27 @@ extension Gateway {
                         log.finish(counts: nil, status: .error, httpStatus: e.status, error: e.message)
                         throw RoutedError(error: e, headers: headers)
                     }
+                case .openai(let backend) where backend.api != .openAI:
+                    // A backend speaking another protocol answers only requests that came in it.
+                    if target.redact {
+                        // Redaction knows the chat body's text paths only: fail closed.
+                        lastError = .permissionDenied("personal data would be redacted for backend '\(backend.name)', which gets the client's body unchanged")
+                        avoiding.insert(backend.name)
+                        continue
+                    }
+                    guard let passthrough = request.passthrough, passthrough.api == backend.api else {
+                        lastError = .unsupportedValue(param: "model", "backend '\(backend.name)' speaks \(backend.api.rawValue)'s API, which answers only requests made in it (POST /v1/messages)")
+                        avoiding.insert(backend.name)
+                        continue
+                    }
+                    let forwarded = passthrough.forwarded(model: backend.upstreamModel ?? target.model, limit: request.limit)
+                    switch await UpstreamRelay(backend: backend).attempt(forwarded, log: log, headers: headers,
+                                                                         estimate: request.estimate(tokenizer: group.tokenizer)) {
+                    case .answered(let response): throw Passthrough.Answered(response: response)
+                    case .failed(let e):
+                        lastError = e
+                        avoiding.insert(backend.name)
+                    }
                 case .openai(let backend):
                     let forwarded = request.forwarded(model: backend.upstreamModel ?? target.model, redaction: redaction)
                     switch await UpstreamRelay(backend: backend).attempt(forwarded, log: log, headers: headers,
@@ -168,6 +189,8 @@ struct Routed<R: GenerationRequest>: Sendable {
     let limit: Int?
     let reservation: BudgetAccounts.Reservation?
     let plan: RoutePlan
+    /// The client's body in its own protocol, when an adapter translated it (Passthrough).
+    var passthrough: Passthrough? = nil
 
     /// The request's ledger row (with its budget reservation).
     func makeLog(_ gateway: Gateway, model: String, requestID: String? = nil, reserve: Bool = true) -> RequestLog {

@@ -11,6 +11,9 @@ public struct GatewayContext: RequestContext {
     public var key: KeyRecord?
     /// When the request's head arrived: every ledger time counts from here.
     public var arrived = ContinuousClock.now
+    /// Set by a protocol adapter (Messages) before it runs its translated request: the
+    /// client's own body, for a backend that speaks the client's protocol.
+    var passthrough: Passthrough?
 
     public init(source: Source) {
         coreContext = .init(source: source)

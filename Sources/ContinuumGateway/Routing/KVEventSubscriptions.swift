@@ -72,7 +72,7 @@ struct KVEventSubscriptions: Service {
         var request = HTTPClientRequest(url: remote.baseURL + "/kv-events")
         request.headers.add(name: "accept", value: "text/event-stream")
         // A keyed node serves its KV events to admin keys only: the backend's key needs that scope.
-        if let authorization = remote.authorization { request.headers.add(name: "authorization", value: authorization) }
+        if let authorization = remote.authorization { request.headers.add(name: authorization.name, value: authorization.value) }
         guard let response = try? await client.execute(request, timeout: .seconds(10)),
               response.status.code == 200 else { return false }
         var parser = SSEParser()

@@ -9,7 +9,8 @@ extension Gateway {
     /// completion (MessagesRequest.chatRequest), run through the one generation path
     /// (`exchange`: keys, limits, personal data, tiers, cascades, ledger, provenance
     /// headers), and the answer or its chunks translated back (MessagesResponse,
-    /// MessagesStream). Errors take Anthropic's shape (ErrorMiddleware).
+    /// MessagesStream). Errors take Anthropic's shape (ErrorMiddleware). A backend of type
+    /// `anthropic` gets the client's body instead (Passthrough) and its answer goes back as is.
     func addMessagesRoutes(to router: Router<GatewayContext>) {
         router.post("/v1/messages") { request, context in
             try Self.checkAnthropicBeta(request.headers)
@@ -17,9 +18,18 @@ extension Gateway {
             let body = try MessagesRequest.decode(from: Data(bytes.readableBytesView))
             let chat = body.chatRequest()
             try chat.validate()
-            let raw = ByteBuffer(data: try OpenAIJSON.encode(chat))
+            let raw = ByteBuffer(bytes: try OpenAIJSON.encode(chat))
             let (id, model) = (context.requestID, body.model)
-            switch try await exchange(chat, raw: raw, context: context) {
+            var context = context
+            context.passthrough = Passthrough(api: .anthropic, body: RawJSON(bytes.readableBytesView), maxTokens: body.maxTokens,
+                                              stream: body.stream == true)
+            let answer: ChatExchange
+            do {
+                answer = try await exchange(chat, raw: raw, context: context)
+            } catch let relayed as Passthrough.Answered {
+                return relayed.response  // an `anthropic` backend's own answer
+            }
+            switch answer {
             case .complete(let completion, let headers):
                 return Self.json(try OpenAIJSON.encode(try MessagesResponse(completion, id: id, model: model)), headers: headers)
             case .stream(let chunks, let headers):
