@@ -217,6 +217,8 @@ public struct MessagesRequest: OpenAIRequest, Equatable {
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case model, messages, system, maxTokens = "max_tokens", stopSequences = "stop_sequences", temperature
         case topP = "top_p", topK = "top_k", tools, toolChoice = "tool_choice", metadata, stream, serviceTier = "service_tier"
+        /// Automatic prompt caching: a hint the engine's prefix cache follows on its own.
+        case cacheControl = "cache_control"
     }
     private enum MetadataKeys: String, CodingKey, CaseIterable { case userID = "user_id" }
 
