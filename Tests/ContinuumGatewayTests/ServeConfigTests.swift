@@ -29,6 +29,16 @@ import Testing
         #expect(c.models == ["small": .init(backends: ["phone"]), "big": .init(backends: ["cloud-a", "cloud-b"])])
     }
 
+    @Test func anAnthropicBackendTakesTheOpenAIKeys() throws {
+        let c = try ServeConfig.parse(yaml: """
+            backends: {claude: {type: anthropic, tier: cloud, base_url: "https://api.anthropic.com/v1", api_key_env: ANTHROPIC_API_KEY, model: claude-x}}
+            models: {smart: claude}
+            """)
+        guard case .openai(let a) = c.backends["claude"] else { Issue.record("claude is not a remote backend"); return }
+        #expect(a.api == .anthropic && a.baseURL == "https://api.anthropic.com/v1" && a.apiKeyEnv == "ANTHROPIC_API_KEY" && a.model == "claude-x")
+        #expect(throws: ServeConfigError.self) { try ServeConfig.parse(yaml: "backends: {c: {type: anthropic}}\nmodels: {m: c}") }
+    }
+
     @Test func replicaGroupsTakeAPolicyAndATokenizer() throws {
         let c = try ServeConfig.parse(yaml: """
             backends: {a: {type: openai, base_url: "http://a/v1"}, b: {type: openai, base_url: "http://b/v1"}}
@@ -87,7 +97,7 @@ import Testing
         ("backends: {a: {type: local}}\nmodels: {m: {backends: [a], route: continuum}}", "unknown key 'models.m.route'"),
         ("backends: {a: {type: local}}\nmodels: {m: a}\nprot: 1", "unknown key 'prot'"),
         ("backends: {a: {type: local, treads: 2}}\nmodels: {m: a}", "unknown key 'backends.a.treads'"),
-        ("backends: {a: {type: gpu}}\nmodels: {m: a}", "type must be `local` or `openai` (got 'gpu')"),
+        ("backends: {a: {type: gpu}}\nmodels: {m: a}", "type must be `local`, `openai` or `anthropic` (got 'gpu')"),
         ("backends: {a: {type: openai}}\nmodels: {m: a}", "base_url is required"),
         ("backends: {a: {type: openai, base_url: 'localhost:80'}}\nmodels: {m: a}", "is not an http(s) URL"),
         ("backends: {a: {type: local, tier: space}}\nmodels: {m: a}", "tier must be one of device, edge, cloud (got 'space')"),

@@ -21,7 +21,7 @@ import Testing
     @Test(arguments: [
         (#""thinking":{"type":"enabled","budget_tokens":1024}"#, "thinking"),
         (#""mcp_servers":[]"#, "mcp_servers"),
-        (#""container":"c"#, "container"),
+        (#""container":"c""#, "container"),
         (#""service_tier":"standard_only""#, "service_tier"),
         (#""metadata":{"user_id":"u","other":1}"#, "metadata.other"),
         (#""tools":[{"type":"web_search_20250305","name":"web_search"}]"#, "tools[0].type"),

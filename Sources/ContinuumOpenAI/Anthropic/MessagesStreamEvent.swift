@@ -45,7 +45,7 @@ public enum MessagesStreamEvent: Sendable, Equatable {
             return #"{"type":"content_block_delta","index":\#(i),"delta":{"type":"input_json_delta","partial_json":\#(q(t))}}"#
         case .contentBlockStop(let i): return #"{"type":"content_block_stop","index":\#(i)}"#
         case .messageDelta(let reason, let seq, let usage):
-            return #"{"type":"message_delta","delta":{"stop_reason":\#(q(reason)),"stop_sequence":\#(seq.map(q) ?? "null")},"usage":\#(json(usage))}"#
+            return #"{"type":"message_delta","delta":{"stop_reason":\#(q(reason)),"stop_sequence":\#(seq.map(q) ?? "null")},"usage":{"input_tokens":\#(usage.inputTokens),"output_tokens":\#(usage.outputTokens)}}"#
         case .messageStop: return #"{"type":"message_stop"}"#
         case .error(let e): return String(decoding: e.body, as: UTF8.self)
         }
