@@ -26,4 +26,6 @@ public struct GenerationResult: Sendable {
     public var completionTokens: Int { tokens.count }
     public var prefillSeconds: Double
     public var decodeSeconds: Double
+    /// The stop string that ended the generation (`finishReason` is then `stop`), if one did.
+    public var stopSequence: String? = nil
 }

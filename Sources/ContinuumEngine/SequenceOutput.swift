@@ -78,7 +78,8 @@ package struct SequenceOutput: Sendable {
     package func result(otherwise reason: FinishReason, promptTokens: Int, cachedPromptTokens: Int,
                         prefillSeconds: Double, decodeSeconds: Double) -> GenerationResult {
         GenerationResult(text: text, tokens: tokens, finishReason: finishReason ?? reason, promptTokens: promptTokens,
-                         cachedPromptTokens: cachedPromptTokens, prefillSeconds: prefillSeconds, decodeSeconds: decodeSeconds)
+                         cachedPromptTokens: cachedPromptTokens, prefillSeconds: prefillSeconds, decodeSeconds: decodeSeconds,
+                         stopSequence: finishReason == .stop ? stops.matchedStop : nil)
     }
 
     /// Everything held back, run through the stop strings one last time.

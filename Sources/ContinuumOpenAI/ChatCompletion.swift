@@ -14,17 +14,20 @@ public struct ChatCompletion: Codable, Sendable, Equatable {
         public var message: Message
         public var logprobs: ChatLogprobs?
         public var finishReason: OpenAIFinishReason
+        /// `stop_reason`: the stop string that ended the choice (vLLM's extension); omitted otherwise.
+        public var stopReason: String?
 
-        public init(index: Int, message: Message, logprobs: ChatLogprobs? = nil, finishReason: OpenAIFinishReason) {
+        public init(index: Int, message: Message, logprobs: ChatLogprobs? = nil, finishReason: OpenAIFinishReason, stopReason: String? = nil) {
             self.index = index
             self.message = message
             self.logprobs = logprobs
             self.finishReason = finishReason
+            self.stopReason = stopReason
         }
 
         private enum CodingKeys: String, CodingKey {
             case index, message, logprobs
-            case finishReason = "finish_reason"
+            case finishReason = "finish_reason", stopReason = "stop_reason"
         }
     }
 

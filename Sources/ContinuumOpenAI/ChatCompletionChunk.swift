@@ -18,17 +18,20 @@ public struct ChatCompletionChunk: Codable, Sendable, Equatable {
         public var logprobs: ChatLogprobs?
         /// Nil until the last chunk; sent as `null` (as OpenAI does), not omitted.
         public var finishReason: OpenAIFinishReason?
+        /// `stop_reason`: the stop string that ended the choice (vLLM's extension); omitted otherwise.
+        public var stopReason: String?
 
-        public init(index: Int, delta: Delta, logprobs: ChatLogprobs? = nil, finishReason: OpenAIFinishReason? = nil) {
+        public init(index: Int, delta: Delta, logprobs: ChatLogprobs? = nil, finishReason: OpenAIFinishReason? = nil, stopReason: String? = nil) {
             self.index = index
             self.delta = delta
             self.logprobs = logprobs
             self.finishReason = finishReason
+            self.stopReason = stopReason
         }
 
         private enum CodingKeys: String, CodingKey {
             case index, delta, logprobs
-            case finishReason = "finish_reason"
+            case finishReason = "finish_reason", stopReason = "stop_reason"
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -37,6 +40,7 @@ public struct ChatCompletionChunk: Codable, Sendable, Equatable {
             try c.encode(delta, forKey: .delta)
             try c.encodeIfPresent(logprobs, forKey: .logprobs)
             try c.encode(finishReason, forKey: .finishReason)
+            try c.encodeIfPresent(stopReason, forKey: .stopReason)
         }
     }
 

@@ -94,6 +94,19 @@ import Testing
         #expect(MessagesResponse.stopReason(finish) == expected)
     }
 
+    @Test func aStopStringIsAStopSequence() throws {
+        var completion = ChatCompletion(ResponseMetadata(id: "x", created: 0, model: "m"), text: "a b", finishReason: .stop,
+                                        usage: Usage(promptTokens: 1, completionTokens: 2))
+        completion.choices[0].stopReason = "END"
+        let m = try MessagesResponse(completion, id: "msg_1", model: "m")
+        #expect(m.stopReason == "stop_sequence" && m.stopSequence == "END")
+        var s = MessagesStream(id: "msg_1", model: "m")
+        var finish = ChatCompletionChunk.finish(ResponseMetadata(id: "x", created: 0, model: "m"), .stop)
+        finish.choices[0].stopReason = "END"
+        _ = s.feed(finish)
+        #expect(s.end().last(where: { $0.name == "message_delta" }) == .messageDelta(stopReason: "stop_sequence", stopSequence: "END", usage: MessagesUsage(inputTokens: 0, outputTokens: 0)))
+    }
+
     @Test(arguments: [
         (400, "invalid_request_error"), (401, "authentication_error"), (403, "permission_error"), (404, "not_found_error"),
         (413, "request_too_large"), (429, "rate_limit_error"), (500, "api_error"), (502, "api_error"),

@@ -7,6 +7,7 @@ import json
 import os
 import sqlite3
 import subprocess
+import time
 
 import anthropic
 import httpx
@@ -19,6 +20,16 @@ QWEN = MODELS / "Qwen2.5-Coder-0.5B-Instruct.Q4_K_M.gguf"
 HI = [{"role": "user", "content": "Name three colors."}]
 # This client's create() no longer takes sampling fields as arguments; the API still does.
 GREEDY = {"extra_body": {"temperature": 0}}
+
+
+def finished_row(server, request_id):
+    """The ledger row of a request, once written (a stream's is written after its last byte)."""
+    for _ in range(100):
+        row = ledger_rows(server).get(request_id)
+        if row and row["status"] != "in_progress":
+            return row
+        time.sleep(0.05)
+    return row
 
 
 def ledger_rows(server):
@@ -70,7 +81,7 @@ def test_a_text_message_with_provenance_and_a_ledger_row(ac, keyed):
     assert [b.type for b in m.content] == ["text"] and m.content[0].text
     assert m.stop_reason in ("end_turn", "max_tokens") and m.stop_sequence is None
     assert m.usage.input_tokens > 10 and 0 < m.usage.output_tokens <= 16
-    row = ledger_rows(server)[m.id]
+    row = finished_row(server, m.id)
     assert (row["status"], row["http_status"], row["model"]) == ("ok", 200, MODEL_NAME)
     assert (row["prompt_tokens"], row["completion_tokens"]) == (m.usage.input_tokens, m.usage.output_tokens)
     assert row["user"] == "u-42"
@@ -79,6 +90,23 @@ def test_a_text_message_with_provenance_and_a_ledger_row(ac, keyed):
 def test_max_tokens_ends_with_max_tokens(ac):
     m = ac.messages.create(model=MODEL_NAME, max_tokens=2, messages=HI, stop_sequences=["zzz"], **GREEDY)
     assert m.stop_reason == "max_tokens" and m.usage.output_tokens == 2
+
+
+@pytest.mark.parametrize("streaming", [False, True])
+def test_a_stop_sequence_is_reported(ac, streaming):
+    kw = dict(model=MODEL_NAME, max_tokens=24, messages=HI, **GREEDY)
+    text = ac.messages.create(**kw).content[0].text
+    words = text.split()
+    assert len(words) >= 3, text
+    stop = words[2]
+    kw["stop_sequences"] = [stop, "never-generated"]
+    if streaming:
+        with ac.messages.stream(**kw) as s:
+            m = s.get_final_message()
+    else:
+        m = ac.messages.create(**kw)
+    assert (m.stop_reason, m.stop_sequence) == ("stop_sequence", stop)
+    assert m.content[0].text == text[:text.index(stop)]
 
 
 def test_a_stream_is_anthropics_event_sequence(ac):
@@ -244,10 +272,9 @@ def test_two_nodes(gateway, keyed, model, backend):
         request_id = s.response.headers["x-request-id"]
     assert final.content[0].text == m.content[0].text and final.usage.output_tokens == m.usage.output_tokens
     # A's ledger has the rows with B's token counts, read from the answer and from the events.
-    rows = ledger_rows(gateway)
-    row = rows[raw.headers["x-request-id"]]
+    row = finished_row(gateway, raw.headers["x-request-id"])
     assert (row["backend"], row["status"], row["completion_tokens"]) == (backend, "ok", m.usage.output_tokens)
-    row = rows[request_id]
+    row = finished_row(gateway, request_id)
     assert (row["status"], row["prompt_tokens"], row["completion_tokens"]) == ("ok", m.usage.input_tokens, m.usage.output_tokens)
     if model == "passed":
         assert m.id in ledger_rows(b)  # B answered its own /v1/messages: the id is B's

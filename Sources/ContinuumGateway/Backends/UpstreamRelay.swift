@@ -144,8 +144,10 @@ struct UpstreamRelay: Sendable {
                 backend.breaker.recordFailure()
                 let reason = error is StreamEnded ? "ended its stream without [DONE]" : "failed mid-stream: \(error)"
                 let e = OpenAIError.backendFailure("backend '\(backend.name)' \(reason)")
-                // A partial event may be pending: a blank line ends it before the error event.
-                try? await writer.write(ByteBuffer(bytes: Data("\n\n".utf8) + SSEEncoder.error(e)))
+                // A partial event may be pending: a blank line ends it before the error event
+                // (in the protocol the client speaks: an Anthropic backend's client speaks Anthropic's).
+                let event = backend.api == .anthropic ? MessagesStreamEvent.error(AnthropicError(e)).frame : SSEEncoder.error(e)
+                try? await writer.write(ByteBuffer(bytes: Data("\n\n".utf8) + event))
                 try? await writer.finish(nil)
                 log.finish(counts: counts(), status: .backendFailed, httpStatus: 200, error: e.message, firstToken: watcher.firstToken)
             }

@@ -32,8 +32,9 @@ struct ChatAnswer {
                 if reason == .stop { reason = .toolCalls }
             }
         }
-        let completion = ChatCompletion(meta, text: text, toolCalls: calls, finishReason: reason, usage: c.usage,
+        var completion = ChatCompletion(meta, text: text, toolCalls: calls, finishReason: reason, usage: c.usage,
                                         logprobs: plan.logprobs.map { ChatLogprobs(c.entries, topLogprobs: $0) })
+        if reason == .stop { completion.choices[0].stopReason = c.result.stopSequence }
         let data = try OpenAIJSON.encode(completion)
         log.finish(c.result, status: .ok, httpStatus: 200, firstToken: c.firstToken)
         return Gateway.json(data, headers: headers)
@@ -69,7 +70,9 @@ struct ChatAnswer {
                     if let data = try Self.frames(Self.kept(events, plan), meta: meta, logprobs: nil) { frames.append(data) }
                     if called && reason == .stop { reason = .toolCalls }
                 }
-                frames.append(try SSEEncoder.data(ChatCompletionChunk.finish(meta, reason)))
+                var finish = ChatCompletionChunk.finish(meta, reason)
+                if reason == .stop { finish.choices[0].stopReason = r.stopSequence }
+                frames.append(try SSEEncoder.data(finish))
                 if plan.includeUsage {
                     let usage = Usage(promptTokens: r.promptTokens, completionTokens: r.completionTokens, cachedTokens: r.cachedPromptTokens)
                     frames.append(try SSEEncoder.data(ChatCompletionChunk.usage(meta, usage)))

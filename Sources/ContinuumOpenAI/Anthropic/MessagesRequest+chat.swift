@@ -68,11 +68,12 @@ extension MessagesRequest {
 }
 
 extension MessagesResponse {
-    /// Anthropic's stop reason for a chat finish reason. A stop sequence and the model's own
-    /// end of turn are both `stop` in chat completions (the engine does not report which
-    /// sequence matched), so both read `end_turn`.
-    public static func stopReason(_ r: OpenAIFinishReason?) -> String {
+    /// Anthropic's stop reason for a chat finish reason and the stop string that ended it
+    /// (`stop_reason`, which continuum and vLLM report): `stop` is `stop_sequence` when a
+    /// stop string ended it, else the model's own `end_turn`.
+    public static func stopReason(_ r: OpenAIFinishReason?, stopSequence: String? = nil) -> String {
         switch r {
+        case .stop? where stopSequence != nil: "stop_sequence"
         case .length?: "max_tokens"
         case .toolCalls?: "tool_use"
         case .contentFilter?: "refusal"
@@ -92,7 +93,8 @@ extension MessagesResponse {
             }
             blocks.append(.toolUse(id: call.id, name: call.function.name, input: call.function.arguments))
         }
-        self.init(id: id, model: model, content: blocks, stopReason: Self.stopReason(choice?.finishReason),
+        let stop = choice?.finishReason == .stop ? choice?.stopReason : nil
+        self.init(id: id, model: model, content: blocks, stopReason: Self.stopReason(choice?.finishReason, stopSequence: stop), stopSequence: stop,
                   usage: MessagesUsage(inputTokens: c.usage?.promptTokens ?? 0, outputTokens: c.usage?.completionTokens ?? 0))
     }
 }

@@ -9,6 +9,7 @@ public struct MessagesStream: Sendable {
     private var open: (index: Int, call: Int?)?
     private var nextIndex = 0
     private var finish: OpenAIFinishReason?
+    private var stopSequence: String?
     private var usage = MessagesUsage(inputTokens: 0, outputTokens: 0)
 
     public init(id: String, model: String) {
@@ -40,7 +41,10 @@ public struct MessagesStream: Sendable {
                 events.append(.inputJSONDelta(index: o.index, args))
             }
         }
-        if let f = choice.finishReason { finish = f }
+        if let f = choice.finishReason {
+            finish = f
+            stopSequence = f == .stop ? choice.stopReason : nil
+        }
         return events
     }
 
@@ -49,7 +53,7 @@ public struct MessagesStream: Sendable {
         var events = start()
         if let o = open { events.append(.contentBlockStop(index: o.index)) }
         open = nil
-        events.append(.messageDelta(stopReason: MessagesResponse.stopReason(finish), stopSequence: nil, usage: usage))
+        events.append(.messageDelta(stopReason: MessagesResponse.stopReason(finish, stopSequence: stopSequence), stopSequence: stopSequence, usage: usage))
         events.append(.messageStop)
         return events
     }
