@@ -253,7 +253,14 @@ models:
   translated: chat-b
   passed: messages-b
 """)
+    keys = {}
+    for name, args in (("user", []), ("small-budget", ["--budget", "100"])):
+        out = subprocess.run([str(BINARY), "keys", "create", name, *args, "--ledger", str(tmp / "ledger.sqlite")],
+                             capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        keys[name] = out.stdout.strip()
     a = Server(tmp, "--config", str(config))
+    a.keys = keys
     yield a
     a.stop()
 
@@ -261,7 +268,7 @@ models:
 @pytest.mark.parametrize("model, backend", [("translated", "chat-b"), ("passed", "messages-b")])
 def test_two_nodes(gateway, keyed, model, backend):
     b, _ = keyed
-    client = anthropic.Anthropic(base_url=gateway.url, api_key="unused", max_retries=0, timeout=120)
+    client = anthropic.Anthropic(base_url=gateway.url, api_key=gateway.keys["user"], max_retries=0, timeout=120)
     kw = dict(model=model, max_tokens=12, messages=HI, **GREEDY)
     raw = client.messages.with_raw_response.create(**kw)
     m = raw.parse()
@@ -280,7 +287,14 @@ def test_two_nodes(gateway, keyed, model, backend):
         assert m.id in ledger_rows(b)  # B answered its own /v1/messages: the id is B's
 
 
+def test_a_passed_through_request_keeps_to_the_keys_budget(gateway):
+    # 100 tokens, of which the prompt's bound (64 + its bytes + 8) leaves 10 to generate.
+    client = anthropic.Anthropic(base_url=gateway.url, api_key=gateway.keys["small-budget"], max_retries=0, timeout=120)
+    m = client.messages.create(model="passed", max_tokens=200, messages=HI, **GREEDY)
+    assert (m.stop_reason, m.usage.output_tokens) == ("max_tokens", 10)
+
+
 def test_chat_completions_are_not_routed_to_an_anthropic_backend(gateway):
-    r = httpx.post(gateway.url + "/v1/chat/completions", timeout=60,
+    r = httpx.post(gateway.url + "/v1/chat/completions", timeout=60, headers={"x-api-key": gateway.keys["user"]},
                    json={"model": "passed", "messages": HI, "max_tokens": 2})
     assert r.status_code == 400 and "messages-b" in r.json()["error"]["message"], r.text
