@@ -8,6 +8,8 @@ public struct MessagesStream: Sendable {
     /// The open block's index and what it holds (nil: text; else the chat tool call index).
     private var open: (index: Int, call: Int?)?
     private var nextIndex = 0
+    /// The block of each chat tool call index, for argument pieces of a call that is no longer the open block.
+    private var callBlocks: [Int: Int] = [:]
     private var finish: OpenAIFinishReason?
     private var stopSequence: String?
     private var usage = MessagesUsage(inputTokens: 0, outputTokens: 0)
@@ -37,8 +39,8 @@ public struct MessagesStream: Sendable {
             if let callID = call.id {
                 events += openBlock(.toolUse(id: callID, name: call.function.name ?? "", input: "{}"), call: call.index)
             }
-            if let args = call.function.arguments, !args.isEmpty, let o = open, o.call == call.index {
-                events.append(.inputJSONDelta(index: o.index, args))
+            if let args = call.function.arguments, !args.isEmpty, let block = callBlocks[call.index] {
+                events.append(.inputJSONDelta(index: block, args))
             }
         }
         if let f = choice.finishReason {
@@ -62,6 +64,7 @@ public struct MessagesStream: Sendable {
         var events: [MessagesStreamEvent] = []
         if let o = open { events.append(.contentBlockStop(index: o.index)) }
         open = (nextIndex, call)
+        if let call { callBlocks[call] = nextIndex }
         events.append(.contentBlockStart(index: nextIndex, block))
         nextIndex += 1
         return events
