@@ -140,11 +140,16 @@ function lineChart(canvas, values, color) {
   let started = false;
   values.forEach((v, i) => {
     if (v === null) { started = false; return; }
-    const x = w - (values.length - 1 - i) * (w / (POINTS - 1));
+    const x = w - 3 - (values.length - 1 - i) * ((w - 6) / (POINTS - 1));
     const y = h - 2 - (v / top) * (h - 14);
     if (started) g.lineTo(x, y); else { g.moveTo(x, y); started = true; }
   });
   g.stroke();
+  const lastIndex = values.length - 1;
+  if (lastIndex >= 0 && values[lastIndex] !== null) {
+    g.fillStyle = color; g.beginPath();
+    g.arc(w - 3, h - 2 - (values[lastIndex] / top) * (h - 14), 2.5, 0, 2 * Math.PI); g.fill();
+  }
 }
 
 /// Stacked bars: one bar per bucket, one colour per group.
@@ -209,7 +214,8 @@ function renderLive(s) {
   const cached = s.engines.reduce((a, e) => a + e.cachedPromptTokens, 0);
   $("prefix-hit").textContent = s.engines.length ? pct(prompt ? cached / prompt : 0) + " of " + fmt(prompt, 0) + " prompt tokens" : "no local engine";
   $("escalations").textContent = pairs(t.escalations);
-  $("personal-data").textContent = pairs(t.personalData);
+  const found = Object.fromEntries(Object.entries(t.personalData).map(([k, v]) => [k === "none" ? "none found" : k, v]));
+  $("personal-data").textContent = pairs(found);
 
   fillTable("live-requests", t.requests.map((r) => ({
     cells: [r.model, r.tier, r.backend, { text: r.status, cls: "status-" + r.status }, { text: r.count, cls: "num" },
@@ -239,7 +245,7 @@ function renderLive(s) {
 
 function renderRequests(data) {
   if (!data.ledger) {
-    fillTable("recent-requests", [], "This server runs without a ledger (--ledger), so there is no history.");
+    fillTable("recent-requests", [], "This server runs without a ledger (serve --no-ledger), so there is no history.");
     return;
   }
   fillTable("recent-requests", data.requests.map((r) => ({
@@ -270,7 +276,7 @@ function renderUsage(data) {
     label.append(swatch, g);
     const t = totals.get(g);
     return { cells: [label, { text: t.requests, cls: "num" }, { text: t.errors, cls: "num" }, { text: t.prompt, cls: "num" }, { text: t.completion, cls: "num" }] };
-  }), data.ledger ? "No request in this period." : "This server runs without a ledger.");
+  }), data.ledger ? "No request in this period." : "This server runs without a ledger (serve --no-ledger).");
 }
 
 function usagePath() {

@@ -15,6 +15,15 @@ public struct UsageBucket: Sendable, Equatable, Encodable {
     public var errors: Int
     public var promptTokens: Int
     public var completionTokens: Int
+
+    public init(start: Double, group: String, requests: Int, errors: Int, promptTokens: Int, completionTokens: Int) {
+        self.start = start
+        self.group = group
+        self.requests = requests
+        self.errors = errors
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+    }
 }
 
 extension Ledger {

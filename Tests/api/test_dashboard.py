@@ -85,7 +85,9 @@ def shot(driver, name):
 
 
 def text(driver, element_id):
-    return driver.find_element("id", element_id).text
+    """The element's rendered text, read in one script: tables are rebuilt on every refresh,
+    so an element handle can go stale between finding and reading it."""
+    return driver.execute_script("return document.getElementById(arguments[0]).innerText", element_id)
 
 
 def wait(driver, condition, timeout=30, what="condition"):
@@ -118,8 +120,8 @@ def test_page_shows_requests_sent_through_the_gateway(server, client, browser):
     for route in routes:
         assert route in history
     # The live counters: a row for the model on the device tier's local backend, at least 2 ok.
-    wait(browser, lambda d: re.search(rf"{MODEL_NAME} device local ok (\d+)", text(d, "live-requests")), what="live counter")
-    count = int(re.search(rf"{MODEL_NAME} device local ok (\d+)", text(browser, "live-requests")).group(1))
+    wait(browser, lambda d: re.search(rf"{MODEL_NAME}\s+device\s+local\s+ok\s+(\d+)", text(d, "live-requests")), what="live counter")
+    count = int(re.search(rf"{MODEL_NAME}\s+device\s+local\s+ok\s+(\d+)", text(browser, "live-requests")).group(1))
     assert count >= 2
     assert text(browser, "ttft-p50") != "–"
     assert "closed" in text(browser, "replicas") and "local" in text(browser, "engines")
@@ -160,8 +162,10 @@ def test_playground_streams_an_answer_and_shows_its_route(server, browser):
     assert text(browser, "pg-error") == ""
     request_id = text(browser, "pg-id")
     assert request_id.startswith("chatcmpl-")
-    # The playground's own request reaches the ledger and the page's history.
-    wait(browser, lambda d: request_id in text(d, "recent-requests"), what="playground request listed")
+    # The playground's own request reaches the ledger and the page's history, finished.
+    # (Read in one script: the table is rebuilt every refresh, so element handles go stale.)
+    row = "const r = document.querySelector(`#recent-requests tr[data-id='${arguments[0]}']`); return r ? r.textContent : ''"
+    wait(browser, lambda d: "only backend" in d.execute_script(row, request_id), what="playground request listed")
     assert policy_violations(browser) == []
     browser.execute_script("window.scrollTo(0, 0)")
     good = shot(browser, "playground")
