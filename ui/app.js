@@ -254,7 +254,8 @@ function renderRequests(data) {
       r.model, r.tier, r.backend, { text: r.status + (r.httpStatus ? " " + r.httpStatus : ""), cls: "status-" + r.status, title: r.error || "" },
       { text: r.promptTokens + " / " + r.completionTokens, cls: "num" },
       { text: fmt(r.timeToFirstTokenMs, 0), cls: "num" }, { text: fmt(r.totalMs, 0), cls: "num" },
-      { text: r.route || "–", title: [r.routeCode, r.policy, r.escalation && "escalation " + r.escalation, r.personalData && "personal data " + r.personalData].filter(Boolean).join(" · ") }],
+      // An in-progress row's route text is the ledger's placeholder until the request is routed.
+      { text: r.status === "in_progress" ? "…" : r.route || "–", title: [r.routeCode, r.policy, r.escalation && "escalation " + r.escalation, r.personalData && "personal data " + r.personalData].filter(Boolean).join(" · ") }],
   })), "No request yet.");
 }
 
@@ -405,7 +406,7 @@ async function send(event) {
     const note = document.createElement("span");
     note.className = "meta";
     note.textContent = [$("pg-tier").textContent, $("pg-backend").textContent, $("pg-route").textContent,
-      "TTFT " + $("pg-ttft").textContent, $("pg-tps").textContent + " tok/s"].join(" · ");
+      "TTFT " + $("pg-ttft").textContent, $("pg-tps").textContent.replace(" (", " tokens/s (")].join(" · ");
     turn.li.appendChild(note);
   } catch (error) {
     state.messages.pop();
