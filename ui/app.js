@@ -320,7 +320,7 @@ async function loadModels() {
     select.replaceChildren(...list.data.map((m) => new Option(m.id, m.id)));
     if (current && list.data.some((m) => m.id === current)) select.value = current;
     $("pg-send").disabled = list.data.length === 0;
-    if (!list.data.length) $("pg-error").textContent = "This key may use no model.";
+    $("pg-error").textContent = list.data.length ? "" : "This key may use no model.";
   } catch (error) {
     $("pg-error").textContent = "Models could not be listed: " + error.message;
   }

@@ -221,6 +221,7 @@ def test_page_asks_for_a_key_and_tells_a_non_admin_key(keyed_server, browser):
     assert text(browser, "live-requests") .count(MODEL_NAME) == 0
     # Its playground still works with the inference key: the models are listed.
     wait(browser, lambda d: d.find_element("id", "pg-model").get_attribute("value") == MODEL_NAME, what="models with user key")
+    wait(browser, lambda d: text(d, "pg-error") == "", what="no stale playground error")
     shot(browser, "key-not-admin")
 
     use(secrets["admin"])
