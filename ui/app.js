@@ -250,7 +250,7 @@ function renderRequests(data) {
   }
   fillTable("recent-requests", data.requests.map((r) => ({
     id: r.id,
-    cells: [time(r.started), { text: r.id, cls: "id" }, r.keyID === undefined || r.keyID === null ? "–" : "#" + r.keyID,
+    cells: [time(r.started), { text: r.id, cls: "id" }, r.key || (r.keyID === undefined || r.keyID === null ? "–" : "#" + r.keyID),
       r.model, r.tier, r.backend, { text: r.status + (r.httpStatus ? " " + r.httpStatus : ""), cls: "status-" + r.status, title: r.error || "" },
       { text: r.promptTokens + " / " + r.completionTokens, cls: "num" },
       { text: fmt(r.timeToFirstTokenMs, 0), cls: "num" }, { text: fmt(r.totalMs, 0), cls: "num" },

@@ -233,5 +233,8 @@ def test_page_asks_for_a_key_and_tells_a_non_admin_key(keyed_server, browser):
                      json={"model": MODEL_NAME, "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 4}, timeout=60)
     assert raw.status_code == 200
     wait(browser, lambda d: raw.headers["x-request-id"] in text(d, "recent-requests"), what="admin sees requests")
+    row = "const r = document.querySelector(`#recent-requests tr[data-id='${arguments[0]}']`); return r ? r.innerText : ''"
+    assert "(ops)" in browser.execute_script(row, raw.headers["x-request-id"])  # the key's label, not its secret
+    assert secrets["admin"] not in browser.page_source
     assert policy_violations(browser) == []
     shot(browser, "key-admin")

@@ -25,6 +25,8 @@ enum DashboardHistory {
         let id: String
         let started: Double
         let keyID: Int64?
+        /// The key's prefix and name.
+        let key: String?
         let model: String
         let tier, backend, policy, route, routeCode, escalation, personalData: String?
         let status: String
@@ -33,8 +35,9 @@ enum DashboardHistory {
         let timeToFirstTokenMs, totalMs: Double?
         let error: String?
 
-        init(_ r: UsageRecord) {
+        init(_ r: UsageRecord, key: String?) {
             id = r.requestID
+            self.key = key
             started = r.startedAt.timeIntervalSince1970
             keyID = r.keyID
             model = r.model

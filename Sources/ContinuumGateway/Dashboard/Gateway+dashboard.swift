@@ -24,7 +24,15 @@ extension Gateway {
             let query = try DashboardQuery(request, allowed: ["limit"])
             let limit = try query.int("limit", default: 50, in: 1...Ledger.maxRequestsPerPage)
             let rows = try await ledger?.requests(limit: limit) ?? []
-            return try Self.dashboardJSON(DashboardHistory.Requests(ledger: ledger != nil, requests: rows.map(DashboardHistory.Row.init)))
+            // Keys by label ("prefix (name)", as `continuum usage --by key` shows them), never their secrets.
+            var labels: [Int64: String] = [:]
+            if let ledger {
+                for id in Set(rows.compactMap(\.keyID)) {
+                    if let key = try? await ledger.key(id: id) { labels[id] = "\(key.prefix) (\(key.name))" }
+                }
+            }
+            return try Self.dashboardJSON(DashboardHistory.Requests(
+                ledger: ledger != nil, requests: rows.map { DashboardHistory.Row($0, key: $0.keyID.flatMap { labels[$0] }) }))
         }
         router.get("/ui/api/usage") { request, _ in
             let query = try DashboardQuery(request, allowed: ["hours", "bucket", "by"])
