@@ -162,7 +162,7 @@ function stackedBars(canvas, buckets, groups, start, end, width) {
   const bw = w / n, base = h - 14;
   g.strokeStyle = line; g.beginPath(); g.moveTo(0, base + 0.5); g.lineTo(w, base + 0.5); g.stroke();
   g.fillStyle = muted; g.font = "10px system-ui, sans-serif"; g.textBaseline = "top";
-  g.fillText(fmt(top) + " requests", 2, 2);
+  g.fillText("max " + fmt(top) + (top === 1 ? " request" : " requests") + " per bucket", 2, 2);
   g.fillText(time(start), 2, base + 2);
   const endLabel = time(end);
   g.fillText(endLabel, w - g.measureText(endLabel).width - 2, base + 2);
