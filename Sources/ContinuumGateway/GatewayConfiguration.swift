@@ -16,6 +16,8 @@ public struct GatewayConfiguration: Sendable {
     public var privacy = PrivacyPolicy()
     /// Timeouts and the connection cap of the HTTP server.
     public var serverLimits = ServerLimits()
+    /// Whether and how long Responses API answers are kept (needs the ledger).
+    public var responses = ResponseStorage()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, bodyLimit: Int = 4 << 20, shutdownGrace: Double = 30,
                 retries: Int = 2, retryBackoff: Duration = .milliseconds(50), healthCheckInterval: Duration = .seconds(5)) {
