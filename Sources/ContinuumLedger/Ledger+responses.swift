@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import GRDB
 
 // Stored Responses API answers. Written directly (not through the usage writer): the next
