@@ -11,7 +11,7 @@ import openai
 import pytest
 from openai import OpenAI
 
-from conftest import BINARY, MODELS, Server
+from conftest import BINARY, MODEL, MODELS, Server, Upstream, start_upstream
 
 QWEN = MODELS / "Qwen2.5-Coder-0.5B-Instruct.Q4_K_M.gguf"
 
@@ -258,3 +258,77 @@ def test_function_call_round_trip(qclient):
         assert r.output[0].type == "message", r.output
         assert "31" in r.output_text, r.output_text
     assert chained.usage.input_tokens == stateless.usage.input_tokens, "the stored turn is the same conversation"
+
+
+# A remote backend (a stub speaking OpenAI's chat wire: a paid cloud API cannot run here).
+
+class Chat(Upstream):
+    """Records the chat bodies it gets; answers "fine"; `"model": "flaky"` fails mid-stream."""
+    bodies: list = []
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+        Chat.bodies.append(body)
+        base = {"id": "chatcmpl-up", "created": 0, "model": body["model"]}
+        usage = {"prompt_tokens": 9, "completion_tokens": 1, "total_tokens": 10}
+        if not body.get("stream"):
+            self.reply({**base, "object": "chat.completion", "usage": usage, "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": "fine"}, "finish_reason": "stop"}]})
+            return
+        chunk = {**base, "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"content": "fi"}, "finish_reason": None}]}
+        if body["model"] == "flaky":
+            self.send_response(200)
+            self.send_header("content-type", "text/event-stream")
+            self.end_headers()
+            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+            self.wfile.write(b'data: {"error": {"message": "upstream overloaded", "type": "server_error", "code": "overloaded"}}\n\n')
+            return
+        self.sse([chunk, {**base, "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"content": "ne"}, "finish_reason": "stop"}]},
+                  {**base, "object": "chat.completion.chunk", "choices": [], "usage": usage}])
+
+
+@pytest.fixture(scope="module")
+def remote(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("responses-remote")
+    upstream, url = start_upstream(Chat)
+    config = tmp / "serve.yaml"
+    config.write_text(f"""
+privacy: {{enabled: false}}
+backends:
+  phone: {{type: local, tier: device, model: "{MODEL}", threads: 2, context: 1024}}
+  far: {{type: openai, tier: cloud, base_url: "{url}", model: upstream-name}}
+  flaky: {{type: openai, tier: cloud, base_url: "{url}", model: flaky}}
+models:
+  small: phone
+  remote: far
+  flaky: flaky
+""")
+    gw = Server(tmp, "--config", str(config))
+    yield client_for(gw, "unused")
+    gw.stop()
+    upstream.shutdown()
+
+
+def test_remote_backend_gets_the_chat_request(remote):
+    Chat.bodies.clear()
+    raw = remote.responses.with_raw_response.create(model="remote", instructions="Be brief.", input="How are you?",
+                                                    max_output_tokens=5, temperature=0.3)
+    r = raw.parse()
+    assert r.output_text == "fine" and r.usage.input_tokens == 9 and r.usage.output_tokens == 1
+    assert raw.headers["x-continuum-tier"] == "cloud" and raw.headers["x-continuum-backend"] == "far"
+    sent = Chat.bodies[-1]
+    assert sent["model"] == "upstream-name" and sent["max_completion_tokens"] == 5 and sent["temperature"] == 0.3
+    assert sent["messages"] == [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "How are you?"}]
+    events = list(remote.responses.create(model="remote", input="How are you?", stream=True))
+    assert events[-1].type == "response.completed" and events[-1].response.output_text == "fine"
+    assert events[-1].response.usage.total_tokens == 10
+    assert Chat.bodies[-1]["stream_options"] == {"include_usage": True}
+
+
+def test_error_mid_stream_is_an_error_event(remote):
+    events = list(remote.responses.create(model="flaky", input="Hi", stream=True))
+    types = [e.type for e in events]
+    assert "response.output_text.delta" in types
+    assert types[-2:] == ["error", "response.failed"], types
+    assert "upstream overloaded" in events[-2].message
+    assert events[-1].response.status == "failed" and events[-1].response.error.message == events[-2].message
