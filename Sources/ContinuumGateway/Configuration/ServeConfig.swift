@@ -232,7 +232,7 @@ public struct ServeConfig: Sendable, Equatable {
                 guard let b = Bool(e) else { throw ServeConfigError("responses.store must be true or false") }
                 config.responses.enabled = b
             }
-            config.responses.retentionDays = try rr.double("retention_days", in: 0.000001...36500) ?? config.responses.retentionDays
+            config.responses.retentionDays = try rr.double("retention_days", in: 0.001...36500) ?? config.responses.retentionDays
         }
         if let s = r.node("server") {
             guard let m = s.mapping else { throw ServeConfigError("server must be a mapping (header_timeout, body_timeout, idle_timeout, max_connections)") }

@@ -29,7 +29,7 @@ extension ResponsesRequest {
         var chat = ChatCompletionRequest(model: model, messages: messages,
                                          sampling: SamplingOptions(temperature: temperature, topP: topP),
                                          maxCompletionTokens: maxOutputTokens, stream: stream,
-                                         streamOptions: isStreaming ? StreamOptions(includeUsage: true) : nil, user: user)
+                                         streamOptions: isStreaming ? StreamOptions(includeUsage: true) : nil, user: user ?? safetyIdentifier)
         chat.tools = tools
         chat.toolChoice = toolChoice
         chat.parallelToolCalls = parallelToolCalls

@@ -17,6 +17,9 @@ public struct ResponsesRequest: OpenAIRequest, Equatable {
     /// `text.format`, as chat's `response_format`.
     public var format: ResponseFormat?
     public var user: String?
+    /// `safety_identifier`, OpenAI's newer name for the end user's id (the ledger's `user` when
+    /// `user` is not given).
+    public var safetyIdentifier: String?
     /// Up to 16 string pairs, echoed back.
     public var metadata: [String: String]?
     public var stream: Bool?
@@ -34,7 +37,7 @@ public struct ResponsesRequest: OpenAIRequest, Equatable {
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case model, input, instructions, tools, user, metadata, stream, store, text, temperature, truncation, include
         case toolChoice = "tool_choice", parallelToolCalls = "parallel_tool_calls", maxOutputTokens = "max_output_tokens"
-        case topP = "top_p", previousResponseID = "previous_response_id"
+        case topP = "top_p", previousResponseID = "previous_response_id", safetyIdentifier = "safety_identifier"
     }
     private enum ToolKeys: String, CodingKey { case type, name, description, parameters, strict }
     private enum ChoiceKeys: String, CodingKey { case type, name }
@@ -66,6 +69,7 @@ public struct ResponsesRequest: OpenAIRequest, Equatable {
         temperature = try c.decodeIfPresent(Double.self, forKey: .temperature)
         topP = try c.decodeIfPresent(Double.self, forKey: .topP)
         user = try c.decodeIfPresent(String.self, forKey: .user)
+        safetyIdentifier = try c.decodeIfPresent(String.self, forKey: .safetyIdentifier)
         metadata = try c.decodeIfPresent([String: String].self, forKey: .metadata)
         stream = try c.decodeIfPresent(Bool.self, forKey: .stream)
         store = try c.decodeIfPresent(Bool.self, forKey: .store)
