@@ -81,4 +81,16 @@ import Testing
         #expect(events.map(\.type).contains("response.output_item.done"))
         #expect(events.last?.type == "response.completed")
     }
+
+    @Test func finishedIsWhatFinishMakes() throws {
+        var m = try machine()
+        _ = m.start()
+        _ = m.consume(.content(meta, "ab"))
+        _ = m.consume(.finish(meta, .stop))
+        let preview = m.finished
+        #expect(preview.status == .completed && preview.output == [.message(id: "msg_1", text: "ab", status: .completed)])
+        let events = m.finish()
+        #expect(m.response == preview)
+        #expect(events.last?.type == "response.completed")
+    }
 }

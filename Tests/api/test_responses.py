@@ -314,7 +314,7 @@ def test_remote_backend_gets_the_chat_request(remote):
     raw = remote.responses.with_raw_response.create(model="remote", instructions="Be brief.", input="How are you?",
                                                     max_output_tokens=5, temperature=0.3)
     r = raw.parse()
-    assert r.output_text == "fine" and r.usage.input_tokens == 9 and r.usage.output_tokens == 1
+    assert r.output_text == "fine" and r.model == "remote" and r.usage.input_tokens == 9 and r.usage.output_tokens == 1
     assert raw.headers["x-continuum-tier"] == "cloud" and raw.headers["x-continuum-backend"] == "far"
     sent = Chat.bodies[-1]
     assert sent["model"] == "upstream-name" and sent["max_completion_tokens"] == 5 and sent["temperature"] == 0.3

@@ -83,6 +83,13 @@ public struct ResponseEventMachine: Sendable {
         return events
     }
 
+    /// The response as ``finish()`` will make it (to store it before the last event is sent).
+    public var finished: ResponseObject {
+        var copy = self
+        _ = copy.finish()
+        return copy.response
+    }
+
     /// The stream ended: close every item, then `response.completed` or `response.incomplete`.
     public mutating func finish() -> [Event] {
         guard !ended else { return [] }

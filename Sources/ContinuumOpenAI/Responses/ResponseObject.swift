@@ -57,8 +57,8 @@ public struct ResponseObject: Sendable, Equatable {
 
     /// The answer to `request` from the chat completion that answered it.
     public init(id: String, createdAt: Int, request: ResponsesRequest, store: Bool, completion: ChatCompletion) {
+        // `model` stays the requested name (as in a stream); the provenance headers say who answered.
         self.init(id: id, createdAt: createdAt, request: request, store: store)
-        model = completion.model
         let choice = completion.choices.first
         let length = choice?.finishReason == .length
         status = length ? .incomplete : .completed

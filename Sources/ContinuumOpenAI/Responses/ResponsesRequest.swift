@@ -83,7 +83,6 @@ public struct ResponsesRequest: OpenAIRequest, Equatable {
         if c.contains(.tools), try !c.decodeNil(forKey: .tools) {
             var list = try c.nestedUnkeyedContainer(forKey: .tools)
             while !list.isAtEnd {
-                let index = list.currentIndex
                 let t = try list.nestedContainer(keyedBy: ToolKeys.self)
                 let type = try t.decode(String.self, forKey: .type)
                 guard type == "function" else {
@@ -95,7 +94,6 @@ public struct ResponsesRequest: OpenAIRequest, Equatable {
                 if t.contains(.parameters), try !t.decodeNil(forKey: .parameters) {
                     f.parameters = try JSONText.canonical(t.decode(JSONText.self, forKey: .parameters), at: t.codingPath + [ToolKeys.parameters])
                 }
-                _ = index
                 tools.append(ChatTool(function: f))
             }
         }
@@ -144,7 +142,8 @@ public struct ResponsesRequest: OpenAIRequest, Equatable {
         return .function(try o.decode(String.self, forKey: .name))
     }
 
-    /// Written in the Responses shape (for tests and logs; the gateway never forwards it).
+    /// The input and the turn's main settings in the Responses shape, for logs and tests
+    /// (not a full round trip: the gateway forwards the chat request, never this).
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(model, forKey: .model)

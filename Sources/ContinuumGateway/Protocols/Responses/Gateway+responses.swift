@@ -74,9 +74,9 @@ extension Gateway {
                     for try await chunk in chunks {
                         for e in machine.consume(chunk) { try await writer.send(event: e.type, data: e.data) }
                     }
-                    events = machine.finish()
                     // Stored before the last event: a client may continue the conversation as soon as it has it.
-                    if store { try await save(machine.response, conversation: conversation, keyID: keyID) }
+                    if store { try await save(machine.finished, conversation: conversation, keyID: keyID) }
+                    events = machine.finish()
                 } catch let e as OpenAIError {
                     events = machine.fail(e)
                 } catch let e as RoutedError {
