@@ -3,7 +3,9 @@ the official client's `client.responses.create` / `.stream` / `.retrieve` / `.de
 text and streams, instructions, stored multi-turn conversations (key-scoped), storing off,
 structured outputs and function calls (Qwen2.5), refused fields, provenance headers."""
 import json
+import sqlite3
 import subprocess
+import time
 
 import httpx
 import jsonschema
@@ -50,7 +52,17 @@ def error_of(excinfo):
     return excinfo.value.response.json()["error"]
 
 
-def test_text_answer_and_provenance(alice):
+def ledger_rows(server, sql, args, want=1):
+    deadline = time.time() + 5
+    while True:
+        with sqlite3.connect(server.ledger) as db:
+            rows = db.execute(sql, args).fetchall()
+        if len(rows) >= want or time.time() > deadline:
+            return rows
+        time.sleep(0.05)
+
+
+def test_text_answer_and_provenance(keyed, alice):
     raw = alice.responses.with_raw_response.create(model="smollm2", input="Say hello.", max_output_tokens=16, temperature=0,
                                                    metadata={"run": "t1"})
     r = raw.parse()
@@ -68,6 +80,15 @@ def test_text_answer_and_provenance(alice):
     assert h["x-continuum-tier"] == "device" and h["x-continuum-backend"] == "local"
     assert h["x-continuum-route"] and h["x-continuum-route-code"]
     assert h["x-request-id"] == r.id
+    # The request's ledger row (usage charged to the key), and the stored response, kept 30 days.
+    server, _ = keyed
+    [(model, status, prompt, completion, key_id)] = ledger_rows(
+        server, "SELECT model, status, prompt_tokens, completion_tokens, key_id FROM requests WHERE request_id = ?", (r.id,))
+    assert (model, status, prompt, completion) == ("smollm2", "ok", u.input_tokens, u.output_tokens) and key_id
+    [(stored_key, created, expires, items)] = ledger_rows(server, "SELECT key_id, created_at, expires_at, items FROM responses WHERE id = ?", (r.id,))
+    assert stored_key == key_id and abs(expires - created - 30 * 86400) < 1
+    assert json.loads(items) == [{"type": "message", "role": "user", "content": "Say hello."},
+                                 {"type": "message", "role": "assistant", "content": r.output_text}]
 
 
 def test_max_output_tokens_is_incomplete(alice):
@@ -126,6 +147,11 @@ def test_previous_response_id_continues_the_conversation(alice, bob):
     assert second.previous_response_id == first.id
     # The stored turn (its question and its answer) reached the prompt.
     assert second.usage.input_tokens > alone.usage.input_tokens + first.usage.output_tokens
+    # The same conversation sent by the client itself (the first answer's items passed back) costs the same.
+    manual = alice.responses.create(model="smollm2", input=[{"role": "user", "content": "My name is Zebediah and I live in Lisbon."},
+                                                            *first.output, {"role": "user", "content": "What is my name?"}],
+                                    max_output_tokens=8, temperature=0, store=False)
+    assert manual.usage.input_tokens == second.usage.input_tokens and manual.output_text == second.output_text
     # A third turn carries both earlier ones.
     third = alice.responses.create(model="smollm2", previous_response_id=second.id, input="And where do I live?",
                                    max_output_tokens=4, temperature=0)
@@ -248,12 +274,11 @@ def test_function_call_round_trip(qclient):
     # Turn 2, stored conversation: the output answers the call.
     chained = qclient.responses.create(model="qwen", previous_response_id=first.id, input=[output], tools=[WEATHER],
                                        max_output_tokens=40, temperature=0)
-    # Turn 2, stateless: the call and its output as input items.
+    # Turn 2, stateless: the first answer's output items passed back as they came (OpenAI's
+    # cookbook pattern: `input += response.output`), then the call's output.
     stateless = qclient.responses.create(
         model="qwen", tools=[WEATHER], max_output_tokens=40, temperature=0,
-        input=[{"role": "user", "content": "What's the weather in Paris in celsius?"},
-               {"type": "function_call", "call_id": calls[0].call_id, "name": "get_weather", "arguments": calls[0].arguments},
-               output])
+        input=[{"role": "user", "content": "What's the weather in Paris in celsius?"}, *first.output, output])
     for r in (chained, stateless):
         assert r.output[0].type == "message", r.output
         assert "31" in r.output_text, r.output_text
