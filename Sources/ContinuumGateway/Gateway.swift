@@ -53,10 +53,11 @@ public struct Gateway: Sendable {
     var remoteBackends: [OpenAIBackend] { backends.compactMap { if case .openai(let o) = $0 { o } else { nil } } }
 
     /// The Hummingbird application; run it with `runService()` (graceful on SIGTERM/SIGINT).
-    /// Middleware, outermost first: request id, metrics, errors in OpenAI's shape,
+    /// Middleware, outermost first: CORS (when configured), request id, metrics, errors in OpenAI's shape,
     /// authentication, rate limits; then the routes.
     public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router(context: GatewayContext.self)
+        if configuration.cors.isEnabled { router.add(middleware: CORSMiddleware(policy: configuration.cors)) }
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
@@ -76,6 +77,12 @@ public struct Gateway: Sendable {
             // Only the models this key may use.
             let visible = names.filter { context.key?.allows(model: $0) ?? true }
             return Self.json(try OpenAIJSON.encode(ModelList(data: visible.map { Model(id: $0, created: 0, ownedBy: "continuum") })))
+        }
+        // Model names may hold slashes ("org/name"): the rest of the path is the id.
+        router.get("/v1/models/**") { _, context in
+            let id = context.parameters.getCatchAll().joined(separator: "/")
+            guard names.contains(id), context.key?.allows(model: id) ?? true else { throw OpenAIError.modelNotFound(id) }
+            return Self.json(try OpenAIJSON.encode(Model(id: id, created: 0, ownedBy: "continuum")))
         }
         router.post("/v1/chat/completions") { request, context in
             let bytes = try await collectBody(request)

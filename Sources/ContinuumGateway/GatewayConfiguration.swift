@@ -18,6 +18,8 @@ public struct GatewayConfiguration: Sendable {
     public var serverLimits = ServerLimits()
     /// Whether and how long Responses API answers are kept (needs the ledger).
     public var responses = ResponseStorage()
+    /// Browser origins allowed to call the API (off by default).
+    public var cors = CORSPolicy()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, bodyLimit: Int = 4 << 20, shutdownGrace: Double = 30,
                 retries: Int = 2, retryBackoff: Duration = .milliseconds(50), healthCheckInterval: Duration = .seconds(5)) {

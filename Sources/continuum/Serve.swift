@@ -37,6 +37,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Longest silence in seconds while a request body arrives (default 30; then 408).") var bodyTimeout: Double?
     @Option(help: "Seconds a kept-alive connection may sit idle between requests (default 60).") var idleTimeout: Double?
     @Option(help: "Most open connections; beyond it a connection gets 503 (default 4096).") var maxConnections: Int?
+    @Option(name: .customLong("cors-origin"), help: "A browser origin allowed to call the API (https://app.example.com, or * for any); repeat for more. Off by default; adds to the config's cors.origins.")
+    var corsOrigins: [String] = []
     @OptionGroup var ledgerOptions: LedgerOptions
     @Flag(help: "Run without a ledger (no API keys, no usage rows).") var noLedger = false
     @Flag(help: "Keep no Responses API answers (then `store: true` and `previous_response_id` are refused).") var noStoreResponses = false
@@ -70,6 +72,14 @@ struct Serve: AsyncParsableCommand {
         if let d = responsesRetentionDays {
             guard d > 0 else { throw ValidationError("responses-retention-days must be positive") }
             settings.responses.retentionDays = d
+        }
+        settings.cors = file?.cors ?? settings.cors
+        if let bad = corsOrigins.first(where: { !CORSPolicy.isOrigin($0) }) {
+            throw ValidationError("--cors-origin '\(bad)' is not an origin (scheme://host[:port], or *)")
+        }
+        if !corsOrigins.isEmpty {
+            settings.cors = CORSPolicy(origins: Array(settings.cors.origins) + (settings.cors.anyOrigin ? ["*"] : []) + corsOrigins,
+                                       maxAgeSeconds: settings.cors.maxAgeSeconds)
         }
         if let f = file {
             settings.shutdownGrace = f.shutdownGraceSeconds ?? settings.shutdownGrace

@@ -152,6 +152,9 @@ public struct ServeConfig: Sendable, Equatable {
         public var failureThreshold: Int = 3
     }
 
+    /// Browser origins allowed to call the API (`cors:`); off by default.
+    public var cors = CORSPolicy()
+
     public init(backends: [String: BackendSpec], models: [String: ServedModel]) {
         self.backends = backends
         self.models = models
@@ -178,7 +181,7 @@ public struct ServeConfig: Sendable, Equatable {
         }
         guard let root = node?.mapping else { throw ServeConfigError("the file must be a mapping with `backends` and `models`") }
         var r = YAMLReader(root, path: "")
-        try r.only(["host", "port", "body_limit", "shutdown_grace_seconds", "health_check_interval_seconds", "retries", "backends", "models", "privacy", "embeddings", "server", "responses"])
+        try r.only(["host", "port", "body_limit", "shutdown_grace_seconds", "health_check_interval_seconds", "retries", "backends", "models", "privacy", "embeddings", "server", "cors", "responses"])
         var config = ServeConfig(backends: [:], models: [:])
         config.host = try r.string("host")
         config.port = try r.int("port", in: 0...65535)
@@ -247,6 +250,16 @@ public struct ServeConfig: Sendable, Equatable {
                 bodyTimeout: try seconds("body_timeout") ?? defaults.bodyTimeout,
                 idleTimeout: try seconds("idle_timeout") ?? defaults.idleTimeout,
                 maxConnections: try sr.int("max_connections", in: 1...1_000_000) ?? defaults.maxConnections)
+        }
+        if let c = r.node("cors") {
+            guard let m = c.mapping else { throw ServeConfigError("cors must be a mapping (origins, max_age_seconds)") }
+            let cr = YAMLReader(m, path: "cors.")
+            try cr.only(["origins", "max_age_seconds"])
+            let origins = try cr.list("origins") ?? []
+            if let bad = origins.first(where: { !CORSPolicy.isOrigin($0) }) {
+                throw ServeConfigError("cors.origins: '\(bad)' is not an origin (scheme://host[:port], or *)")
+            }
+            config.cors = CORSPolicy(origins: origins, maxAgeSeconds: try cr.int("max_age_seconds", in: 0...86400) ?? 600)
         }
         guard let backends = try r.mapping("backends"), !backends.isEmpty else { throw ServeConfigError("`backends` must name at least one backend") }
         for (name, node) in backends {
