@@ -462,7 +462,7 @@ function start() {
 start();
 
 """#),
-        "index.html": DashboardAsset(contentType: "text/html; charset=utf-8", etag: "\"8c75eed0fe95a901\"", text: #"""
+        "index.html": DashboardAsset(contentType: "text/html; charset=utf-8", etag: "\"8062095af66a39f3\"", text: #"""
 <!doctype html>
 <html lang="en">
 <head>
@@ -545,7 +545,7 @@ start();
 
 <section id="history" aria-labelledby="history-title">
   <h2 id="history-title">History <small class="muted">from the ledger</small></h2>
-  <p class="muted">The gateway stores no prompt or answer text: the ledger and this page hold who asked, which model, where it went and why, tokens and times.</p>
+  <p class="muted">No prompt or answer text here: the ledger's request rows hold who asked, which model, where it went and why, tokens and times. (Conversations stored for the Responses API's previous_response_id are kept apart, per key, and never shown.)</p>
   <form id="usage-form" class="inline">
     <label for="usage-by">Usage by</label>
     <select id="usage-by">
