@@ -103,7 +103,9 @@ public struct Gateway: Sendable {
         addTokenizeRoutes(to: router)
         addDashboardRoutes(to: router)
         let openAPI = OpenAPIDocument.json(chatModels: (Array(groups.keys) + cascades.keys).sorted(), completionModels: groups.keys.sorted(),
-                                           embeddingModels: embeddingModels.keys.sorted())
+                                           embeddingModels: embeddingModels.keys.sorted(),
+                                           tokenizerModels: groups.filter { $0.value.tokenizer != nil }.keys.sorted(),
+                                           vocabularySize: groups.values.compactMap { $0.tokenizer?.vocabularySize }.min())
         router.get("/openapi.json") { _, _ in Self.json(openAPI) }
         router.get("/metrics") { _, _ in
             var h = HTTPFields()

@@ -16,6 +16,8 @@ public struct GatewayConfiguration: Sendable {
     public var privacy = PrivacyPolicy()
     /// Timeouts and the connection cap of the HTTP server.
     public var serverLimits = ServerLimits()
+    /// Whether and how long Responses API answers are kept (needs the ledger).
+    public var responses = ResponseStorage()
     /// Browser origins allowed to call the API (off by default).
     public var cors = CORSPolicy()
 

@@ -19,6 +19,9 @@ public final class GatewayMetrics: @unchecked Sendable {
     private var counters: [[String]: Counter] = [:]
     private var histograms: [[String]: DurationHistogram] = [:]
     private var gauges: [[String]: Gauge] = [:]
+    /// The dashboard's in-memory counters and recent samples (`GET /ui/api/live`).
+    let live = LiveTally()
+    private let started = ContinuousClock.now
     private static let latency: [Duration] = [
         .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
         .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
@@ -85,6 +88,9 @@ public final class GatewayMetrics: @unchecked Sendable {
         }
     }
 
+    /// Counts a finished request's ledger row for the dashboard (see `request` for Prometheus).
+    func finished(_ row: UsageRecord) { live.record(row) }
+
     /// Counts a finished request.
     func request(model: String, status: RequestStatus, backend: String, counts: TokenCounts?, timeToFirstToken: Duration?) {
         counter("requests", "Requests by model, backend and outcome", [("model", model), ("backend", backend), ("status", status.rawValue)])
@@ -130,5 +136,29 @@ public final class GatewayMetrics: @unchecked Sendable {
             }
         }
         return registry.emitToBuffer()
+    }
+
+    /// What the dashboard's live panels show: traffic counters, the engines' queues and KV
+    /// blocks, and every replica's circuit and load, read now.
+    func liveSnapshot() -> DashboardLive {
+        let engines = locals.map { backend, _ in
+            let s = backend.engine.stats
+            return DashboardLive.Engine(
+                backend: backend.name, waiting: s.waiting, running: s.running, kvBlocksUsed: s.blocksUsed,
+                kvBlocksCached: s.blocksCached, kvBlocksTotal: s.blockCount, promptTokens: s.promptTokens,
+                cachedPromptTokens: s.cachedPromptTokens,
+                prefixHitRate: s.promptTokens == 0 ? 0 : Double(s.cachedPromptTokens) / Double(s.promptTokens),
+                preemptions: s.preemptions)
+        }
+        let replicas = groups.sorted { $0.model < $1.model }.flatMap { group in
+            zip(group.backends, group.replicaLoads).map { backend, load in
+                DashboardLive.Replica(
+                    model: group.model, backend: backend.name, tier: backend.tier.rawValue,
+                    kind: { if case .local = backend { "local" } else { "openai" } }(),
+                    circuit: backend.breaker.state.rawValue, outstanding: load.outstanding)
+            }
+        }
+        return DashboardLive(time: Date().timeIntervalSince1970, uptimeSeconds: (ContinuousClock.now - started).inSeconds,
+                             traffic: live.snapshot(), engines: engines, replicas: replicas)
     }
 }

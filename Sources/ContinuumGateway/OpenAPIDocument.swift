@@ -6,7 +6,10 @@ import Foundation
 /// `model` lists the names served. Fields a schema does not name are forwarded to remote
 /// backends as sent, and refused by local engines (docs/SERVE.md).
 enum OpenAPIDocument {
-    static func json(chatModels: [String], completionModels: [String], embeddingModels: [String]) -> String {
+    /// `tokenizerModels`: the models `/tokenize` can name; `vocabularySize`: the smallest of
+    /// their vocabularies (the ids `/detokenize` accepts for any of them).
+    static func json(chatModels: [String], completionModels: [String], embeddingModels: [String],
+                     tokenizerModels: [String] = [], vocabularySize: Int? = nil) -> String {
         func names(_ list: [String]) -> String {
             let quoted = list.map { String(decoding: (try? JSONEncoder().encode($0)) ?? Data(), as: UTF8.self) }
             return quoted.isEmpty ? #"{"type": "string", "minLength": 1}"# : #"{"enum": [\#(quoted.joined(separator: ", "))]}"#
@@ -83,6 +86,15 @@ enum OpenAPIDocument {
                 "input": {"oneOf": [{"type": "string", "minLength": 1},
                   {"type": "array", "minItems": 1, "maxItems": 2048, "items": {"type": "string", "minLength": 1}}]},
                 "encoding_format": {"enum": ["float", "base64", null]}, "dimensions": {"enum": [384, null]}, "user": {"type": ["string", "null"]}}},
+              "TokenizeRequest": {"type": "object", "required": ["content"], "additionalProperties": {"type": "null"}, "properties": {
+                "model": {"anyOf": [\#(names(tokenizerModels)), {"type": "null"}]},
+                "content": {"oneOf": [{"type": "string"}, {"type": "array", "maxItems": 65536, "items": {"oneOf": [{"type": "string"},
+                  {"type": "integer", "minimum": -2147483648, "maximum": 2147483647}]}}]},
+                "add_special": {"type": ["boolean", "null"]}, "parse_special": {"type": ["boolean", "null"]},
+                "with_pieces": {"type": ["boolean", "null"]}}},
+              "DetokenizeRequest": {"type": "object", "required": ["tokens"], "additionalProperties": {"type": "null"}, "properties": {
+                "model": {"anyOf": [\#(names(tokenizerModels)), {"type": "null"}]},
+                "tokens": {"type": "array", "maxItems": 65536, "items": {"type": "integer", "minimum": 0, "maximum": \#((vocabularySize ?? 1) - 1)}}}},
               "Usage": {"type": "object", "properties": {"prompt_tokens": {"type": "integer"},
                 "completion_tokens": {"type": "integer"}, "total_tokens": {"type": "integer"},
                 "prompt_tokens_details": {"type": "object", "properties": {"cached_tokens": {"type": "integer"}}}}},
@@ -118,6 +130,19 @@ enum OpenAPIDocument {
                 \#(errors)}}},
             "/v1/models": {"get": {"summary": "The models this key may use", "responses": {"200": {"description": "A model list",
               "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Error"}}}},
+            "/v1/models/{id}": {"get": {"summary": "One model, if this key may use it",
+              "parameters": [{"name": "id", "in": "path", "required": true, "schema": \#(names(chatModels + embeddingModels))}],
+              "responses": {"200": {"description": "A model", "content": {"application/json": {"schema": {"type": "object",
+                "required": ["id", "object"], "properties": {"id": {"type": "string"}, "object": {"const": "model"}}}}}},
+                "401": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}},
+            "/tokenize": {"post": {"summary": "Text to token ids, as llama-server answers (with_pieces: ids and their text or bytes)",
+              "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TokenizeRequest"}}}},
+              "responses": {"200": {"description": "{tokens: [...]}", "content": {"application/json": {"schema": {"type": "object",
+                "required": ["tokens"], "properties": {"tokens": {"type": "array"}}}}}}, \#(errors)}}},
+            "/detokenize": {"post": {"summary": "Token ids to text, as llama-server answers",
+              "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DetokenizeRequest"}}}},
+              "responses": {"200": {"description": "{content: text}", "content": {"application/json": {"schema": {"type": "object",
+                "required": ["content"], "properties": {"content": {"type": "string"}}}}}}, \#(errors)}}},
             "/v1/kv-events": {"get": {"summary": "SSE stream of KV blocks stored and evicted (block size and hash scheme first); admin scope",
               "responses": {"200": {"description": "text/event-stream", "content": {"text/event-stream": {}}},
                 "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}},

@@ -112,6 +112,7 @@ final class RequestLog: @unchecked Sendable {
         ticket?.finish()
         reservation?.settle(used: record.billedTokens)
         _ = ledger?.record(record)
+        metrics.finished(record)
         if let key = record.keyID, let c = counts {
             limiter.charge(key: key, tokens: c.prompt + c.completion, now: Date().timeIntervalSince1970)
         }

@@ -63,6 +63,23 @@ extension Ledger {
                 ALTER TABLE api_keys ADD COLUMN scopes TEXT;
                 """)
         }
+        // Stored Responses API conversations (`previous_response_id`): the items as JSON, the
+        // answer as sent (for GET /v1/responses/{id}), scoped to the key that made them
+        // (NULL when keys are off). Expired rows are purged by `purgeExpiredResponses`.
+        migrator.registerMigration("v3: responses") { db in
+            try db.execute(sql: """
+                CREATE TABLE responses (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    key_id INTEGER,
+                    created_at REAL NOT NULL,
+                    expires_at REAL NOT NULL,
+                    model TEXT NOT NULL,
+                    items TEXT NOT NULL,
+                    response TEXT NOT NULL
+                );
+                CREATE INDEX responses_expires_at ON responses(expires_at);
+                """)
+        }
         return migrator
     }
 }

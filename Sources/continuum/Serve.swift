@@ -41,6 +41,8 @@ struct Serve: AsyncParsableCommand {
     var corsOrigins: [String] = []
     @OptionGroup var ledgerOptions: LedgerOptions
     @Flag(help: "Run without a ledger (no API keys, no usage rows).") var noLedger = false
+    @Flag(help: "Keep no Responses API answers (then `store: true` and `previous_response_id` are refused).") var noStoreResponses = false
+    @Option(help: "Days a stored Responses API answer is kept, for previous_response_id (default 30).") var responsesRetentionDays: Double?
     @Flag(help: "Sample every token of a grammar-constrained answer, also where the grammar allows only one (default: such tokens are appended without sampling).") var noForcedTokens = false
 
     func run() async throws {
@@ -65,6 +67,12 @@ struct Serve: AsyncParsableCommand {
         if let t = bodyTimeout { settings.serverLimits.bodyTimeout = duration(t) }
         if let t = idleTimeout { settings.serverLimits.idleTimeout = duration(t) }
         if let n = maxConnections { settings.serverLimits.maxConnections = n }
+        settings.responses = file?.responses ?? settings.responses
+        if noStoreResponses { settings.responses.enabled = false }
+        if let d = responsesRetentionDays {
+            guard d > 0 else { throw ValidationError("responses-retention-days must be positive") }
+            settings.responses.retentionDays = d
+        }
         settings.cors = file?.cors ?? settings.cors
         if let bad = corsOrigins.first(where: { !CORSPolicy.isOrigin($0) }) {
             throw ValidationError("--cors-origin '\(bad)' is not an origin (scheme://host[:port], or *)")

@@ -63,6 +63,13 @@ import Testing
         #expect(rk.privacyKinds == [.email])
     }
 
+    @Test func responseStorage() throws {
+        let c = try ServeConfig.parse(yaml: "responses: {store: false, retention_days: 7}\nbackends: {a: {type: local}}\nmodels: {m: a}")
+        #expect(c.responses == ResponseStorage(enabled: false, retentionDays: 7))
+        #expect(c.responses.retention == 7 * 86_400)
+        #expect(try ServeConfig.parse(yaml: "backends: {a: {type: local}}\nmodels: {m: a}").responses == ResponseStorage(enabled: true, retentionDays: 30))
+    }
+
     @Test func cascades() throws {
         let c = try ServeConfig.parse(yaml: """
             backends: {a: {type: local}, b: {type: openai, base_url: "http://x/v1"}}
@@ -91,6 +98,9 @@ import Testing
     }
 
     @Test(arguments: [
+        ("responses: {store: maybe}\nbackends: {a: {type: local}}\nmodels: {m: a}", "responses.store must be true or false"),
+        ("responses: {keep: 1}\nbackends: {a: {type: local}}\nmodels: {m: a}", "unknown key 'responses.keep'"),
+        ("responses: {retention_days: 0}\nbackends: {a: {type: local}}\nmodels: {m: a}", "responses.retention_days must be in"),
         ("privacy: {kinds: [dna]}\nbackends: {a: {type: local}}\nmodels: {m: a}", "privacy.kinds: unknown kind 'dna'"),
         ("privacy: {tiers: [moon]}\nbackends: {a: {type: local}}\nmodels: {m: a}", "privacy.tiers: unknown tier 'moon'"),
         ("backends: {a: {type: local}}\nmodels: {m: {backends: [a], routing: random}}", "routing must be one of"),

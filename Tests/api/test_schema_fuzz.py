@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, Server, Upstream, start_upstream
+from conftest import MODEL, ROOT, Server, Upstream, start_upstream
 
 SCHEMATHESIS = ROOT / ".venv" / "bin" / "schemathesis"
 
@@ -50,7 +50,7 @@ privacy: {{enabled: false}}
 backends:
   stub: {{type: openai, tier: device, base_url: "{url}"}}
 models:
-  stub: stub
+  stub: {{backends: [stub], tokenizer: "{MODEL}"}}
 """)
     gw = Server(tmp, "--config", str(config))
     yield gw, tmp

@@ -22,6 +22,7 @@ import Yams
 ///     before: {router: routers/minilm-logistic.json, embedding_model: ~/models/all-MiniLM-L6-v2, escalate_share: 0.3}
 ///     after: {min_confidence: 0.5, buffer_tokens: 32}
 /// embeddings: {model: minilm, path: ~/.cache/continuum/models/all-MiniLM-L6-v2}   # POST /v1/embeddings
+/// responses: {store: true, retention_days: 30}   # POST /v1/responses answers kept for previous_response_id
 /// server: {header_timeout: 10, body_timeout: 30, idle_timeout: 60, max_connections: 4096}   # seconds; ServerLimits
 /// ```
 ///
@@ -50,6 +51,8 @@ public struct ServeConfig: Sendable, Equatable {
     public var embeddingPath: String?
     /// `server: {header_timeout, body_timeout, idle_timeout, max_connections}`: the HTTP server's limits.
     public var serverLimits = ServerLimits()
+    /// `responses: {store, retention_days}`: whether Responses API answers are kept, and how long.
+    public var responses = ResponseStorage()
 
     /// A served model name: its backends and how requests pick one.
     public struct ServedModel: Sendable, Equatable {
@@ -182,7 +185,7 @@ public struct ServeConfig: Sendable, Equatable {
         }
         guard let root = node?.mapping else { throw ServeConfigError("the file must be a mapping with `backends` and `models`") }
         var r = YAMLReader(root, path: "")
-        try r.only(["host", "port", "body_limit", "shutdown_grace_seconds", "health_check_interval_seconds", "retries", "backends", "models", "privacy", "embeddings", "server", "cors"])
+        try r.only(["host", "port", "body_limit", "shutdown_grace_seconds", "health_check_interval_seconds", "retries", "backends", "models", "privacy", "embeddings", "server", "cors", "responses"])
         var config = ServeConfig(backends: [:], models: [:])
         config.host = try r.string("host")
         config.port = try r.int("port", in: 0...65535)
@@ -227,6 +230,16 @@ public struct ServeConfig: Sendable, Equatable {
             guard let p = try er.string("path") else { throw ServeConfigError("embeddings.path (the model directory) is required") }
             config.embeddingPath = resolve(p, baseDirectory: baseDirectory)
             config.embeddingName = try er.string("model")
+        }
+        if let n = r.node("responses") {
+            guard let m = n.mapping else { throw ServeConfigError("responses must be a mapping (store, retention_days)") }
+            let rr = YAMLReader(m, path: "responses.")
+            try rr.only(["store", "retention_days"])
+            if let e = try rr.string("store") {
+                guard let b = Bool(e) else { throw ServeConfigError("responses.store must be true or false") }
+                config.responses.enabled = b
+            }
+            config.responses.retentionDays = try rr.double("retention_days", in: 0.001...36500) ?? config.responses.retentionDays
         }
         if let s = r.node("server") {
             guard let m = s.mapping else { throw ServeConfigError("server must be a mapping (header_timeout, body_timeout, idle_timeout, max_connections)") }

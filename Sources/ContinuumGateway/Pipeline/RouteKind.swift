@@ -20,6 +20,7 @@ enum RouteKind: Sendable {
         "/health": ["GET"], "/ready": ["GET"], "/v1/models": ["GET"], "/openapi.json": ["GET"], "/metrics": ["GET"],
         "/v1/kv-events": ["GET"], "/v1/chat/completions": ["POST"], "/v1/completions": ["POST"], "/v1/embeddings": ["POST"],
         "/v1/messages": ["POST"], "/v1/responses": ["POST"], "/tokenize": ["POST"], "/detokenize": ["POST"],
+        "/ui": ["GET"], "/ui/api/live": ["GET"], "/ui/api/requests": ["GET"], "/ui/api/usage": ["GET"],
     ]
 
     /// The prefix of the request ids of a path: the OpenAI object id of its answer.
