@@ -9,7 +9,8 @@ struct MetricsMiddleware: RouterMiddleware {
 
     static let routes: Set<String> = ["/health", "/ready", "/metrics", "/openapi.json", "/v1/models", "/v1/chat/completions",
                                       "/v1/completions", "/v1/embeddings", "/v1/kv-events",
-                                      "/ui", "/ui/api/live", "/ui/api/requests", "/ui/api/usage"]
+                                      "/ui", "/ui/api/live", "/ui/api/requests", "/ui/api/usage",
+                                      "/v1/messages"]
 
     func handle(_ request: Request, context: GatewayContext, next: (Request, GatewayContext) async throws -> Response) async throws -> Response {
         let path = request.uri.path
