@@ -44,8 +44,11 @@ extension Gateway {
                     } catch let e as OpenAIError {
                         let event = MessagesStreamEvent.error(AnthropicError(e))
                         try await writer.send(event: event.name, data: event.data)
-                    } catch is CancellationError {
-                        throw CancellationError()
+                    } catch {
+                        // Anything else (the client gone, a cancellation): say so if anyone listens, and end.
+                        let event = MessagesStreamEvent.error(AnthropicError(.serverError("\(error)")))
+                        try? await writer.send(event: event.name, data: event.data)
+                        throw error
                     }
                 }
             }
