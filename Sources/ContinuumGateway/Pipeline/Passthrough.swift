@@ -14,8 +14,8 @@ struct Passthrough: Sendable {
     let stream: Bool
 
     /// A passed-through answer, relayed as the upstream sent it (its ledger row written by
-    /// the relay). Thrown, not returned, because the chat answer path (`exchange`) cannot
-    /// carry a response in another protocol; the adapter that set the passthrough catches it.
+    /// the relay). Thrown out of the chat pipeline, whose steps return chat answers only;
+    /// `exchange` turns it into `ChatExchange.relayed`.
     struct Answered: Error {
         let response: Response
     }

@@ -15,6 +15,9 @@ enum ChatExchange: Sendable {
     /// A streaming answer: chunks as they come; iterating throws OpenAIError on a failure
     /// mid-stream. Ask for `stream_options.include_usage` to get the usage chunk.
     case stream(ChatChunkStream, headers: HTTPFields)
+    /// The answer of a backend that speaks the client's own protocol (Passthrough), to be
+    /// sent as it is.
+    case relayed(Response)
 }
 
 extension Gateway {
@@ -22,7 +25,12 @@ extension Gateway {
     /// or RoutedError with provenance headers, as the chat route would; an answer that is
     /// not a 2xx (an upstream's error relayed) becomes a RoutedError too.
     func exchange(_ body: ChatCompletionRequest, raw: ByteBuffer, context: GatewayContext) async throws -> ChatExchange {
-        let response = try await generate(body, raw: raw, context: context)
+        let response: Response
+        do {
+            response = try await generate(body, raw: raw, context: context)
+        } catch let passed as Passthrough.Answered {
+            return .relayed(passed.response)
+        }
         var headers = response.headers
         headers[.contentType] = nil
         headers[.contentLength] = nil

@@ -23,13 +23,9 @@ extension Gateway {
             var context = context
             context.passthrough = Passthrough(api: .anthropic, body: RawJSON(bytes.readableBytesView), maxTokens: body.maxTokens,
                                               stream: body.stream == true)
-            let answer: ChatExchange
-            do {
-                answer = try await exchange(chat, raw: raw, context: context)
-            } catch let relayed as Passthrough.Answered {
-                return relayed.response  // an `anthropic` backend's own answer
-            }
-            switch answer {
+            switch try await exchange(chat, raw: raw, context: context) {
+            case .relayed(let response):
+                return response  // an `anthropic` backend's own answer
             case .complete(let completion, let headers):
                 return Self.json(try OpenAIJSON.encode(try MessagesResponse(completion, id: id, model: model)), headers: headers)
             case .stream(let chunks, let headers):

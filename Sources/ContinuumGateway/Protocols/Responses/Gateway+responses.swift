@@ -61,6 +61,9 @@ extension Gateway {
         let conversation = history + body.input
         let keyID = context.key?.id
         switch try await exchange(chat, raw: raw, context: context) {
+        case .relayed:
+            // Only an adapter that sets a Passthrough gets one; this one sets none.
+            throw OpenAIError.serverError("a backend answered the Responses request in another protocol")
         case .complete(let completion, let headers):
             let response = ResponseObject(id: skeleton.id, createdAt: skeleton.createdAt, request: body, store: store, completion: completion)
             if store { try await save(response, conversation: conversation, keyID: keyID) }
