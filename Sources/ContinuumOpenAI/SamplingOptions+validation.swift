@@ -9,6 +9,7 @@ extension SamplingOptions {
     /// here: a remote backend may honour it; a local engine refuses it when routing.
     public func validate() throws(OpenAIError) {
         try Self.check(maxTokens, "max_tokens", atLeast: 1)
+        try Self.checkTokenLimit(maxTokens, "max_tokens")
         try Self.check(temperature, "temperature", in: 0...2)
         if let topP, !(topP > 0 && topP <= 1) {
             throw .invalidValue(param: "top_p", "must be greater than 0 and at most 1, got \(Self.format(topP))")
@@ -37,6 +38,15 @@ extension SamplingOptions {
     static func check(_ value: Double?, _ param: String, in range: ClosedRange<Double>) throws(OpenAIError) {
         guard let value, !range.contains(value) else { return }
         throw .invalidValue(param: param, "must be between \(format(range.lowerBound)) and \(format(range.upperBound)), got \(format(value))")
+    }
+
+    /// Most tokens a request may ask for: an `Int32`, as in llama.cpp (a bigger number is a
+    /// client's mistake, and budget arithmetic on it could overflow).
+    public static let maxTokenLimit = Int(Int32.max)
+
+    static func checkTokenLimit(_ value: Int?, _ param: String) throws(OpenAIError) {
+        guard let value, value > maxTokenLimit else { return }
+        throw .invalidValue(param: param, "must be at most \(maxTokenLimit), got \(value)")
     }
 
     static func check(_ value: Int?, _ param: String, atLeast minimum: Int) throws(OpenAIError) {
