@@ -29,6 +29,7 @@ extension SamplingOptions {
         try Self.check(frequencyPenalty, "frequency_penalty", in: -2...2)
         try Self.check(presencePenalty, "presence_penalty", in: -2...2)
         try Self.check(topK, "top_k", atLeast: 0)
+        try Self.checkTokenLimit(topK, "top_k")
         try Self.check(minP, "min_p", in: 0...1)
         if let repetitionPenalty, !(repetitionPenalty.isFinite && repetitionPenalty > 0) {
             throw .invalidValue(param: "repetition_penalty", "must be greater than 0, got \(Self.format(repetitionPenalty))")
@@ -40,8 +41,8 @@ extension SamplingOptions {
         throw .invalidValue(param: param, "must be between \(format(range.lowerBound)) and \(format(range.upperBound)), got \(format(value))")
     }
 
-    /// Most tokens a request may ask for: an `Int32`, as in llama.cpp (a bigger number is a
-    /// client's mistake, and budget arithmetic on it could overflow).
+    /// Most tokens a request may ask for (and largest `top_k`): an `Int32`, as in llama.cpp (a
+    /// bigger number is a client's mistake, and budget arithmetic on it could overflow).
     public static let maxTokenLimit = Int(Int32.max)
 
     static func checkTokenLimit(_ value: Int?, _ param: String) throws(OpenAIError) {
