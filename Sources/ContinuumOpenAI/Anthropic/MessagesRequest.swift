@@ -312,6 +312,7 @@ public struct MessagesRequest: OpenAIRequest, Equatable {
         try SamplingOptions.check(temperature, "temperature", in: 0...1)
         if let topP, !(topP > 0 && topP <= 1) { throw .invalidValue(param: "top_p", "must be greater than 0 and at most 1") }
         try SamplingOptions.check(topK, "top_k", atLeast: 0)
+        try SamplingOptions.checkTokenLimit(topK, "top_k")
         if let stop = stopSequences {
             // The engine's stop matcher takes OpenAI's limit.
             if stop.count > SamplingOptions.maxStopSequences {
