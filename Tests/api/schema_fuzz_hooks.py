@@ -5,7 +5,7 @@ tools, a previous_response_id (it must name a stored response)."""
 import schemathesis
 
 
-def _tool_names(body, responses):
+def _tool_names(body):
     tools = body.get("tools")
     if not isinstance(tools, list):
         return []
@@ -18,7 +18,7 @@ def filter_body(context, body):
     if path not in ("/v1/messages", "/v1/responses") or not isinstance(body, dict):
         return True
     responses = path == "/v1/responses"
-    names = _tool_names(body, responses)
+    names = _tool_names(body)
     if len(names) != len(set(map(repr, names))):
         return False
     choice = body.get("tool_choice")
