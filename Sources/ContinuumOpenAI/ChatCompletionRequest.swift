@@ -177,6 +177,7 @@ public struct ChatCompletionRequest: OpenAIRequest, Equatable {
         }
         try sampling.validate()
         try SamplingOptions.check(maxCompletionTokens, "max_completion_tokens", atLeast: 1)
+        try SamplingOptions.checkTokenLimit(maxCompletionTokens, "max_completion_tokens")
         if let topLogprobs {
             try SamplingOptions.check(topLogprobs, "top_logprobs", in: 0...20)
             if logprobs != true {

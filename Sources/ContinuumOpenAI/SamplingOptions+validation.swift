@@ -9,6 +9,7 @@ extension SamplingOptions {
     /// here: a remote backend may honour it; a local engine refuses it when routing.
     public func validate() throws(OpenAIError) {
         try Self.check(maxTokens, "max_tokens", atLeast: 1)
+        try Self.checkTokenLimit(maxTokens, "max_tokens")
         try Self.check(temperature, "temperature", in: 0...2)
         if let topP, !(topP > 0 && topP <= 1) {
             throw .invalidValue(param: "top_p", "must be greater than 0 and at most 1, got \(Self.format(topP))")
@@ -28,6 +29,7 @@ extension SamplingOptions {
         try Self.check(frequencyPenalty, "frequency_penalty", in: -2...2)
         try Self.check(presencePenalty, "presence_penalty", in: -2...2)
         try Self.check(topK, "top_k", atLeast: 0)
+        try Self.checkTokenLimit(topK, "top_k")
         try Self.check(minP, "min_p", in: 0...1)
         if let repetitionPenalty, !(repetitionPenalty.isFinite && repetitionPenalty > 0) {
             throw .invalidValue(param: "repetition_penalty", "must be greater than 0, got \(Self.format(repetitionPenalty))")
@@ -37,6 +39,15 @@ extension SamplingOptions {
     static func check(_ value: Double?, _ param: String, in range: ClosedRange<Double>) throws(OpenAIError) {
         guard let value, !range.contains(value) else { return }
         throw .invalidValue(param: param, "must be between \(format(range.lowerBound)) and \(format(range.upperBound)), got \(format(value))")
+    }
+
+    /// Most tokens a request may ask for (and largest `top_k`): an `Int32`, as in llama.cpp (a
+    /// bigger number is a client's mistake, and budget arithmetic on it could overflow).
+    public static let maxTokenLimit = Int(Int32.max)
+
+    static func checkTokenLimit(_ value: Int?, _ param: String) throws(OpenAIError) {
+        guard let value, value > maxTokenLimit else { return }
+        throw .invalidValue(param: param, "must be at most \(maxTokenLimit), got \(value)")
     }
 
     static func check(_ value: Int?, _ param: String, atLeast minimum: Int) throws(OpenAIError) {

@@ -26,6 +26,9 @@ import Testing
         (#""metadata":{"user_id":"u","other":1}"#, "metadata.other"),
         (#""tools":[{"type":"web_search_20250305","name":"web_search"}]"#, "tools[0].type"),
         (#""tool_choice":{"type":"auto","extra":true}"#, "tool_choice.extra"),
+        (#""cache_control":{"type":"persistent"}"#, "cache_control.type"),
+        (#""cache_control":{"type":"ephemeral","ttl":"1d"}"#, "cache_control.ttl"),
+        (#""top_k":2147483648"#, "top_k"),
     ])
     func unsupportedFieldsAreRefusedByName(field: String, param: String) {
         let e = refusal(#"{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}],\#(field)}"#)

@@ -4,6 +4,7 @@ must be refused with a 4xx; no 5xx, every status and content type documented, ev
 answer in its schema. The generation routes are answered by an OpenAI-wire stub upstream
 (fast and deterministic: the engine's own answers are tested elsewhere)."""
 import json
+import os
 import subprocess
 
 import pytest
@@ -66,5 +67,7 @@ def test_openapi_document_and_validation_agree(gateway):
         [str(SCHEMATHESIS), "run", f"{gw.url}/openapi.json", "--checks", checks, "--max-examples", "60", "--seed", "1",
          "--workers", "2", "--request-timeout", "20", "--exclude-path", "/v1/embeddings", "--exclude-path", "/v1/kv-events",
          "--phases", "examples,fuzzing", "--no-color", "--suppress-health-check", "all"],
-        capture_output=True, text=True, timeout=600, cwd=tmp)
+        capture_output=True, text=True, timeout=600, cwd=tmp,
+        env={**os.environ, "SCHEMATHESIS_HOOKS": "schema_fuzz_hooks", "PYTHONPATH": str(ROOT / "Tests" / "api")})
+    (tmp / "schemathesis.txt").write_text(out.stdout + out.stderr)  # the whole report, when the tail is not enough
     assert out.returncode == 0, out.stdout[-6000:] + out.stderr[-2000:]

@@ -79,14 +79,17 @@ public struct MessagesRequest: OpenAIRequest, Equatable {
             switch kind {
             case .text:
                 try refuseUnknownKeys(decoder, allowed: ["type", "text", "cache_control"])
+                try CacheControl.check(c, .cacheControl)
                 self = .text(try c.decode(String.self, forKey: .text))
             case .toolUse:
                 try refuseUnknownKeys(decoder, allowed: ["type", "id", "name", "input", "cache_control"])
+                try CacheControl.check(c, .cacheControl)
                 let input = try c.decode(JSONText.self, forKey: .input)
                 self = .toolUse(id: try c.decode(String.self, forKey: .id), name: try c.decode(String.self, forKey: .name),
                                 input: try JSONText.canonical(input, at: c.codingPath + [CodingKeys.input]))
             case .toolResult:
                 try refuseUnknownKeys(decoder, allowed: ["type", "tool_use_id", "content", "is_error", "cache_control"])
+                try CacheControl.check(c, .cacheControl)
                 let text: String
                 if try !c.contains(.content) || c.decodeNil(forKey: .content) {
                     text = ""
@@ -123,11 +126,13 @@ public struct MessagesRequest: OpenAIRequest, Equatable {
     /// A `{"type": "text", "text": …}` block where only text is allowed (system, tool results).
     struct TextBlock: Decodable {
         var text: String
-        private enum CodingKeys: String, CodingKey { case type, text }
+        private enum CodingKeys: String, CodingKey { case type, text, cacheControl = "cache_control" }
 
         init(from decoder: any Decoder) throws {
-            try refuseUnknownKeys(decoder, allowed: ["type", "text", "cache_control", "citations"])
+            // `citations` on a request block would be dropped: refused like any unknown key.
+            try refuseUnknownKeys(decoder, allowed: ["type", "text", "cache_control"])
             let c = try decoder.container(keyedBy: CodingKeys.self)
+            try CacheControl.check(c, .cacheControl)
             let type = try c.decode(String.self, forKey: .type)
             guard type == "text" else {
                 throw FieldError(decoder.codingPath + [CodingKeys.type], .unsupported("only text blocks are allowed here, got '\(type)'"))
@@ -156,6 +161,7 @@ public struct MessagesRequest: OpenAIRequest, Equatable {
         public init(from decoder: any Decoder) throws {
             try refuseUnknownKeys(decoder, allowed: CodingKeys.allCases.map(\.rawValue))
             let c = try decoder.container(keyedBy: CodingKeys.self)
+            try CacheControl.check(c, .cacheControl)
             if let type = try c.decodeIfPresent(String.self, forKey: .type), type != "custom" {
                 throw FieldError(decoder.codingPath + [CodingKeys.type], .unsupported(
                     "tools of type '\(type)' (Anthropic's server tools) are not supported by this server; give client tools (name, input_schema)"))
@@ -242,7 +248,9 @@ public struct MessagesRequest: OpenAIRequest, Equatable {
             throw DecodingError.keyNotFound(CodingKeys.maxTokens, .init(codingPath: [], debugDescription: "max_tokens"))
         }
         self.maxTokens = maxTokens
-        stopSequences = try c.decodeStringsIfPresent(forKey: .stopSequences)
+        // An array, as in Anthropic's API (OpenAI's lone-string `stop` is not accepted here).
+        stopSequences = try c.decodeIfPresent([String].self, forKey: .stopSequences)
+        try CacheControl.check(c, .cacheControl)
         temperature = try c.decodeIfPresent(Double.self, forKey: .temperature)
         topP = try c.decodeIfPresent(Double.self, forKey: .topP)
         topK = try c.decodeIntegerIfPresent(Int.self, forKey: .topK)
@@ -300,9 +308,11 @@ public struct MessagesRequest: OpenAIRequest, Equatable {
         if model.isEmpty { throw .missingParameter("model") }
         if messages.isEmpty { throw .invalidValue(param: "messages", "must contain at least one message") }
         try SamplingOptions.check(maxTokens, "max_tokens", atLeast: 1)
+        try SamplingOptions.checkTokenLimit(maxTokens, "max_tokens")
         try SamplingOptions.check(temperature, "temperature", in: 0...1)
         if let topP, !(topP > 0 && topP <= 1) { throw .invalidValue(param: "top_p", "must be greater than 0 and at most 1") }
         try SamplingOptions.check(topK, "top_k", atLeast: 0)
+        try SamplingOptions.checkTokenLimit(topK, "top_k")
         if let stop = stopSequences {
             // The engine's stop matcher takes OpenAI's limit.
             if stop.count > SamplingOptions.maxStopSequences {

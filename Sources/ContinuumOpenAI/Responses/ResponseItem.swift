@@ -11,7 +11,7 @@ public enum ResponseItem: Codable, Sendable, Equatable {
     case functionCallOutput(callID: String, output: String)
 
     private enum Kind: String, CaseIterable { case message, function_call, function_call_output }
-    private enum CodingKeys: String, CodingKey { case type, role, content, call_id, name, arguments, output }
+    private enum CodingKeys: String, CodingKey { case type, role, content, call_id, name, arguments, output, id, status }
     private enum PartKeys: String, CodingKey { case type, text }
 
     /// Item types OpenAI accepts that a chat model cannot take (built-in tools, reasoning, …).
@@ -33,6 +33,14 @@ public enum ResponseItem: Codable, Sendable, Equatable {
             }
             throw FieldError(c.codingPath + [CodingKeys.type], .value("'\(type)' is not an input item type; expected message, function_call or function_call_output"))
         }
+        // `id` and `status` come with output items replayed as input: identifiers, nothing to honour.
+        switch kind {
+        case .message: try refuseUnknownKeys(decoder, allowed: ["type", "role", "content", "id", "status"])
+        case .function_call: try refuseUnknownKeys(decoder, allowed: ["type", "call_id", "name", "arguments", "id", "status"])
+        case .function_call_output: try refuseUnknownKeys(decoder, allowed: ["type", "call_id", "output", "id", "status"])
+        }
+        _ = try c.decodeIfPresent(String.self, forKey: .id)
+        _ = try c.decodeIfPresent(String.self, forKey: .status)
         switch kind {
         case .message:
             guard let role = try c.decodeEnumIfPresent(Role.self, forKey: .role) else {
@@ -59,11 +67,15 @@ public enum ResponseItem: Codable, Sendable, Equatable {
         var text = ""
         while !list.isAtEnd {
             let index = list.currentIndex
-            let part = try list.nestedContainer(keyedBy: PartKeys.self)
+            let d = try list.superDecoder()
+            let part = try d.container(keyedBy: PartKeys.self)
             let path = c.codingPath + [key, AnyCodingKey(intValue: index)]
             let type = try part.decode(String.self, forKey: .type)
             switch type {
-            case "input_text", "output_text", "text": text += try part.decode(String.self, forKey: .text)
+            case "input_text", "output_text", "text":
+                // An output part replayed as input carries its annotations and logprobs: output, not instructions.
+                try refuseUnknownKeys(d, allowed: ["type", "text", "annotations", "logprobs"])
+                text += try part.decode(String.self, forKey: .text)
             case let t where unsupportedParts.contains(t):
                 throw FieldError(path + [PartKeys.type], .unsupported("'\(t)' parts are not supported: the served models read text only"))
             default:

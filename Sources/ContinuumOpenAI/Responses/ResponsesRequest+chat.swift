@@ -31,7 +31,8 @@ extension ResponsesRequest {
                                          maxCompletionTokens: maxOutputTokens, stream: stream,
                                          streamOptions: isStreaming ? StreamOptions(includeUsage: true) : nil, user: user ?? safetyIdentifier)
         chat.tools = tools
-        chat.toolChoice = toolChoice
+        // `auto` is the Responses default, echoed in every response: fine without tools (chat refuses it).
+        chat.toolChoice = toolChoice == .auto && tools.isEmpty ? nil : toolChoice
         chat.parallelToolCalls = parallelToolCalls
         chat.responseFormat = format
         do {

@@ -54,7 +54,7 @@ public struct ResponsesRequest: OpenAIRequest, Equatable {
         model = try c.decode(String.self, forKey: .model)
         if let s = try? c.decode(String.self, forKey: .input) {
             input = [.message(role: .user, text: s)]
-        } else if c.contains(.input) {
+        } else if c.contains(.input), try !c.decodeNil(forKey: .input) {
             guard (try? c.nestedUnkeyedContainer(forKey: .input)) != nil else {
                 throw FieldError(c.codingPath + [CodingKeys.input], .type(expected: "a string or an array of input items"))
             }
@@ -83,7 +83,9 @@ public struct ResponsesRequest: OpenAIRequest, Equatable {
         if c.contains(.tools), try !c.decodeNil(forKey: .tools) {
             var list = try c.nestedUnkeyedContainer(forKey: .tools)
             while !list.isAtEnd {
-                let t = try list.nestedContainer(keyedBy: ToolKeys.self)
+                let d = try list.superDecoder()
+                try refuseUnknownKeys(d, allowed: ["type", "name", "description", "parameters", "strict"])
+                let t = try d.container(keyedBy: ToolKeys.self)
                 let type = try t.decode(String.self, forKey: .type)
                 guard type == "function" else {
                     throw FieldError(t.codingPath + [ToolKeys.type], .unsupported("'\(type)' is a built-in tool of OpenAI's; only function tools are supported"))
@@ -104,8 +106,11 @@ public struct ResponsesRequest: OpenAIRequest, Equatable {
             }
             let format = AnyCodingKey(stringValue: "format")
             if t.contains(format), try !t.decodeNil(forKey: format) {
-                let f = try t.nestedContainer(keyedBy: FormatKeys.self, forKey: format)
-                switch try f.decode(String.self, forKey: .type) {
+                let d = try t.superDecoder(forKey: format)
+                let f = try d.container(keyedBy: FormatKeys.self)
+                let type = try f.decode(String.self, forKey: .type)
+                try refuseUnknownKeys(d, allowed: type == "json_schema" ? ["type", "name", "description", "schema", "strict"] : ["type"])
+                switch type {
                 case "text": self.format = .text
                 case "json_object": self.format = .jsonObject
                 case "json_schema":
@@ -134,7 +139,9 @@ public struct ResponsesRequest: OpenAIRequest, Equatable {
             default: throw FieldError(c.codingPath + [CodingKeys.toolChoice], .value("'\(s)' is not one of 'none', 'auto', 'required' or an object naming a function"))
             }
         }
-        let o = try c.nestedContainer(keyedBy: ChoiceKeys.self, forKey: .toolChoice)
+        let d = try c.superDecoder(forKey: .toolChoice)
+        try refuseUnknownKeys(d, allowed: ["type", "name"])
+        let o = try d.container(keyedBy: ChoiceKeys.self)
         let type = try o.decode(String.self, forKey: .type)
         guard type == "function" else {
             throw FieldError(o.codingPath + [ChoiceKeys.type], .unsupported("only function tools can be chosen, not '\(type)'"))
@@ -178,6 +185,7 @@ public struct ResponsesRequest: OpenAIRequest, Equatable {
         if model.isEmpty { throw .missingParameter("model") }
         if input.isEmpty && previousResponseID == nil { throw .missingParameter("input") }
         try SamplingOptions.check(maxOutputTokens, "max_output_tokens", atLeast: 1)
+        try SamplingOptions.checkTokenLimit(maxOutputTokens, "max_output_tokens")
         if let metadata {
             if metadata.count > 16 { throw .invalidValue(param: "metadata", "at most 16 pairs") }
             if let k = metadata.keys.first(where: { $0.count > 64 }) { throw .invalidValue(param: "metadata", "key '\(k)' is longer than 64 characters") }
