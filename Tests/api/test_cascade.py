@@ -156,3 +156,52 @@ def test_cascade_config_errors(tmp_path, models, message):
                          capture_output=True, text=True, timeout=30)
     assert out.returncode != 0
     assert message in out.stderr, out.stderr
+
+
+# The other client protocols run the same pipeline: the cascade, its escalation and the
+# personal-data rule apply to Anthropic Messages and OpenAI Responses requests as to chat.
+
+def anthropic_client(gw, key):
+    import anthropic
+    return anthropic.Anthropic(base_url=gw.url, api_key=key, max_retries=0, timeout=120)
+
+
+def test_messages_and_responses_escalate_like_chat(setup):
+    gw, cloud, _, _, any_key = setup
+    expected = OpenAI(base_url=f"{cloud.url}/v1", api_key="unused", max_retries=0).chat.completions.create(
+        model=MODEL_NAME, messages=QUESTION, max_tokens=12, temperature=0).choices[0].message.content
+    ac = anthropic_client(gw, any_key)
+    m = ac.messages.with_raw_response.create(model="escalate", max_tokens=12, messages=QUESTION, extra_body={"temperature": 0})
+    assert m.headers["x-continuum-tier"] == "cloud" and m.headers["x-continuum-escalated"] == "after"
+    assert m.parse().content[0].text == expected
+    with ac.messages.stream(model="escalate", max_tokens=12, messages=QUESTION, extra_body={"temperature": 0}) as s:
+        assert "".join(s.text_stream) == expected
+        assert s.response.headers["x-continuum-tier"] == "cloud"
+    got = rows(gw.ledger, m.headers["x-request-id"])
+    assert [(g[1], g[2], g[3]) for g in got] == [("big", "cloud", "ok"), ("small", "device", "escalated")], got
+    oc = OpenAI(base_url=f"{gw.url}/v1", api_key=any_key, max_retries=0)
+    r = oc.responses.with_raw_response.create(model="escalate", input=QUESTION[0]["content"], max_output_tokens=12,
+                                              temperature=0, store=False)
+    assert r.headers["x-continuum-tier"] == "cloud" and r.headers["x-continuum-escalated"] == "after"
+    assert r.parse().output_text == expected
+    got = rows(gw.ledger, r.headers["x-request-id"])
+    assert [(g[1], g[2], g[3]) for g in got] == [("big", "cloud", "ok"), ("small", "device", "escalated")], got
+
+
+def test_messages_and_responses_keep_personal_data_home(setup):
+    gw, _, _, cloud_key, any_key = setup
+    m = anthropic_client(gw, any_key).messages.with_raw_response.create(model="escalate", max_tokens=8, messages=PII)
+    assert m.headers["x-continuum-tier"] == "device" and "personal_data_kept" in m.headers["x-continuum-route-code"]
+    r = OpenAI(base_url=f"{gw.url}/v1", api_key=any_key, max_retries=0).responses.with_raw_response.create(
+        model="escalate", input=PII[0]["content"], max_output_tokens=8, store=False)
+    assert r.headers["x-continuum-tier"] == "device" and "personal_data_kept" in r.headers["x-continuum-route-code"]
+    # A key that may only use the cloud is refused, in each protocol's own error shape.
+    import anthropic
+    with pytest.raises(anthropic.PermissionDeniedError) as e:
+        anthropic_client(gw, cloud_key).messages.create(model="keep", max_tokens=4, messages=PII)
+    assert e.value.body["type"] == "error" and e.value.body["error"]["type"] == "permission_error"
+    assert "personal data (email)" in e.value.body["error"]["message"]
+    with pytest.raises(openai.PermissionDeniedError) as e:
+        OpenAI(base_url=f"{gw.url}/v1", api_key=cloud_key, max_retries=0).responses.create(
+            model="keep", input=PII[0]["content"], max_output_tokens=4, store=False)
+    assert "personal data (email)" in e.value.message
