@@ -22,6 +22,7 @@ def main():
     ap.add_argument("--model")
     ap.add_argument("-n", type=int, default=200, help="requests per protocol")
     ap.add_argument("--stream", action="store_true", help="stream the answers (time to the last byte)")
+    ap.add_argument("--max-tokens", type=int, default=1, help="tokens per answer (default 1: the fixed cost)")
     a = ap.parse_args()
     proc = None
     url = a.url
@@ -40,13 +41,13 @@ def main():
     try:
         with httpx.Client(timeout=60) as c:
             model = a.model or c.get(url + "/v1/models").json()["data"][0]["id"]
-            text = "Say hello."
+            text = "Write a long story about the sea."
             bodies = {
-                "chat": ("/v1/chat/completions", {"model": model, "messages": [{"role": "user", "content": text}], "max_tokens": 1,
+                "chat": ("/v1/chat/completions", {"model": model, "messages": [{"role": "user", "content": text}], "max_tokens": a.max_tokens,
                                                   "temperature": 0, "stream": a.stream}),
-                "messages": ("/v1/messages", {"model": model, "messages": [{"role": "user", "content": text}], "max_tokens": 1,
+                "messages": ("/v1/messages", {"model": model, "messages": [{"role": "user", "content": text}], "max_tokens": a.max_tokens,
                                               "temperature": 0, "stream": a.stream}),
-                "responses": ("/v1/responses", {"model": model, "input": text, "max_output_tokens": 1, "temperature": 0,
+                "responses": ("/v1/responses", {"model": model, "input": text, "max_output_tokens": a.max_tokens, "temperature": 0,
                                                 "store": False, "stream": a.stream}),
             }
             times = {k: [] for k in bodies}
@@ -60,7 +61,7 @@ def main():
                     if i >= 10:  # warm-up
                         times[name].append((time.perf_counter() - t) * 1000)
         base = statistics.median(times["chat"])
-        print(f"{'protocol':<10} {'median ms':>10} {'p90 ms':>8} {'vs chat':>8}   ({a.n} each, interleaved, {'stream' if a.stream else 'non-stream'}, max 1 token)")
+        print(f"{'protocol':<10} {'median ms':>10} {'p90 ms':>8} {'vs chat':>8}   ({a.n} each, interleaved, {'stream' if a.stream else 'non-stream'}, max {a.max_tokens} tokens)")
         for name, ts in times.items():
             ts.sort()
             med = statistics.median(ts)
