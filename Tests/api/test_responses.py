@@ -52,12 +52,14 @@ def error_of(excinfo):
     return excinfo.value.response.json()["error"]
 
 
-def ledger_rows(server, sql, args, want=1):
-    deadline = time.time() + 5
+def ledger_rows(server, sql, args, want=1, ready=lambda rows: True):
+    """Rows are written off the request path (a request's row starts `in_progress` and is
+    finished after the answer went out): poll until `want` rows are there and `ready`."""
+    deadline = time.time() + 10
     while True:
         with sqlite3.connect(server.ledger) as db:
             rows = db.execute(sql, args).fetchall()
-        if len(rows) >= want or time.time() > deadline:
+        if (len(rows) >= want and ready(rows)) or time.time() > deadline:
             return rows
         time.sleep(0.05)
 
@@ -83,7 +85,8 @@ def test_text_answer_and_provenance(keyed, alice):
     # The request's ledger row (usage charged to the key), and the stored response, kept 30 days.
     server, _ = keyed
     [(model, status, prompt, completion, key_id)] = ledger_rows(
-        server, "SELECT model, status, prompt_tokens, completion_tokens, key_id FROM requests WHERE request_id = ?", (r.id,))
+        server, "SELECT model, status, prompt_tokens, completion_tokens, key_id FROM requests WHERE request_id = ?", (r.id,),
+        ready=lambda rows: rows[0][1] != "in_progress")
     assert (model, status, prompt, completion) == ("smollm2", "ok", u.input_tokens, u.output_tokens) and key_id
     [(stored_key, created, expires, items)] = ledger_rows(server, "SELECT key_id, created_at, expires_at, items FROM responses WHERE id = ?", (r.id,))
     assert stored_key == key_id and abs(expires - created - 30 * 86400) < 1
