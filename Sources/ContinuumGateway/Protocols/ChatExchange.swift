@@ -110,6 +110,7 @@ struct ChatChunkStream: AsyncSequence, Sendable {
         var parser = SSEParser()
         var pending: [ServerSentEvent] = []
         var done = false
+        let decoder = JSONDecoder()
 
         init(body: ResponseBody) { self.body = body }
 
@@ -120,12 +121,14 @@ struct ChatChunkStream: AsyncSequence, Sendable {
                     let event = pending.removeFirst()
                     if event.data == "[DONE]" { done = true; break }
                     let data = Data(event.data.utf8)
-                    if let error = OpenAIError(status: 200, body: data) { done = true; throw error }
+                    // A chunk first (every token's event); an error envelope is never a chunk,
+                    // so it is looked for only when that fails.
                     do {
-                        return try JSONDecoder().decode(ChatCompletionChunk.self, from: data)
+                        return try decoder.decode(ChatCompletionChunk.self, from: data)
                     } catch {
                         done = true
-                        throw OpenAIError.backendFailure("the backend streamed something that is not a chat chunk: \(error)")
+                        throw OpenAIError(status: 200, body: data)
+                            ?? OpenAIError.backendFailure("the backend streamed something that is not a chat chunk: \(error)")
                     }
                 }
                 guard let buffer = try await bytes?.next() else {
