@@ -119,7 +119,7 @@ extension SharedStore {
     /// Creates or upgrades the schema; safe to call from several instances at once.
     public func migrate() async throws(LedgerError) {
         do {
-            try await client.withConnection { connection in
+            try await Self.withTimeout(.seconds(10)) { [client] in try await client.withConnection { connection in
                 // Serialises migrators across instances (released with the session).
                 _ = try await connection.query("SELECT pg_advisory_lock(727274)", logger: Self.quiet)
                 do {
@@ -149,7 +149,7 @@ extension SharedStore {
                     throw error
                 }
                 _ = try await connection.query("SELECT pg_advisory_unlock(727274)", logger: Self.quiet)
-            }
+            } }
         } catch {
             throw .migrationFailed(path: url.description, reason: "\(String(reflecting: error))")
         }
