@@ -194,6 +194,19 @@ def test_disruption_budgets_and_network_policies_select_real_pods(m):
         assert source["podSelector"]["matchLabels"].items() <= labels["gateway"].items()
 
 
+def test_the_binary_knows_every_flag_the_manifests_pass(m):
+    known = set(re.findall(r"--[a-z][a-z0-9-]*", subprocess.run(
+        [str(BINARY), "serve", "--help"], capture_output=True, text=True, timeout=60).stdout))
+    used = {a.split("=", 1)[0] for (kind, _), doc in m.items() if kind in ("Deployment", "StatefulSet")
+            for c in pod(doc)["containers"] if c["image"].startswith("continuum") for a in c.get("args", [])[1:]}
+    unknown = used - known
+    if unknown == {"--ledger-url"}:
+        # The shared store (issue 14 part 1) adds it; until it has landed the gateway pods
+        # cannot start with these manifests.
+        pytest.xfail("this binary has no --ledger-url yet (PostgreSQL shared store)")
+    assert not unknown
+
+
 # --- the manifests' commands, run ---------------------------------------------------------
 
 class Proc:
