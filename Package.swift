@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // GGUF v3: mmap, bounds-checked parsing, typed metadata, tensor directory, a writer for tests.
@@ -61,11 +62,14 @@ let package = Package(
             ],
             swiftSettings: strict),
         // SQLite (GRDB): API keys (hashed), per-request usage and provenance; migrations.
+        // PostgreSQL (postgres-nio) when several gateways share keys, usage, budgets and rate leases.
         .target(
             name: "ContinuumLedger",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         // The HTTP server: OpenAI-compatible routes, auth, ledger rows, backends.

@@ -20,6 +20,9 @@ public struct Gateway: Sendable {
     public let metrics: GatewayMetrics
     /// Sentence-embedding models served at `POST /v1/embeddings`, by name (EmbeddingsHandler).
     public var embeddingModels: [String: EmbeddingEngine] = [:]
+    /// The PostgreSQL store shared with other instances (`--ledger-url`); nil: this instance
+    /// alone, its SQLite ledger and in-memory limits. Migrated and running before serving.
+    public var sharedStore: SharedStore?
     /// Every distinct backend, in the order first named.
     let backends: [Backend]
     let limiter = RateLimiter()
@@ -129,7 +132,7 @@ public struct Gateway: Sendable {
             router: router,
             server: .continuum(limits: configuration.serverLimits),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "continuum"),
-            services: [shutdown, health, kvEvents],
+            services: [shutdown, health, kvEvents] + sharedStoreServices(),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) })
     }
 

@@ -20,6 +20,9 @@ public struct GatewayConfiguration: Sendable {
     public var responses = ResponseStorage()
     /// Browser origins allowed to call the API (off by default).
     public var cors = CORSPolicy()
+    /// What a limited key gets while the shared store (PostgreSQL) cannot be reached and its
+    /// leases are spent: 503 with Retry-After (the default) or no shared limit at all.
+    public var storeUnreachable = StoreUnreachablePolicy.failClosed
 
     public init(host: String = "127.0.0.1", port: Int = 8080, bodyLimit: Int = 4 << 20, shutdownGrace: Double = 30,
                 retries: Int = 2, retryBackoff: Duration = .milliseconds(50), healthCheckInterval: Duration = .seconds(5)) {

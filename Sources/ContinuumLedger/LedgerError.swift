@@ -12,6 +12,7 @@ public struct LedgerError: Error, Equatable, Hashable, Sendable, CustomStringCon
         case ambiguousKey = "ambiguous_key"
         case invalidArgument = "invalid_argument"
         case database = "database"
+        case unreachable = "unreachable"
     }
 
     private let code: Code
@@ -38,6 +39,8 @@ public struct LedgerError: Error, Equatable, Hashable, Sendable, CustomStringCon
     public static let ambiguousKey = LedgerError(.ambiguousKey, "key prefix matches several keys")
     public static let invalidArgument = LedgerError(.invalidArgument, "invalid argument")
     public static let database = LedgerError(.database, "database error")
+    /// The shared PostgreSQL store did not answer (down, refused, timed out).
+    public static let unreachable = LedgerError(.unreachable, "shared store unreachable")
 
     // Constructors with details.
     static func cannotOpen(path: String, reason: String) -> LedgerError {
@@ -54,6 +57,10 @@ public struct LedgerError: Error, Equatable, Hashable, Sendable, CustomStringCon
     }
     static func invalidArgument(_ message: String) -> LedgerError {
         LedgerError(.invalidArgument, message)
+    }
+    static func unreachable(_ operation: String, _ error: any Error) -> LedgerError {
+        if let ledgerError = error as? LedgerError { return ledgerError }
+        return LedgerError(.unreachable, "\(operation): shared store: \(String(reflecting: error).prefix(300))")
     }
     static func database(_ operation: String, _ error: any Error) -> LedgerError {
         if let ledgerError = error as? LedgerError { return ledgerError }

@@ -41,6 +41,8 @@ struct Serve: AsyncParsableCommand {
     var corsOrigins: [String] = []
     @OptionGroup var ledgerOptions: LedgerOptions
     @Flag(help: "Run without a ledger (no API keys, no usage rows).") var noLedger = false
+    @Option(help: "With --ledger-url: what limited keys get when PostgreSQL cannot be reached and this instance's leases are spent: closed (503 with Retry-After, the default) or open (no shared limit until it is back).")
+    var ledgerUnreachable: String?
     @Flag(help: "Keep no Responses API answers (then `store: true` and `previous_response_id` are refused).") var noStoreResponses = false
     @Option(help: "Days a stored Responses API answer is kept, for previous_response_id (default 30).") var responsesRetentionDays: Double?
     @Flag(help: "Sample every token of a grammar-constrained answer, also where the grammar allows only one (default: such tokens are appended without sampling).") var noForcedTokens = false
@@ -74,6 +76,12 @@ struct Serve: AsyncParsableCommand {
             settings.responses.retentionDays = d
         }
         settings.cors = file?.cors ?? settings.cors
+        if let u = ledgerUnreachable {
+            guard let policy = StoreUnreachablePolicy(rawValue: u) else { throw ValidationError("--ledger-unreachable must be closed or open") }
+            settings.storeUnreachable = policy
+        } else if let policy = file?.storeUnreachable {
+            settings.storeUnreachable = policy
+        }
         if let bad = corsOrigins.first(where: { !CORSPolicy.isOrigin($0) }) {
             throw ValidationError("--cors-origin '\(bad)' is not an origin (scheme://host[:port], or *)")
         }
@@ -112,6 +120,15 @@ struct Serve: AsyncParsableCommand {
             if closed > 0 { Stderr.print("ledger: \(closed) request(s) interrupted by the last shutdown marked as errors") }
         }
         var gateway = Gateway(configuration: settings, groups: groups, cascades: cascades, ledger: ledger)
+        var sharedRun: Task<Void, Never>?
+        if let url = try ledgerOptions.sharedURL(fromConfig: file?.ledgerURL) {
+            guard ledger != nil else { throw ValidationError("--ledger-url needs the local ledger (drop --no-ledger): it is the spool of rows written while PostgreSQL is away") }
+            let (store, run) = try await ledgerOptions.openShared(url)
+            gateway.sharedStore = store
+            sharedRun = run
+            Stderr.print("ledger: shared store \(url) (instance \(store.instanceID))")
+        }
+        defer { sharedRun?.cancel() }
         if let dir = embeddingModel.map({ ($0 as NSString).expandingTildeInPath }) ?? file?.embeddingPath {
             let engine = try EmbeddingEngine(directory: URL(fileURLWithPath: dir), threads: threads)
             gateway.embeddingModels[(embeddingModel == nil ? file?.embeddingName : nil) ?? engine.modelName] = engine

@@ -158,6 +158,11 @@ public struct ServeConfig: Sendable, Equatable {
 
     /// Browser origins allowed to call the API (`cors:`); off by default.
     public var cors = CORSPolicy()
+    /// `ledger: postgres://user@host:5432/db`: the shared store several instances use for
+    /// keys, usage, budgets and rate leases (a path or nothing: the SQLite file alone).
+    public var ledgerURL: String?
+    /// `ledger_unreachable: closed | open` (default closed).
+    public var storeUnreachable: StoreUnreachablePolicy?
 
     public init(backends: [String: BackendSpec], models: [String: ServedModel]) {
         self.backends = backends
@@ -185,7 +190,7 @@ public struct ServeConfig: Sendable, Equatable {
         }
         guard let root = node?.mapping else { throw ServeConfigError("the file must be a mapping with `backends` and `models`") }
         var r = YAMLReader(root, path: "")
-        try r.only(["host", "port", "body_limit", "shutdown_grace_seconds", "health_check_interval_seconds", "retries", "backends", "models", "privacy", "embeddings", "server", "cors", "responses"])
+        try r.only(["host", "port", "body_limit", "shutdown_grace_seconds", "health_check_interval_seconds", "retries", "backends", "models", "privacy", "embeddings", "server", "cors", "responses", "ledger", "ledger_unreachable"])
         var config = ServeConfig(backends: [:], models: [:])
         config.host = try r.string("host")
         config.port = try r.int("port", in: 0...65535)
@@ -254,6 +259,18 @@ public struct ServeConfig: Sendable, Equatable {
                 bodyTimeout: try seconds("body_timeout") ?? defaults.bodyTimeout,
                 idleTimeout: try seconds("idle_timeout") ?? defaults.idleTimeout,
                 maxConnections: try sr.int("max_connections", in: 1...1_000_000) ?? defaults.maxConnections)
+        }
+        if let l = try r.string("ledger") {
+            guard l.hasPrefix("postgres://") || l.hasPrefix("postgresql://") else {
+                throw ServeConfigError("ledger must be a postgres:// URL (the SQLite file is chosen with --ledger)")
+            }
+            config.ledgerURL = l
+        }
+        if let u = try r.string("ledger_unreachable") {
+            guard let policy = StoreUnreachablePolicy(rawValue: u) else {
+                throw ServeConfigError("ledger_unreachable must be closed or open, got '\(u)'")
+            }
+            config.storeUnreachable = policy
         }
         if let c = r.node("cors") {
             guard let m = c.mapping else { throw ServeConfigError("cors must be a mapping (origins, max_age_seconds)") }
