@@ -2,13 +2,19 @@
 (scripts/validate-deploy.sh), the invariants that tie them together checked (probe paths,
 SIGTERM grace, per-pod replica names under the headless Service, the database Secret), and
 the commands and config they hold run for real: two `continuum serve` replicas started with
-the StatefulSet's arguments and a gateway with the Deployment's arguments and the ConfigMap's
-config, only addresses and paths swapped for loopback ones. No cluster runs here."""
+the StatefulSet's arguments and a gateway with the Deployment's arguments, environment and
+the ConfigMap's config, on a throwaway PostgreSQL with the Secret's user, password and
+database (scripts/pg-cluster.sh), only addresses and paths swapped for loopback ones. No
+cluster and no container engine run here."""
+import glob
+import os
 import re
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
-import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -155,9 +161,12 @@ def test_replicas_are_named_per_pod_through_the_headless_service(m):
 def test_the_ledger_url_comes_from_the_secret_postgres_uses(m):
     secret = m[("Secret", "continuum-db")]["stringData"]
     c = container(m[("Deployment", "gateway")], "gateway")
-    ref = re.fullmatch(r"\$\((\w+)\)", flag(c["args"], "--ledger-url")).group(1)
+    # From the environment, not an argument: the password stays out of the process list.
+    assert not any(a.startswith("--ledger-url") for a in c["args"])
     env = {e["name"]: e for e in c["env"]}
-    assert env[ref]["valueFrom"]["secretKeyRef"] == {"name": "continuum-db", "key": "ledger-url"}
+    assert env["CONTINUUM_LEDGER_URL"]["valueFrom"]["secretKeyRef"] == {"name": "continuum-db", "key": "ledger-url"}
+    assert "$CONTINUUM_LEDGER_URL" in subprocess.run([str(BINARY), "serve", "--help"], capture_output=True,
+                                                    text=True, timeout=60).stdout
     pg = m[("StatefulSet", "postgres")]
     pg_env = {e["name"]: e for e in container(pg, "postgres")["env"]}
     assert pg_env["POSTGRES_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "continuum-db", "key": "password"}
@@ -169,6 +178,9 @@ def test_the_ledger_url_comes_from_the_secret_postgres_uses(m):
     # The local spool beside PostgreSQL is on a volume, not the read-only root file system.
     mounts = [v["mountPath"] for v in c["volumeMounts"]]
     assert str(Path(flag(c["args"], "--ledger")).parent) in mounts
+    # Replicas have no ledger: the variable there would make them refuse to start.
+    replica = container(m[("StatefulSet", "replica")], "engine")
+    assert "CONTINUUM_LEDGER_URL" not in [e["name"] for e in replica.get("env", [])]
 
 
 def test_every_container_has_requests_and_limits(m):
@@ -199,12 +211,7 @@ def test_the_binary_knows_every_flag_the_manifests_pass(m):
         [str(BINARY), "serve", "--help"], capture_output=True, text=True, timeout=60).stdout))
     used = {a.split("=", 1)[0] for (kind, _), doc in m.items() if kind in ("Deployment", "StatefulSet")
             for c in pod(doc)["containers"] if c["image"].startswith("continuum") for a in c.get("args", [])[1:]}
-    unknown = used - known
-    if unknown == {"--ledger-url"}:
-        # The shared store (issue 14 part 1) adds it; until it has landed the gateway pods
-        # cannot start with these manifests.
-        pytest.xfail("this binary has no --ledger-url yet (PostgreSQL shared store)")
-    assert not unknown
+    assert used - known == set()
 
 
 # --- the manifests' commands, run ---------------------------------------------------------
@@ -212,10 +219,12 @@ def test_the_binary_knows_every_flag_the_manifests_pass(m):
 class Proc:
     """`continuum` with a manifest's args, on loopback."""
 
-    def __init__(self, tmp: Path, args: list[str], port: int):
+    def __init__(self, tmp: Path, args: list[str], port: int, env=None):
         self.port = port
         self.log = tmp / "serve.log"
-        self.proc = subprocess.Popen([str(BINARY), *args], stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
+        if env is None:  # as in the replica pods: no shared-store URL
+            env = {k: v for k, v in os.environ.items() if k != "CONTINUUM_LEDGER_URL"}
+        self.proc = subprocess.Popen([str(BINARY), *args], stdout=open(self.log, "ab"), stderr=subprocess.STDOUT, env=env)
 
     @property
     def url(self):
@@ -250,10 +259,31 @@ def override(args, values, drop=()):
     return out + [f"{k}={v}" for k, v in values.items()]
 
 
+PG_CLUSTER = ROOT / "scripts" / "pg-cluster.sh"
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    """A throwaway PostgreSQL on loopback (scripts/pg-cluster.sh) with the Secret's user,
+    password and database; yields (port, psql command)."""
+    subprocess.run([str(PG_CLUSTER), "install"], check=True, timeout=900)
+    # Not under pytest's tmp folder: the server runs as the postgres user, who cannot enter it.
+    d = Path(tempfile.mkdtemp(prefix="continuum-deploy-pg-"))
+    port = free_port()
+    subprocess.run([str(PG_CLUSTER), "start", str(d), str(port)], check=True, capture_output=True, timeout=120)
+    bindir = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: [int(x) for x in re.findall(r"\d+", p)])[-1]
+    psql = [f"{bindir}/psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-qtA", "-v", "ON_ERROR_STOP=1"]
+    try:
+        yield port, psql
+    finally:
+        subprocess.run([str(PG_CLUSTER), "stop", str(d)], timeout=120)
+        shutil.rmtree(d, ignore_errors=True)
+
+
 DOC = " ".join(f"Rule {i}: the {['oak', 'pine', 'elm'][i % 3]} crate number {i} goes to bay {i * 5 % 11}." for i in range(40))
 
 
-def test_the_manifests_commands_and_config_serve_for_real(m, tmp_path):
+def test_the_manifests_commands_and_config_serve_for_real(m, tmp_path, postgres):
     replica_args = container(m[("StatefulSet", "replica")], "engine")["args"]
     gw = m[("Deployment", "gateway")]
     gw_args = container(gw, "gateway")["args"]
@@ -279,12 +309,28 @@ def test_the_manifests_commands_and_config_serve_for_real(m, tmp_path):
     gw_dir = tmp_path / "gateway"
     gw_dir.mkdir()
     (gw_dir / "serve.yaml").write_text(yaml.safe_dump(config))
-    # --ledger-url (PostgreSQL, the shared store) is left out: its own tests run it; here the
-    # gateway keeps its ledger in the SQLite spool file alone.
-    gateway = Proc(gw_dir, override(gw_args, {"--config": gw_dir / "serve.yaml", "--ledger": gw_dir / "ledger.sqlite"},
-                                    drop=("--ledger-url",)), config["port"])
+    # The Secret's ledger URL with only the address swapped: its user, password and database
+    # exist in the loopback PostgreSQL as they would in the StatefulSet's.
+    pg_port, psql = postgres
+    secret_url = urllib.parse.urlsplit(m[("Secret", "continuum-db")]["stringData"]["ledger-url"])
+    user, password, db = secret_url.username, secret_url.password, secret_url.path.lstrip("/")
+    subprocess.run(psql + ["-d", "postgres", "-c", f"CREATE ROLE {user} LOGIN PASSWORD '{password}'",
+                           "-c", f"ALTER DATABASE {db} OWNER TO {user}"], check=True, timeout=60)
+    ledger_url = secret_url._replace(netloc=f"{user}:{password}@127.0.0.1:{pg_port}").geturl()
+    env = {k: v for k, v in os.environ.items() if k != "CONTINUUM_LEDGER_URL"}
+    env_of = {e["name"]: e.get("value") for e in container(gw, "gateway")["env"]}
+    env_of["CONTINUUM_LEDGER_URL"] = ledger_url
+    env_of.pop("CONTINUUM_MODELS")  # /models: the tokenizer path in the config is rewritten instead
+    env_of["HOME"] = str(gw_dir)
+    gateway = Proc(gw_dir, override(gw_args, {"--config": gw_dir / "serve.yaml", "--ledger": gw_dir / "ledger.sqlite"}),
+                   config["port"], env={**env, **env_of})
     try:
         gateway.wait_listening()
+        # It found PostgreSQL through the variable and migrated it.
+        assert f"shared store postgres://{user}@127.0.0.1:{pg_port}/{db}" in gateway.log.read_text()
+        tables = subprocess.run(psql + ["-d", db, "-c", "SELECT tablename FROM pg_tables WHERE tableowner = '" + user + "'"],
+                                check=True, capture_output=True, text=True, timeout=60).stdout.split()
+        assert {"api_keys", "requests"} <= set(tables), tables
         assert urllib.request.urlopen(f"{gateway.url}/ready", timeout=5).status == 200
         client = OpenAI(base_url=f"{gateway.url}/v1", api_key="unused", max_retries=0, timeout=120)
 
