@@ -95,6 +95,12 @@ print("| run | requests | failed | TTFT p50 | TTFT p90 (gateway ledger) | TTFT p
 print("|---|---:|---:|---:|---:|---:|---:|---:|")
 for label, n, failed, p50, p90, p99, mean, lp50 in rows:
     print(f"| {label} | {n} | {failed} | {ms(p50)} | {ms(p90)} | {ms(p99)} | {ms(mean)} | {ms(lp50)} |")
+for label in ("links", "no-delay"):  # the link shows most plainly as the gap between the two hosts
+    con = sqlite3.connect(f"{work}/{label}-gateway.sqlite")
+    per = {b: rank([t / 1000 for (t,) in con.execute("SELECT ttft_ms FROM requests WHERE status = 'ok' AND backend = ? "
+                                                     "AND ttft_ms IS NOT NULL", (b,))], 50) for b in ("edge", "cloud")}
+    print(f"\n{label}: gateway-ledger TTFT p50 by host: edge {ms(per['edge'])}, cloud {ms(per['cloud'])}", end="")
+print()
 links, nodelay, sim = rows
 if int(links[2]) or int(nodelay[2]):
     print(f"\nwarning: failed requests (links {links[2]}, no-delay {nodelay[2]}); TTFTs are over the answered ones")

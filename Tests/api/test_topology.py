@@ -174,7 +174,8 @@ def test_links_have_the_configured_round_trips(topo):
         proxied = on("device", sys.executable, PROXY, "rtt", f"127.0.0.1:{port}", "--count", "15")
         assert direct.returncode == 0 and proxied.returncode == 0, direct.stderr + proxied.stderr
         added = json.loads(proxied.stdout)["median_ms"] - json.loads(direct.stdout)["median_ms"]
-        assert 2 * delay * 0.8 <= added <= 2 * delay + 6, f"{name}: round trip +{added:.1f} ms, configured {2 * delay} ms"
+        # Loose at the top: the proxy shares two contended cores with three engines.
+        assert 2 * delay * 0.8 <= added <= 2 * delay + 10, f"{name}: round trip +{added:.1f} ms, configured {2 * delay} ms"
     # Loss shows at the TCP level as a retransmission: a late chunk and those behind it.
     link = topo["edge_link"]
     link.ctl("set loss=0.2 rto_ms=200")
