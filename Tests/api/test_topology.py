@@ -185,6 +185,15 @@ def test_links_have_the_configured_round_trips(topo):
         link.ctl("set loss=0")
     samples = json.loads(lossy.stdout)["samples"]
     assert any(s >= 200 for s in samples) and any(s < 50 for s in samples), samples
+    # A blackholed link accepts connections and answers nothing; restored, it answers again.
+    edge = f"127.0.0.1:{LINKS['edge'][1]}"
+    link.ctl("cut blackhole")
+    try:
+        silent = on("device", sys.executable, PROXY, "rtt", edge, "--count", "1", "--timeout", "1")
+    finally:
+        link.ctl("restore")
+    assert silent.returncode != 0 and "timed out" in silent.stderr, silent.stderr[-500:]
+    assert on("device", sys.executable, PROXY, "rtt", edge, "--count", "1").returncode == 0
 
 
 def test_a_host_cut_off_is_retried_skipped_and_comes_back(topo):

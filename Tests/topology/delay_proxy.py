@@ -235,11 +235,11 @@ def control(path, command, timeout=10):
     return reply
 
 
-def rtt(target, count, path="/health"):
+def rtt(target, count, path="/health", timeout=10.0):
     """Times `count` HTTP GETs on one kept-alive connection (after a warm-up); milliseconds."""
     host, port = address(target)
     samples = []
-    with socket.create_connection((host, port), timeout=10) as s:
+    with socket.create_connection((host, port), timeout=timeout) as s:
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
         buffered = b""
@@ -247,11 +247,17 @@ def rtt(target, count, path="/health"):
             start = time.perf_counter()
             s.sendall(request)
             while b"\r\n\r\n" not in buffered:
-                buffered += s.recv(65536) or b""
+                chunk = s.recv(65536)
+                if not chunk:
+                    raise ConnectionError("connection closed before a response")
+                buffered += chunk
             head, _, rest = buffered.partition(b"\r\n\r\n")
             length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")), 0)
             while len(rest) < length:
-                rest += s.recv(65536)
+                chunk = s.recv(65536)
+                if not chunk:
+                    raise ConnectionError("connection closed in a response body")
+                rest += chunk
             buffered = rest[length:]
             if i:
                 samples.append((time.perf_counter() - start) * 1000)
@@ -276,13 +282,14 @@ def main():
     r = sub.add_parser("rtt")
     r.add_argument("target")
     r.add_argument("--count", type=int, default=20)
+    r.add_argument("--timeout", type=float, default=10.0, help="seconds for each read")
     args = p.parse_args()
     if args.cmd == "serve":
         asyncio.run(serve(args))
     elif args.cmd == "ctl":
         print(json.dumps(control(args.socket, " ".join(args.words))))
     else:
-        print(json.dumps(rtt(args.target, args.count)))
+        print(json.dumps(rtt(args.target, args.count, timeout=args.timeout)))
 
 
 if __name__ == "__main__":
