@@ -28,7 +28,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: [.short, .customLong("ctx-size")], help: "Longest sequence in tokens (default: the model's, at most 4096).") var contextLength: Int?
     @Option(help: "Most sequences decoding at once.") var parallel = 16
     @Option(help: "Most requests waiting; beyond it requests get 429.") var queue = 256
-    @Option(help: "KV cache size in MiB; keys and values are F16 (default: room for every sequence's full context, at most 1024).") var kvCacheMiB: Int?
+    @Option(name: .customLong("kv-cache-mib"), help: "KV cache size in MiB; keys and values are F16 (default: room for every sequence's full context, at most 1024).") var kvCacheMiB: Int?
     @Option(help: "Chat template instead of the model's: a shipped name (\(ChatTemplate.shippedNames.joined(separator: ", "))) or a .jinja file; a config's local backends may set their own (template:).")
     var template: String?
     @Option(help: "Largest request body in bytes (default 4 MiB).") var bodyLimit: Int?
