@@ -7,6 +7,7 @@
 #   links     the topology as configured
 #   no-delay  the same hosts and proxies with no delay and no loss (what the links cost)
 #   simulated `continuum replay --scaled` with 2 replicas of cpu-smollm2 at SPEED (no links)
+#   simulated-links  the same with the links' round trips (--link-ms 5,40; loss not modelled)
 # Prints TTFT p50 / p90 / p99 for each. `continuum replay` reports mean, p50 and p99; the live
 # runs' p90 is read from the device gateway's ledger (ttft_ms, measured at the gateway), and
 # the simulator's p90 is not reported by `continuum replay` (shown as n/a).
@@ -75,6 +76,9 @@ echo "== simulated: 2 replicas, cpu-smollm2 at ${SPEED}x" >&2
 "$BIN" replay --data "$DATA" --trace mooncake --from "$FROM" --requests "$REQUESTS" --tokens-per-block "$TOKENS_PER_BLOCK" \
   --max-prompt "$MAX_PROMPT" --time-scale "$TIME_SCALE" --scaled --replicas 2 --profile cpu-smollm2 --speed "$SPEED" \
   --policies round-robin --out "$OUT/sim" >/dev/null
+"$BIN" replay --data "$DATA" --trace mooncake --from "$FROM" --requests "$REQUESTS" --tokens-per-block "$TOKENS_PER_BLOCK" \
+  --max-prompt "$MAX_PROMPT" --time-scale "$TIME_SCALE" --scaled --replicas 2 --profile cpu-smollm2 --speed "$SPEED" \
+  --policies round-robin --link-ms 5,40 --out "$OUT/sim-links" >/dev/null
 
 "$PY" - "$OUT" "$WORK" <<'PY'
 import csv, sqlite3, sys
@@ -88,8 +92,9 @@ for label in ("links", "no-delay"):
     ttft = [t / 1000 for (t,) in con.execute("SELECT ttft_ms FROM requests WHERE status = 'ok' AND ttft_ms IS NOT NULL")]
     rows.append((label, r["requests"], r["rejected"], float(r["p50_ttft_s"]), rank(ttft, 90), float(r["p99_ttft_s"]),
                  float(r["mean_ttft_s"]), rank(ttft, 50)))
-r = next(csv.DictReader(open(f"{out}/sim/results.csv")))
-rows.append(("simulated", r["requests"], r["rejected"], float(r["p50_ttft_s"]), None, float(r["p99_ttft_s"]), float(r["mean_ttft_s"]), None))
+for label, folder in (("simulated", "sim"), ("simulated-links", "sim-links")):
+    r = next(csv.DictReader(open(f"{out}/{folder}/results.csv")))
+    rows.append((label, r["requests"], r["rejected"], float(r["p50_ttft_s"]), None, float(r["p99_ttft_s"]), float(r["mean_ttft_s"]), None))
 ms = lambda v: "n/a" if v is None else f"{v * 1000:.0f} ms"
 print("| run | requests | failed | TTFT p50 | TTFT p90 (gateway ledger) | TTFT p99 | TTFT mean | gateway-ledger p50 |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -101,11 +106,12 @@ for label in ("links", "no-delay"):  # the link shows most plainly as the gap be
                                                      "AND ttft_ms IS NOT NULL", (b,))], 50) for b in ("edge", "cloud")}
     print(f"\n{label}: gateway-ledger TTFT p50 by host: edge {ms(per['edge'])}, cloud {ms(per['cloud'])}", end="")
 print()
-links, nodelay, sim = rows
+links, nodelay, sim, simlinks = rows
 if int(links[2]) or int(nodelay[2]):
     print(f"\nwarning: failed requests (links {links[2]}, no-delay {nodelay[2]}); TTFTs are over the answered ones")
     if int(links[2]) == int(links[1]) or int(nodelay[2]) == int(nodelay[1]):
         sys.exit(1)
 print(f"\nlinks - no-delay: p50 {ms(links[3] - nodelay[3])}, p99 {ms(links[5] - nodelay[5])}, mean {ms(links[6] - nodelay[6])}")
+print(f"simulated-links - simulated: p50 {ms(simlinks[3] - sim[3])}, p99 {ms(simlinks[5] - sim[5])}, mean {ms(simlinks[6] - sim[6])}")
 print(f"links - simulated: p50 {ms(links[3] - sim[3])}, p99 {ms(links[5] - sim[5])}, mean {ms(links[6] - sim[6])}")
 PY

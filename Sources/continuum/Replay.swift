@@ -41,6 +41,8 @@ struct Replay: AsyncParsableCommand {
     @Option(help: "Live: most output tokens per request.") var maxOutput = 16
     @Option(help: "Live: API key to send.") var apiKey: String?
     @Flag(help: "Simulate the live replay's scaled-down trace (--tokens-per-block, --max-prompt, --max-output, --time-scale).") var scaled = false
+    @Option(help: "Simulated: round trip in ms of the link to each replica, comma-separated, cycled over the replicas (e.g. 5,40 for an edge and a cloud host); default 0.")
+    var linkMs: String?
     @Option(help: "Simulated engines run at this multiple of the profile's speed (e.g. 0.35 for 3 one-thread replicas sharing 2 cores).") var speed = 1.0
 
     func run() async throws {
@@ -67,15 +69,16 @@ struct Replay: AsyncParsableCommand {
             guard let v = Double(s), v > 0 else { throw ValidationError("--load takes positive numbers") }
             return v
         }
+        let links = try linkRoundTrips()
         if operatingPoint {
-            let (point, tried) = findOperatingPoint(trace, engine)
+            let (point, tried) = findOperatingPoint(trace, engine, links: links)
             sweep = tried
             loads = [point]
         }
         for l in loads {
             for n in names {
                 let start = Date()
-                let r = Simulator(.init(replicas: replicas, profile: engine, loadFactor: l)).run(trace, policy: PolicyCatalog.make(n, seed: seed, recomputeWeight: recomputeWeight)!)
+                let r = Simulator(.init(replicas: replicas, profile: engine, loadFactor: l, linkRoundTrips: links)).run(trace, policy: PolicyCatalog.make(n, seed: seed, recomputeWeight: recomputeWeight)!)
                 Stderr.print(String(format: "  %@ at %.3g×: TTFT mean %.3f s p99 %.3f s, hit %.1f%% (%.1f s)", n, l, r.meanTTFT, r.p99TTFT,
                                     r.hitRate * 100, Date().timeIntervalSince(start)))
                 results.append(r)
@@ -144,9 +147,9 @@ struct Replay: AsyncParsableCommand {
 
     /// Doubles the load from `--idle-load` until round-robin's p99 TTFT exceeds 10× its idle
     /// value, then bisects between the last two loads (6 steps).
-    private func findOperatingPoint(_ trace: [TraceRequest], _ engine: EngineProfile) -> (Double, [SimulationResult]) {
+    private func findOperatingPoint(_ trace: [TraceRequest], _ engine: EngineProfile, links: [Double]) -> (Double, [SimulationResult]) {
         func rr(_ l: Double) -> SimulationResult {
-            let r = Simulator(.init(replicas: replicas, profile: engine, loadFactor: l)).run(trace, policy: RoundRobinPolicy())
+            let r = Simulator(.init(replicas: replicas, profile: engine, loadFactor: l, linkRoundTrips: links)).run(trace, policy: RoundRobinPolicy())
             Stderr.print(String(format: "  sweep: round-robin at %.4g×: p99 TTFT %.3f s", l, r.p99TTFT))
             return r
         }
@@ -168,6 +171,16 @@ struct Replay: AsyncParsableCommand {
         }
         Stderr.print(String(format: "  operating point: %.4g× (round-robin p99 TTFT first above 10 × %.3f s)", hi, tried[0].p99TTFT))
         return (hi, tried.sorted { $0.loadFactor < $1.loadFactor })
+    }
+
+    /// `--link-ms` in seconds.
+    private func linkRoundTrips() throws -> [Double] {
+        guard let linkMs else { return [] }
+        let values = linkMs.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! >= 0 && $0!.isFinite }) else {
+            throw ValidationError("--link-ms must be non-negative round trips in ms, comma-separated (e.g. 5,40), got '\(linkMs)'")
+        }
+        return values.map { $0! / 1000 }
     }
 
     private func loadTrace() throws -> [TraceRequest] {

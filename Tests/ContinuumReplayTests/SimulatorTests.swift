@@ -45,6 +45,21 @@ func sharedPrefixTrace(requests: Int = 40, seed: UInt64 = 3) -> [TraceRequest] {
         #expect(expected > 0.13 && expected < 0.2)  // vidur's A100 Llama-2-7B: ~160 ms for 2,048 tokens
     }
 
+    /// A link adds its round trip to an unloaded request's TTFT (half on the way there, half
+    /// back), replica k using element k of the list.
+    @Test(arguments: [([Double](), 0.0, 0.0), ([0.005, 0.040], 0.005, 0.040), ([0.010], 0.010, 0.010)])
+    func aLinkAddsItsRoundTrip(links: [Double], first: Double, second: Double) {
+        let trace = (0..<2).map { i in
+            TraceRequest(arrival: Double(i) * 10, promptTokens: 2048, outputTokens: 1, blockHashes: BlockChain.unique(request: i, blocks: 4), blockSize: 512)
+        }
+        let r = Simulator(.init(replicas: 2, profile: .a100Llama2_7B, linkRoundTrips: links)).run(trace, policy: RoundRobinPolicy())
+        let prefill = EngineProfile.a100Llama2_7B.stepSeconds(prefill: [(2048, 0)], decodeContexts: [])
+        #expect(r.outcomes.map(\.replica) == [0, 1])
+        #expect(abs((r.outcomes[0].timeToFirstToken ?? 0) - (prefill + first)) < 1e-9)
+        #expect(abs((r.outcomes[1].timeToFirstToken ?? 0) - (prefill + second)) < 1e-9)
+        #expect(r.outcomes[1].arrival == 10)
+    }
+
     @Test func aRequestLargerThanTheCacheIsRejectedNotHung() {
         var p = EngineProfile.cpuSmolLM2
         p.kvCapacityTokens = 1024

@@ -11,18 +11,27 @@ public struct Simulator {
         public var profile: EngineProfile
         /// Arrival times are divided by this: 2 replays the trace at twice its rate.
         public var loadFactor: Double
+        /// Round trip in seconds of the link from the router to each replica (replica k uses
+        /// element k modulo the count; empty: replicas reached at once). A request reaches its
+        /// replica half a round trip after it was routed, and its tokens reach the client half
+        /// a round trip after they were made; connections are kept alive, so no handshake.
+        public var linkRoundTrips: [Double]
 
-        public init(replicas: Int, profile: EngineProfile, loadFactor: Double = 1) {
+        public init(replicas: Int, profile: EngineProfile, loadFactor: Double = 1, linkRoundTrips: [Double] = []) {
             self.replicas = replicas
             self.profile = profile
             self.loadFactor = loadFactor
+            self.linkRoundTrips = linkRoundTrips
         }
+
+        /// One-way delay to replica `k`.
+        func oneWay(_ k: Int) -> Double { linkRoundTrips.isEmpty ? 0 : linkRoundTrips[k % linkRoundTrips.count] / 2 }
     }
 
     public let configuration: Configuration
 
     public init(_ configuration: Configuration) {
-        precondition(configuration.replicas >= 1 && configuration.loadFactor > 0)
+        precondition(configuration.replicas >= 1 && configuration.loadFactor > 0 && configuration.linkRoundTrips.allSatisfy { $0 >= 0 })
         self.configuration = configuration
     }
 
@@ -34,6 +43,7 @@ public struct Simulator {
         var expectedUncached = [Int](repeating: 0, count: trace.count)
         var contexts = [Int](repeating: 0, count: c.replicas)  // prompt tokens of requests in flight per replica
         var outcomes = [RequestOutcome?](repeating: nil, count: trace.count)
+        var routedAt = [Double](repeating: 0, count: trace.count)  // when the client sent it (TTFTs count from here)
         var queue = EventQueue()
         for (i, r) in trace.enumerated() { queue.push(r.arrival / c.loadFactor, .arrival(i)) }
         for r in 0..<c.replicas { policy.observe(.subscribed(replica: r), now: 0) }
@@ -47,7 +57,7 @@ public struct Simulator {
             deliverEvents(replica, now: now)
             let k = replica.id
             for s in replica.drainRejected() {
-                outcomes[s.request] = RequestOutcome(arrival: s.arrival, firstToken: nil, finish: nil, replica: k,
+                outcomes[s.request] = RequestOutcome(arrival: routedAt[s.request], firstToken: nil, finish: nil, replica: k,
                                                      promptTokens: s.prompt, cachedTokens: 0, outputTokens: 0)
                 loads[k].outstanding -= 1
                 loads[k].pendingPrefillTokens -= expectedUncached[s.request]
@@ -72,7 +82,16 @@ public struct Simulator {
                 loads[k].outstanding += 1
                 loads[k].pendingPrefillTokens += expectedUncached[i]
                 contexts[k] += r.promptTokens
-                replicas[k].enqueue(.init(request: i, arrival: now, trace: r))
+                routedAt[i] = now
+                let link = c.oneWay(k)
+                if link > 0 {
+                    queue.push(now + link, .reachReplica(i, k))
+                } else {
+                    replicas[k].enqueue(.init(request: i, arrival: now, trace: r))
+                    kick(replicas[k], now: now)
+                }
+            case .reachReplica(let i, let k):
+                replicas[k].enqueue(.init(request: i, arrival: now, trace: trace[i]))
                 kick(replicas[k], now: now)
             case .stepEnd(let k):
                 let replica = replicas[k]
@@ -82,8 +101,9 @@ public struct Simulator {
                 for s in finished {
                     loads[k].outstanding -= 1
                     contexts[k] -= s.prompt
+                    let back = c.oneWay(k)
                     outcomes[s.request] = RequestOutcome(
-                        arrival: s.arrival, firstToken: s.firstToken, finish: now, replica: k, promptTokens: s.prompt,
+                        arrival: routedAt[s.request], firstToken: s.firstToken.map { $0 + back }, finish: now + back, replica: k, promptTokens: s.prompt,
                         cachedTokens: min(s.cachedBlocks * blockSize, s.prompt), outputTokens: s.generated)
                 }
                 kick(replica, now: now)
@@ -96,7 +116,7 @@ public struct Simulator {
 
 /// A min-heap of timed events; equal times pop in push order (determinism).
 struct EventQueue {
-    enum Event { case arrival(Int), stepEnd(Int) }
+    enum Event { case arrival(Int), reachReplica(Int, Int), stepEnd(Int) }
     private var heap: [(time: Double, order: Int, event: Event)] = []
     private var pushed = 0
 
