@@ -187,6 +187,13 @@ def test_rows_written_while_postgres_is_down_arrive_exactly_once(shared):
     (total, distinct), = cluster.sql("SELECT COUNT(*), COUNT(DISTINCT request_id) FROM requests")
     assert int(total) == int(distinct) == local
 
+    # The instances LISTEN again on new connections: a key still propagates within a second.
+    out = cli("keys", "create", "after-restart", url=cluster.url)
+    assert out.returncode == 0, out.stderr
+    after = time_until_all(servers, out.stdout.strip(), 200)
+    print(f"\nafter the restart, key creation reached the instances after {[round(t * 1000) for t in after]} ms")
+    assert max(after) < PROPAGATION_LIMIT
+
     # `continuum usage --ledger-url` reads the sum over both instances.
     out = cli("usage", "--by", "model", url=cluster.url)
     assert out.returncode == 0, out.stderr
