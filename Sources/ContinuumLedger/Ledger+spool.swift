@@ -4,7 +4,7 @@
 // yet shipped; marking compares it with the count the shipper read, so a row rewritten
 // while its copy was in flight stays pending and ships again (the store upserts by
 // request id: never doubled, never stale).
-public import Foundation
+import Foundation
 import GRDB
 
 /// A finished request row waiting for shipment, with the write count it was read at.

@@ -78,6 +78,8 @@ extension SharedStore {
         let label = grouping == .key
             ? "(SELECT prefix || ' (' || name || ')' FROM api_keys WHERE id = s.g)"
             : "s.g::text"
+        // Ties in SQLite's order: NULL first, then bytewise.
+        let order = grouping == .key ? "s.g NULLS FIRST" : "s.g COLLATE \"C\" NULLS FIRST"
         let from = since.timeIntervalSince1970
         let to = min(until.timeIntervalSince1970, 1e15), most = max(0, min(limit, 10_000))
         let rows = try await query("""
@@ -107,7 +109,7 @@ extension SharedStore {
                 s.requests, s.in_progress, s.errors, s.prompt_tokens, s.completion_tokens, s.cached_tokens,
                 s.avg_ttft, s.avg_total, p.p50, p.p95
             FROM sums s LEFT JOIN percentiles p ON p.g IS NOT DISTINCT FROM s.g
-            ORDER BY s.requests DESC, s.g
+            ORDER BY s.requests DESC, \(unescaped: order)
             LIMIT \(most)
             """, "summarising usage")
         return try rows.map { row throws(LedgerError) in
