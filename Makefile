@@ -4,7 +4,7 @@ SMOLLM2 := scripts/fetch-model.sh smollm2
 QWEN := scripts/fetch-model.sh qwen2.5
 MINILM := scripts/fetch-model.sh minilm
 
-.PHONY: run chat test test-arm venv browser build release models bench compare clean
+.PHONY: run chat test test-arm venv browser postgres build release models bench compare clean
 
 ## run: fetch the default model (first time only) and serve it on http://127.0.0.1:8080/v1
 run: release
@@ -18,7 +18,7 @@ chat: release
 
 ## test: fetch the test models (first time only), build once in release, run every test, then
 ## the kernel and golden tests again under every other kernel path this CPU supports
-test: models venv browser test-arm
+test: models venv browser postgres test-arm
 	$(SWIFT) build -c release --build-tests
 	$(SWIFT) test -c release --skip-build
 	.venv/bin/python -m pytest -q Tests/api
@@ -35,6 +35,11 @@ venv: .venv/.ready
 	python3 -m venv .venv
 	.venv/bin/pip install -q openai==3.57.0 pytest==9.0.3 httpx==0.29.0 schemathesis==4.32.5 jsonschema==4.26.0 anthropic==2.17.0 selenium==4.51.0
 	touch $@
+
+## postgres: Debian's postgresql for the shared-store tests (installed if missing; each test
+## starts and stops its own throwaway cluster on loopback)
+postgres:
+	scripts/pg-cluster.sh install
 
 ## browser: Debian's chromium and chromium-driver for the dashboard tests (installed if missing)
 browser:

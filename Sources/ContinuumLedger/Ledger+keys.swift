@@ -18,16 +18,8 @@ extension Ledger {
         requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, tokenBudget: Int? = nil,
         scopes: [String]? = nil, secret imported: String? = nil, now: Date = Date()
     ) async throws(LedgerError) -> (id: Int64, secret: String) {
-        guard !name.isEmpty, name.count <= 200 else {
-            throw .invalidArgument("key name must have 1 to 200 characters")
-        }
-        for (label, value) in [("requestsPerMinute", requestsPerMinute), ("tokensPerMinute", tokensPerMinute), ("tokenBudget", tokenBudget)] {
-            if let value, value < 0 { throw .invalidArgument("\(label) must not be negative (\(value))") }
-        }
-        let scopes = try scopes.map(Self.checkedScopes)
-        if let imported, !KeySecret.isImportable(imported) {
-            throw .invalidArgument("an imported secret must have 32 to 256 printable ASCII characters and no spaces")
-        }
+        let scopes = try Self.checkNewKey(name: name, limits: [requestsPerMinute, tokensPerMinute, tokenBudget],
+                                          scopes: scopes, secret: imported)
         let secret = imported ?? KeySecret.generate()
         let arguments: StatementArguments = [
             name, KeySecret.displayPrefix(secret), KeySecret.hash(secret),
@@ -55,6 +47,21 @@ extension Ledger {
         } catch {
             throw .database("creating key '\(name)'", error)
         }
+    }
+
+    /// Checks a new key's fields (the same for the SQLite ledger and the shared store) and
+    /// returns its scopes, duplicates dropped (nil: the default).
+    static func checkNewKey(name: String, limits: [Int?], scopes: [String]?, secret imported: String?) throws(LedgerError) -> [String]? {
+        guard !name.isEmpty, name.count <= 200 else {
+            throw .invalidArgument("key name must have 1 to 200 characters")
+        }
+        for (label, value) in zip(["requestsPerMinute", "tokensPerMinute", "tokenBudget"], limits) {
+            if let value, value < 0 { throw .invalidArgument("\(label) must not be negative (\(value))") }
+        }
+        if let imported, !KeySecret.isImportable(imported) {
+            throw .invalidArgument("an imported secret must have 32 to 256 printable ASCII characters and no spaces")
+        }
+        return try scopes.map(checkedScopes)
     }
 
     /// Keys by id, revoked ones included unless `includeRevoked` is false. At most
@@ -221,7 +228,7 @@ extension Ledger {
     }
 
     /// The scopes as given, duplicates dropped; refuses an empty list or an unknown scope.
-    private static func checkedScopes(_ scopes: [String]) throws(LedgerError) -> [String] {
+    static func checkedScopes(_ scopes: [String]) throws(LedgerError) -> [String] {
         guard !scopes.isEmpty else { throw .invalidArgument("a key needs at least one scope") }
         var unique: [String] = []
         for scope in scopes where !unique.contains(scope) {
@@ -234,17 +241,17 @@ extension Ledger {
     }
 
     /// NULL is the default; an unreadable list grants nothing (fail closed).
-    private static func scopes(_ text: String?) -> [String] {
+    static func scopes(_ text: String?) -> [String] {
         guard let text else { return KeyRecord.defaultScopes }
         return decodeList(text) ?? []
     }
 
-    private static func encodeList(_ list: [String]?) -> String? {
+    static func encodeList(_ list: [String]?) -> String? {
         guard let list, let data = try? JSONEncoder().encode(list) else { return nil }
         return String(decoding: data, as: UTF8.self)
     }
 
-    private static func decodeList(_ text: String?) -> [String]? {
+    static func decodeList(_ text: String?) -> [String]? {
         guard let text else { return nil }
         return try? JSONDecoder().decode([String].self, from: Data(text.utf8))
     }

@@ -80,6 +80,17 @@ extension Ledger {
                 CREATE INDEX responses_expires_at ON responses(expires_at);
                 """)
         }
+        // The spool of a gateway sharing a PostgreSQL store (`--ledger-url`): `unshipped` counts
+        // the writes of a row not yet copied to the store (0: shipped). Every write of a row adds
+        // one, so the shipper marks a row shipped only if it is still the version it sent (see
+        // Ledger+spool.swift). Older rows start at 1: a ledger that later joins a store ships its
+        // history. The partial index holds only rows still to ship.
+        migrator.registerMigration("v4: requests.unshipped") { db in
+            try db.execute(sql: """
+                ALTER TABLE requests ADD COLUMN unshipped INTEGER NOT NULL DEFAULT 1;
+                CREATE INDEX requests_unshipped ON requests(started_at) WHERE unshipped > 0;
+                """)
+        }
         return migrator
     }
 }

@@ -51,7 +51,8 @@ extension Ledger {
         do {
             return try await database.write { db in
                 try db.execute(sql: """
-                    UPDATE requests SET status = 'error', error = 'interrupted: the process ended during the request'
+                    UPDATE requests SET status = 'error', error = 'interrupted: the process ended during the request',
+                        unshipped = unshipped + 1
                     WHERE status = 'in_progress' AND started_at < ?
                     """, arguments: [startedBefore.timeIntervalSince1970])
                 return db.changesCount

@@ -248,7 +248,8 @@ final class UsageWriter: Sendable {
                     prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
                     cached_tokens = excluded.cached_tokens, ttft_ms = excluded.ttft_ms,
                     total_ms = excluded.total_ms, status = excluded.status,
-                    http_status = excluded.http_status, error = excluded.error
+                    http_status = excluded.http_status, error = excluded.error,
+                    unshipped = requests.unshipped + 1
                 """)
             try statement.execute(arguments: arguments(record))
             if let keyID = record.keyID, record.status != .inProgress, record.billedTokens != 0 {

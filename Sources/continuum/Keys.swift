@@ -38,12 +38,12 @@ struct Keys: AsyncParsableCommand {
                 throw ValidationError("--scope must be \(KeyRecord.knownScopes.joined(separator: " or ")) (got '\(s)')")
             }
             let scopes: [String]? = admin ? ["inference", "admin"] : scope.isEmpty ? nil : scope
-            let l = try ledger.open()
-            let (id, secret) = try await l.createKey(name: name, allowedModels: model.isEmpty ? nil : model,
-                                                     allowedTiers: tier.isEmpty ? nil : tier, requestsPerMinute: rpm,
-                                                     tokensPerMinute: tpm, tokenBudget: budget, scopes: scopes,
-                                                     secret: imported)
-            try await l.close()
+            let (id, secret) = try await ledger.withKeyStore { store in
+                try await store.createKey(name: name, allowedModels: model.isEmpty ? nil : model,
+                                          allowedTiers: tier.isEmpty ? nil : tier, requestsPerMinute: rpm,
+                                          tokensPerMinute: tpm, tokenBudget: budget, scopes: scopes, secret: imported,
+                                          now: Date())
+            }
             if imported == nil {
                 print(secret)
                 Stderr.print("created key \(id) '\(name)'; the secret above is shown only once")
@@ -59,14 +59,12 @@ struct Keys: AsyncParsableCommand {
         @OptionGroup var ledger: LedgerOptions
 
         func run() async throws {
-            let l = try ledger.open()
-            let keys = try await l.listKeys(includeRevoked: all)
+            let keys = try await ledger.withKeyStore { try await $0.listKeys(includeRevoked: all, after: 0, limit: 100) }
             print("id\tprefix\tname\tscopes\ttokens used\tbudget\tstatus")
             for k in keys {
                 let scopes = k.scopes.isEmpty ? "-" : k.scopes.joined(separator: ",")
                 print("\(k.id)\t\(k.prefix)\t\(k.name)\t\(scopes)\t\(k.tokensUsed)\t\(k.tokenBudget.map(String.init) ?? "-")\t\(k.isRevoked ? "revoked" : "active")")
             }
-            try await l.close()
         }
     }
 
@@ -76,9 +74,7 @@ struct Keys: AsyncParsableCommand {
         @OptionGroup var ledger: LedgerOptions
 
         func run() async throws {
-            let l = try ledger.open()
-            let k = try await l.revokeKey(key)
-            try await l.close()
+            let k = try await ledger.withKeyStore { try await $0.revokeKey(key, now: Date()) }
             print("revoked key \(k.id) '\(k.name)'")
         }
     }
@@ -94,14 +90,22 @@ struct Usage: AsyncParsableCommand {
         guard let group = UsageGrouping(rawValue: by) else {
             throw ValidationError("--by must be one of \(UsageGrouping.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(by)')")
         }
-        let l = try ledger.open()
         let since = hours.map { Date().addingTimeInterval(-$0 * 3600) } ?? .distantPast
-        let rows = try await l.usageSummary(since: since, groupBy: group)
+        let rows: [UsageSummary]
+        if let url = try ledger.sharedURL() {
+            // Every instance's shipped rows (rows still in an instance's spool are not yet there).
+            let (store, running) = try await ledger.openShared(url, wait: .seconds(5))
+            defer { running.cancel() }
+            rows = try await store.usageSummary(since: since, until: .distantFuture, groupBy: group, limit: 100)
+        } else {
+            let l = try ledger.open()
+            rows = try await l.usageSummary(since: since, groupBy: group)
+            try await l.close()
+        }
         print("\(by)\trequests\terrors\tprompt\tcompletion\tcached\tTTFT p50 ms\tTTFT p95 ms")
         for r in rows {
             print("\(r.group)\t\(r.requests)\t\(r.errors)\t\(r.promptTokens)\t\(r.completionTokens)\t\(r.cachedTokens)\t"
                   + "\(r.p50TimeToFirstTokenMs.map { String(format: "%.1f", $0) } ?? "-")\t\(r.p95TimeToFirstTokenMs.map { String(format: "%.1f", $0) } ?? "-")")
         }
-        try await l.close()
     }
 }

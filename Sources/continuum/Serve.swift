@@ -124,6 +124,8 @@ struct Serve: AsyncParsableCommand {
         if let url = try ledgerOptions.sharedURL(fromConfig: file?.ledgerURL) {
             guard ledger != nil else { throw ValidationError("--ledger-url needs the local ledger (drop --no-ledger): it is the spool of rows written while PostgreSQL is away") }
             let (store, run) = try await ledgerOptions.openShared(url)
+            // The store's keys before the first request (then KeyMirror keeps them current).
+            try await ledger?.replaceKeys(with: store.allKeys())
             gateway.sharedStore = store
             sharedRun = run
             Stderr.print("ledger: shared store \(url) (instance \(store.instanceID))")
