@@ -209,8 +209,17 @@ def start_litellm(a, procs, tmp, upstream_url):
                               "import importlib.metadata as m; print(m.version('litellm'))"],
                              capture_output=True, text=True).stdout.strip()
     redis_version = subprocess.run([redis, "--version"], capture_output=True, text=True).stdout.strip()
+    def redis_counters():
+        # LiteLLM's own view at the end: its key spend counter and the router's deployment spend
+        keys = ["spend:key:" + hashlib.sha256(KEY.encode()).hexdigest(), "deployment_spend:fake-deployment:1d"]
+        out = {}
+        for k in keys:
+            v = subprocess.run(["redis-cli", "-p", str(rport), "get", k], capture_output=True, text=True).stdout.strip()
+            if v:
+                out[k.split(":")[0] + ":" + k.split(":")[1]] = v
+        return out
     return urls, headers, {"litellm_version": version, "redis": redis_version, "limits": a.litellm_limits,
-                           "config": config.replace(KEY, "<key>")}
+                           "config": config.replace(KEY, "<key>"), "after_run": redis_counters}
 
 
 def start_continuum(a, procs, tmp, upstream_url):
@@ -268,10 +277,10 @@ class Run:
         self.errors = []        # (status, text)
         self.stop = False
 
-    def budget_room_for_one(self):
+    def budget_room(self):
         # room an exact gateway would still have for this request: B minus what is served
         # minus the maximum of every *other* request in flight
-        return self.a.budget - self.served - (self.in_flight - 1) * self.max_cost >= self.max_cost
+        return self.a.budget - self.served - (self.in_flight - 1) * self.max_cost
 
     def rpm_room(self, sent):
         admitted = sum(1 for s, _, _ in self.ok if sent - 60 <= s < sent)
@@ -313,10 +322,11 @@ async def client(i, run, urls, headers, body, t_end):
                 if a.scenario == "budget" and run.served > a.stop_factor * a.budget:
                     run.stop = True
                 continue
-            false = run.budget_room_for_one() if a.scenario == "budget" else run.rpm_room(sent)
+            room = run.budget_room() if a.scenario == "budget" else None
+            false = room >= run.max_cost if a.scenario == "budget" else run.rpm_room(sent)
             run.in_flight -= 1
             if is_refusal(status, text):
-                run.refusals.append((sent, done, false))
+                run.refusals.append((sent, done, false, room))
                 if a.scenario == "budget":
                     return
                 await asyncio.sleep(a.refusal_pause)
@@ -396,6 +406,8 @@ def main():
         run, t0, t1 = asyncio.run(drive(a, urls, headers))
         time.sleep(1)
         upstream = httpx.get(upstream_url + "/stats").json()
+        if "after_run" in about:
+            about["litellm_counters_after_run"] = about.pop("after_run")()
     finally:
         procs.stop_all()
         if a.keep:
@@ -404,7 +416,7 @@ def main():
             shutil.rmtree(tmp, ignore_errors=True)
 
     elapsed = t1 - t0
-    false = sum(1 for *_, f in run.refusals if f)
+    false = sum(1 for r in run.refusals if r[2])
     result = {
         "target": a.target, "scenario": a.scenario, "instances": a.instances, "clients": a.clients,
         "stream": a.stream, "prompt_tokens": a.prompt_words, "max_tokens": a.max_tokens,
@@ -417,8 +429,9 @@ def main():
         "served_tokens": run.served, "upstream": upstream, **about,
     }
     if a.scenario == "budget":
+        rooms = [r for *_, f, r in run.refusals if f]
         result.update(budget=a.budget, overshoot=run.served - a.budget, unused=max(0, a.budget - run.served),
-                      bound_reached=run.stop)
+                      max_room_at_false_rejection=max(rooms) if rooms else 0, bound_reached=run.stop)
     else:
         counts, worst = minutes(run, t0)
         result.update(rpm=a.rpm, admitted_per_minute=[counts.get(m, 0) for m in range(int(elapsed // 60) + 1)],
@@ -448,7 +461,8 @@ def report(r):
             ("requests/s", r["requests_per_second"]),
             ("served tokens", r["served_tokens"])]
     if r["scenario"] == "budget":
-        rows += [("budget B", r["budget"]), ("overshoot (served - B)", r["overshoot"]), ("unused", r["unused"])]
+        rows += [("budget B", r["budget"]), ("overshoot (served - B)", r["overshoot"]), ("unused", r["unused"]),
+                 ("most room at a false rejection", r["max_room_at_false_rejection"])]
     else:
         rows += [("rpm R", r["rpm"]), ("admitted per minute", r["admitted_per_minute"]),
                  ("worst sliding minute", f"{r['worst_sliding_minute']} ({r['worst_sliding_minute_over_r']:+.1%} vs R)")]
