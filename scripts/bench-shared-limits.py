@@ -100,6 +100,7 @@ class Procs:
 
     def __init__(self):
         self.items = []
+        self.on_stop = []
 
     def start(self, args, log, env=None, cwd=None):
         p = subprocess.Popen(args, stdout=open(log, "ab"), stderr=subprocess.STDOUT, env=env, cwd=cwd,
@@ -120,6 +121,8 @@ class Procs:
             except subprocess.TimeoutExpired:
                 os.killpg(p.pid, signal.SIGKILL)
                 p.wait()
+        for f in self.on_stop:
+            f()
 
 
 # ---------------------------------------------------------------- gateways under test
@@ -173,22 +176,23 @@ def start_litellm(a, procs, tmp, upstream_url):
     if a.litellm_limits == "key":
         (tmp / "custom_auth.py").write_text(CUSTOM_AUTH)
         general += ["  custom_auth: custom_auth.user_api_key_auth",
-                    "  custom_auth_run_common_checks: true",
-                    "  coordination_redis:", "    host: 127.0.0.1", f"    port: {rport}"]
+                    "  custom_auth_run_common_checks: true"]
     else:
         if a.scenario == "budget":
             params += [f"      max_budget: {a.budget}", "      budget_duration: 1d"]
         else:
             params += [f"      rpm: {a.rpm}"]
+    router = []
+    if a.litellm_redis:
         general += ["  coordination_redis:", "    host: 127.0.0.1", f"    port: {rport}"]
-    router = ["  redis_host: 127.0.0.1", f"  redis_port: {rport}"]
+        router += ["  redis_host: 127.0.0.1", f"  redis_port: {rport}"]
     if a.litellm_limits == "deployment" and a.scenario == "rpm":
         router.append("  routing_strategy: usage-based-routing-v2")
     config = "\n".join([
         "model_list:", f"  - model_name: {MODEL}", "    litellm_params:", *params,
         "    model_info:", "      id: fake-deployment", "      input_cost_per_token: 1.0",
         "      output_cost_per_token: 1.0",
-        "router_settings:", *router,
+        *(["router_settings:", *router] if router else []),
         "general_settings:", *general,
         "litellm_settings:", "  num_retries: 0", "  request_timeout: 120", ""])
     (tmp / "litellm.yaml").write_text(config)
@@ -218,7 +222,8 @@ def start_litellm(a, procs, tmp, upstream_url):
             if v:
                 out[k.split(":")[0] + ":" + k.split(":")[1]] = v
         return out
-    return urls, headers, {"litellm_version": version, "redis": redis_version, "limits": a.litellm_limits,
+    return urls, headers, {"litellm_version": version, "redis": redis_version if a.litellm_redis else None,
+                           "limits": a.litellm_limits,
                            "config": config.replace(KEY, "<key>"), "after_run": redis_counters}
 
 
@@ -226,6 +231,15 @@ def start_continuum(a, procs, tmp, upstream_url):
     exe = Path(a.continuum_binary)
     if not exe.exists():
         raise SystemExit(f"{exe} missing: swift build -c release --product continuum")
+    if a.ledger_url == "auto":
+        # a throwaway PostgreSQL cluster (scripts/pg-cluster.sh, from issue 14's shared store)
+        pg = ROOT / "scripts" / "pg-cluster.sh"
+        if not pg.exists():
+            raise SystemExit("--ledger-url auto needs scripts/pg-cluster.sh")
+        subprocess.run(["bash", str(pg), "install"], check=True)
+        a.ledger_url = subprocess.run(["bash", str(pg), "start", str(tmp / "pg")], check=True, capture_output=True,
+                                      text=True).stdout.strip().splitlines()[-1]
+        procs.on_stop.append(lambda: subprocess.run(["bash", str(pg), "stop", str(tmp / "pg")]))
     if a.instances > 1 and not a.ledger_url:
         print("warning: several instances without --ledger-url each keep their own limits", file=sys.stderr)
     shared = ["--ledger-url", a.ledger_url] if a.ledger_url else []
@@ -275,6 +289,7 @@ class Run:
         self.ok = []            # (sent, done, tokens)
         self.refusals = []      # (sent, done, false?)
         self.errors = []        # (status, text)
+        self.refusal_samples = set()
         self.stop = False
 
     def budget_room(self):
@@ -327,6 +342,8 @@ async def client(i, run, urls, headers, body, t_end):
             run.in_flight -= 1
             if is_refusal(status, text):
                 run.refusals.append((sent, done, false, room))
+                if len(run.refusal_samples) < 3:
+                    run.refusal_samples.add(f"{status} {text[:200]}")
                 if a.scenario == "budget":
                     return
                 await asyncio.sleep(a.refusal_pause)
@@ -383,7 +400,10 @@ def main():
     ap.add_argument("--token-delay-ms", type=float, default=2.0, help="the upstream's time per token")
     ap.add_argument("--stream", action="store_true", help="stream the answers (usage from the last chunk)")
     ap.add_argument("--litellm-limits", choices=["key", "deployment"], default="key")
-    ap.add_argument("--ledger-url", help="continuum: the shared store (postgres://...)")
+    ap.add_argument("--litellm-redis", action=argparse.BooleanOptionalAction, default=True,
+                    help="share LiteLLM's counters through redis (--no-litellm-redis: what its docs warn about)")
+    ap.add_argument("--ledger-url", help="continuum: the shared store (postgres://...; auto: a throwaway cluster "
+                                         "started with scripts/pg-cluster.sh)")
     ap.add_argument("--continuum-binary", default=str(ROOT / ".build" / "release" / "continuum"))
     ap.add_argument("--keep", action="store_true", help="keep the throwaway directory (logs, configs)")
     ap.add_argument("--out", help="write the results as JSON here")
@@ -424,7 +444,7 @@ def main():
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": cpu_model(),
         "setup_seconds": round(setup_seconds, 1), "elapsed_seconds": round(elapsed, 2),
         "admitted": len(run.ok), "refusals": len(run.refusals), "false_rejections": false,
-        "errors": len(run.errors), "error_samples": sorted({f"{s} {t[:160]}" for s, t in run.errors})[:5],
+        "refusal_samples": sorted(run.refusal_samples), "errors": len(run.errors), "error_samples": sorted({f"{s} {t[:160]}" for s, t in run.errors})[:5],
         "requests_per_second": round(len(run.ok) / elapsed, 1) if elapsed else None,
         "served_tokens": run.served, "upstream": upstream, **about,
     }
@@ -453,7 +473,8 @@ def cpu_model():
 
 
 def report(r):
-    rows = [("target", f"{r['target']}" + (f" ({r.get('limits')} limits, LiteLLM {r.get('litellm_version')})"
+    rows = [("target", f"{r['target']}" + (f" ({r.get('limits')} limits, LiteLLM {r.get('litellm_version')}"
+                                          f"{'' if r.get('redis') else ', NO redis'})"
                                           if r["target"] == "litellm" else "")),
             ("instances x clients", f"{r['instances']} x {r['clients']}"),
             ("admitted / refused / errors", f"{r['admitted']} / {r['refusals']} / {r['errors']}"),
