@@ -36,6 +36,7 @@ KEYS = {  # name: keys-create flags
     "kill": ["--budget", "1500"],
     "rpm": ["--rpm", "600"],
     "free": [],
+    "open": ["--budget", "1000"],
     "admin": ["--admin"],
 }
 
@@ -57,7 +58,7 @@ def cluster(tmp_path_factory):
     pgdir = Path(tempfile.mkdtemp(prefix="continuum-pg-"))
     url = subprocess.run([str(PG), "start", str(pgdir)], capture_output=True, text=True, check=True).stdout.strip()
     # Keys in the first ledger, copied to the others before they start.
-    dirs = [tmp / f"gw{i}" for i in range(INSTANCES)]
+    dirs = [tmp / f"gw{i}" for i in range(INSTANCES + 1)]  # the last one: fail open, started by its test
     for d in dirs:
         d.mkdir()
     first = dirs[0] / "ledger.sqlite"
@@ -68,7 +69,8 @@ def cluster(tmp_path_factory):
         secrets[name] = next(w for w in out.stdout.split() if w.startswith("ck-"))
     for d in dirs[1:]:
         shutil.copy(first, d / "ledger.sqlite")
-    servers = [Server(d, "--ledger-url", url, "-t", "1", "--ctx-size", "512", "--parallel", "16") for d in dirs]
+    extra = ["--ledger-url", url, "-t", "1", "--ctx-size", "512", "--parallel", "16"]
+    servers = [Server(d, *extra) for d in dirs[:INSTANCES]]
     # The schema exists now (migrated by the instances): the same keys in PostgreSQL.
     db = sqlite3.connect(first)
     for row in db.execute("SELECT id, name, prefix, hex(secret_hash), requests_per_minute, tokens_per_minute, "
@@ -78,8 +80,9 @@ def cluster(tmp_path_factory):
         psql(url, "INSERT INTO api_keys (id, name, prefix, secret_hash, requests_per_minute, tokens_per_minute, "
                   f"token_budget, created_at, scopes) VALUES ({vals})")
     db.close()
-    yield {"url": url, "pgdir": pgdir, "servers": servers, "keys": secrets}
-    for s in servers:
+    info = {"url": url, "pgdir": pgdir, "servers": servers, "keys": secrets, "open_dir": dirs[-1], "extra": extra}
+    yield info
+    for s in servers + info.get("more", []):
         s.stop()
     subprocess.run([str(PG), "stop", str(pgdir)])
     shutil.rmtree(pgdir, ignore_errors=True)
@@ -219,14 +222,17 @@ def test_rate_limit_holds_across_instances(cluster):
 
 def test_postgres_restart_mid_run(cluster):
     """PostgreSQL stopped for a few seconds under load: budget-limited requests get 503 with
-    Retry-After (fail closed), an unlimited key keeps working, work resumes once it is back,
+    Retry-After (fail closed), an unlimited key keeps working, an instance started with
+    `--ledger-unreachable open` serves a budget key from its own accounts, work resumes once it is back,
     settlements queued meanwhile land, and the budget is not overspent."""
     urls = [s.url for s in cluster["servers"]]
     key, free = cluster["keys"]["restart"], cluster["keys"]["free"]
     budget = 4000
     phase = {"name": "before", "since": 0.0}
     seen = {"before": [], "down": [], "after": []}
-    free_down = []
+    free_down, open_down = [], []
+    fail_open = Server(cluster["open_dir"], *cluster["extra"], "--ledger-unreachable", "open")
+    cluster["more"] = [fail_open]
 
     def record(r):
         seen[phase["name"]].append((r.status_code, r.headers.get("retry-after"), r.text[:200]))
@@ -238,6 +244,9 @@ def test_postgres_restart_mid_run(cluster):
                     body, headers = chat(free, max_tokens=4)
                     r = await http.post(f"{urls[2]}/v1/chat/completions", json=body, headers=headers)
                     free_down.append(r.status_code)
+                    body, headers = chat(cluster["keys"]["open"], max_tokens=4)
+                    r = await http.post(f"{fail_open.url}/v1/chat/completions", json=body, headers=headers)
+                    open_down.append(r.status_code)
                 await asyncio.sleep(0.3)
 
     async def controller():
@@ -258,11 +267,12 @@ def test_postgres_restart_mid_run(cluster):
     served += drain(urls[3], key)
     down = seen["down"]
     refused = [s for s in down if s[0] == 503]
-    print(f"restart: served {served} of {budget}; while down {len(refused)} x 503, unlimited key {free_down}")
+    print(f"restart: served {served} of {budget}; while down {len(refused)} x 503, unlimited key {free_down}, fail-open {open_down}")
     assert refused, down[:5]
     assert all(s[1] for s in refused), "503 without Retry-After"
     assert all("shared store unreachable" in s[2] for s in refused), refused[:2]
     assert free_down and all(s == 200 for s in free_down)
+    assert open_down and all(s == 200 for s in open_down), open_down  # --ledger-unreachable open
     assert any(s[0] == 200 for s in seen["after"])
     assert served <= budget
     assert served >= budget - ONE_REQUEST_MAX  # nothing of it lost to the outage either
