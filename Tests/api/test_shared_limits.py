@@ -9,6 +9,7 @@ TODO(after the key mirror lands): `continuum keys create --ledger-url` instead.
 """
 import asyncio
 import json
+import re
 import shutil
 import signal
 import sqlite3
@@ -178,6 +179,9 @@ def test_budget_is_exact_across_four_instances(cluster):
     assert served <= budget
     assert served >= budget - one_request_max
     assert settled(cluster, "budget") == served  # the shared count is what was served
+    metrics = httpx.get(f"{urls[0]}/metrics", headers={"Authorization": f"Bearer {cluster['keys']['admin']}"}, timeout=30).text
+    line = next(m for m in metrics.splitlines() if m.startswith("continuum_shared_store_statements_total "))
+    assert int(line.split()[1]) > 0
 
 
 def test_rate_limit_holds_across_instances(cluster):
@@ -308,3 +312,18 @@ def test_kill_9_mid_stream_releases_its_reservation(cluster):
     assert took <= TTL + 1.5
     r = httpx.post(f"{other.url}/v1/chat/completions", json=chat(key)[0], headers=headers, timeout=60)
     assert r.status_code == 200, r.text
+
+
+def test_graceful_shutdown_gives_leases_back_and_leaves(cluster):
+    """SIGTERM: the instance returns its rate leases to the buckets and deletes its row."""
+    server = cluster["servers"][2]
+    instance = re.search(r"\(instance (\S+)\)", server.log.read_text()).group(1)
+    # A lease in hand (an idle lease goes back by itself after 5 s, so take one now).
+    r = httpx.post(f"{server.url}/v1/chat/completions", content=b"{}", timeout=30,
+                   headers={"Authorization": f"Bearer {cluster['keys']['rpm']}", "Content-Type": "application/json"})
+    assert r.status_code == 400, r.text
+    held = psql(cluster["url"], f"SELECT count(*) FROM rate_leases WHERE instance_id = '{instance}'")
+    assert held == "1"
+    assert server.stop() == 0
+    assert psql(cluster["url"], f"SELECT count(*) FROM rate_leases WHERE instance_id = '{instance}'") == "0"
+    assert psql(cluster["url"], f"SELECT count(*) FROM instances WHERE id = '{instance}'") == "0"

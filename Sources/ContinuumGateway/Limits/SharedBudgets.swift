@@ -11,6 +11,8 @@ final class SharedBudgets: Sendable {
     /// Seconds a request waits for the store before it is answered 503.
     let deadline: Double
     private let pending = LimitsLock<[Settlement]>([])
+    /// Reservations granted and not settled yet (requests in flight).
+    private let open = LimitsLock(0)
 
     struct Settlement: Sendable, Equatable {
         let key: Int64
@@ -34,19 +36,26 @@ final class SharedBudgets: Sendable {
                 try await store.reserveBudget(keyID: key, request: request, prompt: prompt, maxTokens: maxTokens)
             }) {
             case .unlimited: return nil
-            case .granted(let limit): return (request, limit)
+            case .granted(let limit):
+                open.withLock { $0 += 1 }
+                return (request, limit)
             case .insufficient(let budget, _):
                 throw BudgetAccounts.insufficient(budget: budget, prompt: prompt)
             }
         } catch let error as LedgerError {
             // The reservation may have been made with its answer lost: release it by name.
-            settle(Settlement(key: key, request: request, used: 0))
+            settleLater(Settlement(key: key, request: request, used: 0))
             throw error
         }
     }
 
     /// Charges `used` and releases the reservation, now if the store answers, else later.
     func settle(_ s: Settlement) {
+        open.withLock { $0 -= 1 }
+        settleLater(s)
+    }
+
+    private func settleLater(_ s: Settlement) {
         Task { [self] in
             if await !send(s) { pending.withLock { $0.append(s) } }
         }
@@ -54,6 +63,8 @@ final class SharedBudgets: Sendable {
 
     /// Settlements waiting for the store.
     var pendingCount: Int { pending.withLock { $0.count } }
+    /// Reservations of requests still in flight here.
+    var openCount: Int { open.withLock { $0 } }
 
     /// Retries the waiting settlements in order; stops at the first that fails (the store is
     /// still away). Returns how many landed.

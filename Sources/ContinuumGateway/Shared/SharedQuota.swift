@@ -9,7 +9,7 @@ extension Gateway {
         let shared = budgets.shared ?? SharedLimits(store: store, policy: configuration.storeUnreachable)
         budgets.attach(shared)
         limiter.attach(shared)
-        return [QuotaService(limits: shared)]
+        return [QuotaService(limits: shared, grace: configuration.shutdownGrace)]
     }
 
     /// `continuum_shared_store_statements_total` for /metrics (nothing without a store).
@@ -28,9 +28,12 @@ extension Gateway {
 /// reclaiming the reservations and leases of instances silent for the TTL, leases taken
 /// ahead of need and idle ones given back (every 50 ms, no statement unless needed), and
 /// budget settlements that could not reach the store retried until they land. At a
-/// graceful shutdown it gives its leases back and leaves.
+/// graceful shutdown it gives its leases back, beats on until the requests in flight have
+/// settled (at most the shutdown grace), and leaves.
 struct QuotaService: Service {
     let limits: SharedLimits
+    /// Seconds to wait at shutdown for requests in flight to settle (the gateway's grace).
+    let grace: Double
     var tick: Duration = .milliseconds(50)
     var beat: Double = 1
 
@@ -61,7 +64,15 @@ struct QuotaService: Service {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: tick) }
         }
         await limits.rates.returnAll()
-        await limits.budgets.retryPending()
+        // Keep beating while requests admitted here still stream (or their settlements wait for
+        // the store): silent, their reservations would be reclaimed by the others and spent twice.
+        let until = clock.now + .seconds(grace)
+        while (limits.budgets.openCount > 0 || limits.budgets.pendingCount > 0) && clock.now < until {
+            let store = limits.store, ttl = limits.ttl
+            _ = try? await withStoreDeadline(2) { () async throws(LedgerError) in try await store.heartbeat(ttl: ttl, reclaim: false) }
+            await limits.budgets.retryPending()
+            try? await Task.sleep(for: .seconds(beat))
+        }
         try? await limits.store.leave()
     }
 }
