@@ -110,10 +110,11 @@ public struct Gateway: Sendable {
                                            tokenizerModels: groups.filter { $0.value.tokenizer != nil }.keys.sorted(),
                                            vocabularySize: groups.values.compactMap { $0.tokenizer?.vocabularySize }.min())
         router.get("/openapi.json") { _, _ in Self.json(openAPI) }
+        let store = sharedStore
         router.get("/metrics") { _, _ in
             var h = HTTPFields()
             h[.contentType] = "text/plain; version=0.0.4"
-            return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))
+            return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(bytes: metrics.render() + Self.sharedStoreMetrics(store))))
         }
         let locals = localBackends
         router.get("/v1/kv-events") { request, _ in

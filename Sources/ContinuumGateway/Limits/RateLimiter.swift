@@ -4,10 +4,15 @@ import Foundation
 /// the clock is passed in. Memory is bounded by the number of keys (buckets of keys not
 /// seen for `idleSeconds` are dropped).
 public final class RateLimiter: @unchecked Sendable {
-    // `@unchecked Sendable`: `buckets` is only touched under `lock`.
+    // `@unchecked Sendable`: `buckets` and `sharedLimits` are only touched under `lock`.
     private let lock = NSLock()
     private var buckets: [Int64: (requests: TokenBucket?, tokens: TokenBucket?, seen: Double)] = [:]
     private let idleSeconds: Double
+    private var sharedLimits: SharedLimits?
+
+    /// Lease from the shared store's buckets from now on (set once, before serving).
+    func attach(_ shared: SharedLimits) { lock.withLock { sharedLimits = shared } }
+    var shared: SharedLimits? { lock.withLock { sharedLimits } }
 
     public init(idleSeconds: Double = 600) {
         self.idleSeconds = idleSeconds
@@ -31,8 +36,10 @@ public final class RateLimiter: @unchecked Sendable {
 
     /// Charges the tokens a finished request used against its key's tokens-per-minute.
     public func charge(key id: Int64, tokens: Int, now: Double) {
-        lock.withLock {
+        let shared = lock.withLock {
             buckets[id]?.tokens?.charge(Double(tokens), now: now)
+            return sharedLimits
         }
+        shared?.rates.charge(key: id, tokens: tokens)
     }
 }

@@ -114,6 +114,7 @@ extension SharedStore {
             )
             """,
         ]),
+        quotaMigration,
     ]
 
     /// Creates or upgrades the schema; safe to call from several instances at once.
