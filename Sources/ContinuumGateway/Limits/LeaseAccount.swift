@@ -54,15 +54,14 @@ package struct LeaseAccount: Sendable, Equatable {
         return .needLease(want: leaseSize - units.rounded(.down))
     }
 
-    /// Adds a granted lease. When it still does not cover one request, the bucket is empty:
-    /// refuse until it will have refilled the shortfall (`balance` is what it holds now).
-    package mutating func apply(granted: Double, balance: Double, now: Double) {
+    /// Adds a granted lease. When it still does not cover one request, the key's last 60 s
+    /// are full: refuse for `retryAfter` seconds (the store's answer: when old grants leave
+    /// the window) before asking the store again.
+    package mutating func apply(granted: Double, retryAfter: Double, now: Double) {
         units += granted
         let need = kind == .requests ? 1 - units : 1e-9 - units
-        if need > 0, ratePerSecond > 0 {
-            blockedUntil = now + max(0, need - max(0, balance)) / ratePerSecond
-        } else if need > 0 {
-            blockedUntil = .infinity
+        if need > 0 {
+            blockedUntil = perMinute > 0 ? now + max(retryAfter, 0.01) : .infinity
         }
     }
 

@@ -6,7 +6,7 @@ import Foundation
 public final class RateLimiter: @unchecked Sendable {
     // `@unchecked Sendable`: `buckets` and `sharedLimits` are only touched under `lock`.
     private let lock = NSLock()
-    private var buckets: [Int64: (requests: TokenBucket?, tokens: TokenBucket?, seen: Double)] = [:]
+    private var buckets: [Int64: (requests: MinuteWindow?, tokens: MinuteWindow?, seen: Double)] = [:]
     private let idleSeconds: Double
     private var sharedLimits: SharedLimits?
 
@@ -21,8 +21,8 @@ public final class RateLimiter: @unchecked Sendable {
     /// Admits one request of key `id` with the given limits, or returns the seconds to wait.
     public func admit(key id: Int64, requestsPerMinute: Int?, tokensPerMinute: Int?, now: Double) -> Double? {
         lock.withLock {
-            var b = buckets[id] ?? (requestsPerMinute.map { TokenBucket(perMinute: $0, now: now) },
-                                    tokensPerMinute.map { TokenBucket(perMinute: $0, now: now) }, now)
+            var b = buckets[id] ?? (requestsPerMinute.map { MinuteWindow(perMinute: $0) },
+                                    tokensPerMinute.map { MinuteWindow(perMinute: $0) }, now)
             b.seen = now
             defer {
                 buckets[id] = b

@@ -1,8 +1,8 @@
 import ContinuumLedger
 import Foundation
 
-/// Requests- and tokens-per-minute limits shared by all instances: each key has a token
-/// bucket per kind in the shared store, and each instance spends leases of it in memory
+/// Requests- and tokens-per-minute limits shared by all instances: each key has a window of
+/// its last 60 s per kind in the shared store, and each instance spends leases of it in memory
 /// (LeaseAccount). A request admitted from a lease costs a lock and no statement;
 /// `refresh` (QuotaService, every tick) takes the next lease before the current one runs
 /// out and gives back leases left idle.
@@ -59,7 +59,7 @@ final class SharedRates: Sendable {
             let grant = try await take(id, perMinute: perMinute, want: want)
             return accounts.withLock { all -> Double? in
                 guard var a = all[id], a.perMinute == perMinute else { return 1 }
-                a.apply(granted: grant.granted, balance: grant.balance, now: now)
+                a.apply(granted: grant.granted, retryAfter: grant.retryAfter, now: now)
                 defer { all[id] = a }
                 switch a.admit(now: now) {
                 case .admitted: return nil
@@ -103,7 +103,7 @@ final class SharedRates: Sendable {
             accounts.withLock { all in
                 guard var a = all[id] else { return }
                 a.taking = false
-                if let grant { a.apply(granted: grant.granted, balance: grant.balance, now: now) }
+                if let grant { a.apply(granted: grant.granted, retryAfter: grant.retryAfter, now: now) }
                 all[id] = a
             }
         }

@@ -115,6 +115,7 @@ extension SharedStore {
             """,
         ]),
         quotaMigration,
+        rateWindowMigration,
     ]
 
     /// Creates or upgrades the schema; safe to call from several instances at once.

@@ -51,24 +51,27 @@ extension SharedStore {
 
     /// A lease taken from (or given back to) a key's shared rate bucket.
     public struct LeaseGrant: Sendable, Equatable {
-        /// Units granted now (whole units, 0 when the bucket is empty).
+        /// Units granted now (whole units, 0 when the last 60 s used the whole rate).
         public var granted: Double
-        /// What the bucket holds after the grant (to compute how long to wait).
-        public var balance: Double
+        /// Room left in the key's last 60 s after the grant.
+        public var room: Double
+        /// When the grant left this instance short of one unit: seconds until grants leave
+        /// the window and make room for one (0 otherwise).
+        public var retryAfter: Double
     }
 
-    /// Refills the bucket `kind` of the key (`capacity` a minute), adds `returned` units back
-    /// (negative: units this instance overspent), takes up to `want`, and records that this
-    /// instance now holds `held` + granted units until `ttl` seconds from now.
+    /// Gives `returned` units back to the key's window `kind` (`capacity` in any 60 s; negative:
+    /// units this instance overspent), takes up to `want`, and records that this instance now
+    /// holds `held` + granted units until `ttl` seconds from now (SharedStore+rateWindow.swift).
     public func lease(keyID: Int64, kind: String, capacity: Int, want: Double, returned: Double, held: Double,
                       ttl: Double) async throws(LedgerError) -> LeaseGrant {
         let instance = instanceID, c = Double(capacity)
         let rows = try await query(
             "SELECT * FROM continuum_lease(\(keyID), \(kind), \(instance), \(c), \(want), \(returned), \(held), \(ttl))", "rate lease")
         do {
-            guard let row = rows.first else { return LeaseGrant(granted: 0, balance: 0) }
-            let (g, b) = try row.decode((Double, Double).self)
-            return LeaseGrant(granted: g, balance: b)
+            guard let row = rows.first else { return LeaseGrant(granted: 0, room: 0, retryAfter: 1) }
+            let (g, room, wait) = try row.decode((Double, Double, Double).self)
+            return LeaseGrant(granted: g, room: room, retryAfter: wait)
         } catch {
             throw .database("rate lease", error)
         }
