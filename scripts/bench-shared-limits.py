@@ -238,9 +238,11 @@ def start_continuum(a, procs, tmp, upstream_url):
         if not pg.exists():
             raise SystemExit("--ledger-url auto needs scripts/pg-cluster.sh")
         subprocess.run(["bash", str(pg), "install"], check=True)
-        a.ledger_url = subprocess.run(["bash", str(pg), "start", str(tmp / "pg")], check=True, capture_output=True,
+        # Its own folder, not under `tmp`: the server runs as the postgres user, and `tmp` is private to us.
+        pgdir = Path(tempfile.mkdtemp(prefix="continuum-pg-"))
+        a.ledger_url = subprocess.run(["bash", str(pg), "start", str(pgdir)], check=True, capture_output=True,
                                       text=True).stdout.strip().splitlines()[-1]
-        procs.on_stop.append(lambda: subprocess.run(["bash", str(pg), "stop", str(tmp / "pg")]))
+        procs.on_stop.append(lambda: (subprocess.run(["bash", str(pg), "stop", str(pgdir)]), shutil.rmtree(pgdir, ignore_errors=True)))
     if a.instances > 1 and not a.ledger_url:
         print("warning: several instances without --ledger-url each keep their own limits", file=sys.stderr)
     shared = ["--ledger-url", a.ledger_url] if a.ledger_url else []
