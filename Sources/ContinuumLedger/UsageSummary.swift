@@ -14,6 +14,22 @@ public enum UsageGrouping: String, Sendable, CaseIterable {
     case personalData = "personal-data"
     /// The OpenAI request's `user` field.
     case user
+
+    /// The `requests` column grouped by, quoted where SQL needs it (the SQLite and the
+    /// PostgreSQL summaries share it).
+    var column: String {
+        switch self {
+        case .key: "key_id"
+        case .model: "model"
+        case .tier: "tier"
+        case .backend: "backend"
+        case .policy: "policy"
+        case .reason: "reason_code"
+        case .escalation: "escalation"
+        case .personalData: "personal_data"
+        case .user: "\"user\""
+        }
+    }
 }
 
 /// Usage of one group (one key, model, tier, backend, ...) over a time range.

@@ -21,15 +21,15 @@ public final class RateLimiter: @unchecked Sendable {
     /// Admits one request of key `id` with the given limits, or returns the seconds to wait.
     public func admit(key id: Int64, requestsPerMinute: Int?, tokensPerMinute: Int?, now: Double) -> Double? {
         lock.withLock {
-            var b = buckets[id] ?? (requestsPerMinute.map { MinuteWindow(perMinute: $0) },
-                                    tokensPerMinute.map { MinuteWindow(perMinute: $0) }, now)
-            b.seen = now
-            defer {
-                buckets[id] = b
+            if buckets[id] == nil {
+                buckets[id] = (requestsPerMinute.map { MinuteWindow(perMinute: $0) },
+                               tokensPerMinute.map { MinuteWindow(perMinute: $0) }, now)
                 if buckets.count > 10_000 { buckets = buckets.filter { now - $0.value.seen < idleSeconds } }
             }
-            if let wait = b.tokens?.waitForPositive(now: now) { return wait }
-            if let wait = b.requests?.take(1, now: now) { return wait }
+            // Mutated in place: a copy out of the dictionary would copy the windows' slots.
+            buckets[id]!.seen = now
+            if let wait = buckets[id]!.tokens?.waitForPositive(now: now) { return wait }
+            if let wait = buckets[id]!.requests?.take(1, now: now) { return wait }
             return nil
         }
     }

@@ -10,9 +10,9 @@ final class SharedBudgets: Sendable {
     let store: SharedStore
     /// Seconds a request waits for the store before it is answered 503.
     let deadline: Double
-    private let pending = LimitsLock<[Settlement]>([])
+    private let pending = Locked<[Settlement]>([])
     /// Reservations granted and not settled yet (requests in flight).
-    private let open = LimitsLock(0)
+    private let open = Locked(0)
 
     struct Settlement: Sendable, Equatable {
         let key: Int64

@@ -14,7 +14,7 @@ final class SharedRates: Sendable {
     let idleSeconds: Double
     /// How long the store keeps a lease row of this instance after its last renewal.
     let leaseTTL: Double
-    private let accounts = LimitsLock<[AccountID: LeaseAccount]>([:])
+    private let accounts = Locked<[AccountID: LeaseAccount]>([:])
 
     struct AccountID: Hashable, Sendable {
         let key: Int64

@@ -64,17 +64,7 @@ extension SharedStore {
     public func usageSummary(
         since: Date, until: Date = .distantFuture, groupBy grouping: UsageGrouping, limit: Int = 100
     ) async throws(LedgerError) -> [UsageSummary] {
-        let column = switch grouping {
-        case .key: "key_id"
-        case .model: "model"
-        case .tier: "tier"
-        case .backend: "backend"
-        case .policy: "policy"
-        case .reason: "reason_code"
-        case .escalation: "escalation"
-        case .personalData: "personal_data"
-        case .user: "\"user\""
-        }
+        let column = grouping.column
         let label = grouping == .key
             ? "(SELECT prefix || ' (' || name || ')' FROM api_keys WHERE id = s.g)"
             : "s.g::text"
