@@ -15,6 +15,8 @@ final class SharedRates: Sendable {
     /// How long the store keeps a lease row of this instance after its last renewal.
     let leaseTTL: Double
     private let accounts = Locked<[AccountID: LeaseAccount]>([:])
+    /// When each account's last take failed (the store unreachable).
+    private let failures = Locked<[AccountID: Double]>([:])
 
     struct AccountID: Hashable, Sendable {
         let key: Int64
@@ -47,27 +49,58 @@ final class SharedRates: Sendable {
     }
 
     private func admit(_ id: AccountID, perMinute: Int, now: Double) async throws(LedgerError) -> Double? {
-        let first = accounts.withLock { all -> LeaseAccount.Admission in
-            if all[id]?.perMinute != perMinute { all[id] = LeaseAccount(kind: id.kind, perMinute: perMinute, now: now) }
-            return all[id]!.admit(now: now)
-        }
-        switch first {
-        case .admitted: return nil
-        case .refused(let wait): return wait
-        case .needLease(let want):
-            // The lease ran out before the background refill came: take one now.
-            let grant = try await take(id, perMinute: perMinute, want: want)
-            return accounts.withLock { all -> Double? in
-                guard var a = all[id], a.perMinute == perMinute else { return 1 }
-                a.apply(granted: grant.granted, retryAfter: grant.retryAfter, now: now)
-                defer { all[id] = a }
-                switch a.admit(now: now) {
-                case .admitted: return nil
-                case .refused(let wait): return wait
-                case .needLease: return max(1 / a.ratePerSecond, 0.001)
+        var now = now
+        let giveUp = now + deadline
+        while true {
+            let step = accounts.withLock { all -> (LeaseAccount.Admission, owner: Bool) in
+                if all[id]?.perMinute != perMinute { all[id] = LeaseAccount(kind: id.kind, perMinute: perMinute, now: now) }
+                let admission = all[id]!.admit(now: now)
+                guard case .needLease = admission, !all[id]!.taking else { return (admission, false) }
+                all[id]!.taking = true
+                return (admission, true)
+            }
+            switch step.0 {
+            case .admitted: return nil
+            case .refused(let wait): return wait
+            case .needLease(let want):
+                guard step.owner else {
+                    // One take per account at a time, here or in the background: a request that
+                    // finds the lease empty while a take is in flight waits for it. (Each taking
+                    // its own lease would pile units up here, to be spent in the next minute,
+                    // past the limit.)
+                    if failedRecently(id, now: now) { throw LedgerError.unreachable }
+                    guard now < giveUp else { throw LedgerError.unreachable }
+                    try? await Task.sleep(for: .milliseconds(2))
+                    now = Date().timeIntervalSince1970
+                    continue
+                }
+                let grant: SharedStore.LeaseGrant
+                do {
+                    grant = try await take(id, perMinute: perMinute, want: want)
+                } catch {
+                    accounts.withLock { $0[id]?.taking = false }
+                    failures.withLock { $0[id] = now }
+                    throw error
+                }
+                return accounts.withLock { all -> Double? in
+                    guard var a = all[id], a.perMinute == perMinute else { return 1 }
+                    a.taking = false
+                    a.apply(granted: grant.granted, retryAfter: grant.retryAfter, now: now)
+                    defer { all[id] = a }
+                    switch a.admit(now: now) {
+                    case .admitted: return nil
+                    case .refused(let wait): return wait
+                    case .needLease: return max(1 / a.ratePerSecond, 0.001)
+                    }
                 }
             }
         }
+    }
+
+    /// Whether this account's last take failed less than a second ago: requests waiting on
+    /// it fail at once instead of each waiting out the store's deadline in turn.
+    private func failedRecently(_ id: AccountID, now: Double) -> Bool {
+        failures.withLock { $0[id].map { now - $0 < 1 } ?? false }
     }
 
     private func take(_ id: AccountID, perMinute: Int, want: Double, returned: Double = 0) async throws(LedgerError) -> SharedStore.LeaseGrant {
