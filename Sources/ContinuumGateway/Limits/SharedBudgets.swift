@@ -7,9 +7,8 @@ import Foundation
 /// process lives. Until it lands, its reservation stays in the store and holds the tokens,
 /// so the budget can only be under-used meanwhile, never overspent.
 final class SharedBudgets: Sendable {
+    /// Each statement gives up after the store's deadline (SharedStore.query): then 503.
     let store: SharedStore
-    /// Seconds a request waits for the store before it is answered 503.
-    let deadline: Double
     private let pending = Locked<[Settlement]>([])
     /// Reservations granted and not settled yet (requests in flight).
     private let open = Locked(0)
@@ -20,9 +19,8 @@ final class SharedBudgets: Sendable {
         let used: Int
     }
 
-    init(store: SharedStore, deadline: Double = 2) {
+    init(store: SharedStore) {
         self.store = store
-        self.deadline = deadline
     }
 
     /// Reserves in the store; nil when the key has no budget there. Throws 429
@@ -32,9 +30,8 @@ final class SharedBudgets: Sendable {
         let request = UUID().uuidString
         let store = store
         do {
-            switch try await withStoreDeadline(deadline, { () async throws(LedgerError) in
-                try await store.reserveBudget(keyID: key, request: request, prompt: prompt, maxTokens: maxTokens)
-            }) {
+            // One statement: the store gives up on it after its deadline (SharedStore.query).
+            switch try await store.reserveBudget(keyID: key, request: request, prompt: prompt, maxTokens: maxTokens) {
             case .unlimited: return nil
             case .granted(let limit):
                 open.withLock { $0 += 1 }
@@ -82,9 +79,7 @@ final class SharedBudgets: Sendable {
     private func send(_ s: Settlement) async -> Bool {
         let store = store
         do {
-            try await withStoreDeadline(deadline) { () async throws(LedgerError) in
-                try await store.settleBudget(keyID: s.key, request: s.request, used: s.used)
-            }
+            try await store.settleBudget(keyID: s.key, request: s.request, used: s.used)
             return true
         } catch {
             return false

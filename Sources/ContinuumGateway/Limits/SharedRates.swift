@@ -8,7 +8,8 @@ import Foundation
 /// out and gives back leases left idle.
 final class SharedRates: Sendable {
     let store: SharedStore
-    /// Seconds a request waits for the store before it is answered 503.
+    /// Seconds a request waits for another request's lease take before it is answered 503
+    /// (a take itself gives up after the store's deadline, SharedStore.query).
     let deadline: Double
     /// A lease unused this long goes back to the shared bucket.
     let idleSeconds: Double
@@ -106,10 +107,8 @@ final class SharedRates: Sendable {
     private func take(_ id: AccountID, perMinute: Int, want: Double, returned: Double = 0) async throws(LedgerError) -> SharedStore.LeaseGrant {
         let store = store, ttl = leaseTTL
         let held = accounts.withLock { $0[id]?.units ?? 0 }
-        return try await withStoreDeadline(deadline) { () async throws(LedgerError) in
-            try await store.lease(keyID: id.key, kind: id.kind.rawValue, capacity: perMinute, want: want,
-                                  returned: returned, held: max(0, held), ttl: ttl)
-        }
+        return try await store.lease(keyID: id.key, kind: id.kind.rawValue, capacity: perMinute, want: want,
+                                     returned: returned, held: max(0, held), ttl: ttl)
     }
 
     /// Takes the next lease of every account in use that is below half a lease, and gives

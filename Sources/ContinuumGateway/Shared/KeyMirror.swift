@@ -23,8 +23,6 @@ struct KeyMirror: Service {
     var pollInterval: Duration = .seconds(2)
     /// Pause before listening again after the LISTEN connection was lost.
     var reconnectPause: Duration = .milliseconds(500)
-    /// Longest wait for the store when copying the keys.
-    var queryLimit: Duration = .seconds(3)
 
     func run() async throws {
         // Every trigger asks for one copy; triggers arriving during a copy collapse into one.
@@ -60,7 +58,7 @@ struct KeyMirror: Service {
     /// ledger now mirrors (unchanged when the store could not be read).
     private func copy(after previous: [MirroredKey]?) async -> [MirroredKey]? {
         let store = self.store
-        guard let keys = try? await timeboxed(queryLimit, { try await store.allKeys() }) else { return previous }
+        guard let keys = try? await store.allKeys() else { return previous }
         if keys == previous { return previous }
         do {
             try await ledger.replaceKeys(with: keys)

@@ -23,11 +23,9 @@ struct LedgerShipper: Service {
     var interval: Duration = .milliseconds(200)
     /// Pause after a failed shipment (the store down or refusing).
     var retryPause: Duration = .seconds(1)
-    /// Longest wait for the store per batch.
-    var queryLimit: Duration = .seconds(5)
     /// At graceful shutdown, how long the last rows may take to ship (then they wait in
     /// the spool for the next start).
-    var finalLimit: Duration = .seconds(5)
+    var finalLimit: Double = 5
     let pending: Gauge
     let shipped: Counter
     let failures: Counter
@@ -57,7 +55,7 @@ struct LedgerShipper: Service {
         // Shutting down: the HTTP server has stopped (services stop in reverse order), so
         // every row is recorded; commit them, then ship what the store takes in time.
         await ledger.flush()
-        _ = try? await timeboxed(finalLimit) { await shipAll() }
+        _ = try? await withStoreDeadline(finalLimit) { await shipAll() }
         await updatePending()
     }
 
@@ -69,7 +67,7 @@ struct LedgerShipper: Service {
                 let rows = try await ledger.unshippedRows(limit: SharedStore.maxShipBatch)
                 guard !rows.isEmpty else { return true }
                 let store = self.store, records = rows.map(\.record)
-                try await timeboxed(queryLimit) { try await store.upsertRequests(records) }
+                try await store.upsertRequests(records)
                 try await ledger.markShipped(rows)
                 shipped.increment(by: Int64(rows.count))
                 if rows.count < SharedStore.maxShipBatch { return true }

@@ -51,9 +51,7 @@ struct QuotaService: Service {
                 let reclaim = reachableSince.map { now - $0 >= .seconds(limits.ttl) } ?? false
                 let store = limits.store, ttl = limits.ttl
                 do {
-                    _ = try await withStoreDeadline(2) { () async throws(LedgerError) in
-                        try await store.heartbeat(ttl: ttl, reclaim: reclaim)
-                    }
+                    try await store.heartbeat(ttl: ttl, reclaim: reclaim)
                     if reachableSince == nil { reachableSince = now }
                 } catch {
                     reachableSince = nil
@@ -69,7 +67,7 @@ struct QuotaService: Service {
         let until = clock.now + .seconds(grace)
         while (limits.budgets.openCount > 0 || limits.budgets.pendingCount > 0) && clock.now < until {
             let store = limits.store, ttl = limits.ttl
-            _ = try? await withStoreDeadline(2) { () async throws(LedgerError) in try await store.heartbeat(ttl: ttl, reclaim: false) }
+            _ = try? await store.heartbeat(ttl: ttl, reclaim: false)
             await limits.budgets.retryPending()
             try? await Task.sleep(for: .seconds(beat))
         }

@@ -120,40 +120,50 @@ extension SharedStore {
 
     /// Creates or upgrades the schema; safe to call from several instances at once.
     public func migrate() async throws(LedgerError) {
+        let url = self.url
         do {
-            try await Self.withTimeout(.seconds(10)) { [client] in try await client.withConnection { connection in
-                // Serialises migrators across instances (released with the session).
-                _ = try await connection.query("SELECT pg_advisory_lock(727274)", logger: Self.quiet)
+            try await withStoreDeadline(10) { [client] () async throws(LedgerError) in
                 do {
-                    _ = try await connection.query(
-                        "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)",
-                        logger: Self.quiet)
-                    let rows = try await connection.query("SELECT name FROM schema_migrations", logger: Self.quiet).collect()
-                    let applied = Set(try rows.map { try $0.decode(String.self) })
-                    for migration in Self.migrations where !applied.contains(migration.name) {
-                        _ = try await connection.query("BEGIN", logger: Self.quiet)
-                        do {
-                            for statement in migration.sql {
-                                _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: Self.quiet)
-                            }
-                            let name = migration.name
-                            let now = Date().timeIntervalSince1970
-                            _ = try await connection.query(
-                                "INSERT INTO schema_migrations (name, applied_at) VALUES (\(name), \(now))", logger: Self.quiet)
-                            _ = try await connection.query("COMMIT", logger: Self.quiet)
-                        } catch {
-                            _ = try? await connection.query("ROLLBACK", logger: Self.quiet)
-                            throw error
-                        }
-                    }
+                    try await client.withConnection { connection in try await Self.runMigrations(on: connection) }
                 } catch {
-                    _ = try? await connection.query("SELECT pg_advisory_unlock(727274)", logger: Self.quiet)
+                    throw .migrationFailed(path: url.description, reason: "\(String(reflecting: error))")
+                }
+            }
+        } catch let e where e == .unreachable {
+            throw .migrationFailed(path: url.description, reason: "no answer within 10 s")
+        }
+    }
+
+    /// Applies the migrations not applied yet, each in its own transaction.
+    private static func runMigrations(on connection: PostgresConnection) async throws {
+        // Serialises migrators across instances (released with the session).
+        _ = try await connection.query("SELECT pg_advisory_lock(727274)", logger: Self.quiet)
+        do {
+            _ = try await connection.query(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)",
+                logger: Self.quiet)
+            let rows = try await connection.query("SELECT name FROM schema_migrations", logger: Self.quiet).collect()
+            let applied = Set(try rows.map { try $0.decode(String.self) })
+            for migration in Self.migrations where !applied.contains(migration.name) {
+                _ = try await connection.query("BEGIN", logger: Self.quiet)
+                do {
+                    for statement in migration.sql {
+                        _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: Self.quiet)
+                    }
+                    let name = migration.name
+                    let now = Date().timeIntervalSince1970
+                    _ = try await connection.query(
+                        "INSERT INTO schema_migrations (name, applied_at) VALUES (\(name), \(now))", logger: Self.quiet)
+                    _ = try await connection.query("COMMIT", logger: Self.quiet)
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: Self.quiet)
                     throw error
                 }
-                _ = try await connection.query("SELECT pg_advisory_unlock(727274)", logger: Self.quiet)
-            } }
+            }
         } catch {
-            throw .migrationFailed(path: url.description, reason: "\(String(reflecting: error))")
+            _ = try? await connection.query("SELECT pg_advisory_unlock(727274)", logger: Self.quiet)
+            throw error
         }
+        _ = try await connection.query("SELECT pg_advisory_unlock(727274)", logger: Self.quiet)
     }
 }

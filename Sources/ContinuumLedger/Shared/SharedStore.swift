@@ -41,36 +41,20 @@ public final class SharedStore: Sendable {
     /// Statements sent so far (for the statements-per-1,000-requests benchmark and metrics).
     public var statements: Int { statementCount.withLock { $0 } }
 
-    /// Runs one statement on a pooled connection, counted. Gives up after `timeout`: while the
-    /// database is away the pool keeps retrying its connection, and a caller must not wait
-    /// for that (a request's limit check, a shipper's batch).
+    /// Runs one statement on a pooled connection, counted. Gives up after `timeout` seconds:
+    /// while the database is away the pool keeps retrying its connection, and a caller must
+    /// not wait for that (a request's limit check, a shipper's batch).
     @discardableResult
-    func query(_ query: PostgresQuery, _ what: @autoclosure () -> String, timeout: Duration = .seconds(2)) async throws(LedgerError) -> [PostgresRow] {
+    func query(_ query: PostgresQuery, _ what: @autoclosure () -> String, timeout: Double = 2) async throws(LedgerError) -> [PostgresRow] {
         statementCount.withLock { $0 += 1 }
-        do {
-            return try await Self.withTimeout(timeout) { [client] in try await client.query(query, logger: Self.quiet).collect() }
-        } catch {
-            throw .unreachable(what(), error)
-        }
-    }
-
-    /// Runs `body`, cancelling it after `timeout` (postgres-nio's pool gives up a waiting
-    /// lease when its task is cancelled).
-    static func withTimeout<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw StoreTimeout(seconds: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+        let operation = what()
+        return try await withStoreDeadline(timeout) { [client] () async throws(LedgerError) in
+            do {
+                return try await client.query(query, logger: Self.quiet).collect()
+            } catch {
+                throw .unreachable(operation, error)
             }
-            defer { group.cancelAll() }
-            return try await group.next()!
         }
-    }
-
-    struct StoreTimeout: Error, CustomStringConvertible {
-        let seconds: Double
-        var description: String { "no answer within \(seconds) s" }
     }
 
     static let quiet: Logger = {

@@ -1,11 +1,10 @@
-import ContinuumLedger
 import Foundation
 
 /// Runs one shared-store statement for at most `seconds`: a request must not hang on a
 /// database that stopped answering (a pool waiting to reconnect can wait for minutes), it
 /// is refused with 503 instead. The statement is cancelled when the time is up, but not
 /// waited for: a statement stuck in the driver must not hold the request.
-func withStoreDeadline<T: Sendable>(_ seconds: Double,
+package func withStoreDeadline<T: Sendable>(_ seconds: Double,
                                     _ body: @escaping @Sendable () async throws(LedgerError) -> T) async throws(LedgerError) -> T {
     let race = DeadlineRace<T>()
     let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, LedgerError>, Never>) in
